@@ -1,0 +1,55 @@
+// Mailer: sends e-mail. Injected so that tests can capture messages or point
+// at a local SMTP sink; the production implementation (net/smtp_mailer) talks
+// SMTP through libcurl.
+//
+// Thread safety: implementations are thread-safe.
+#ifndef LARCH_COMMON_MAILER_H_
+#define LARCH_COMMON_MAILER_H_
+
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "larch/common/status.h"
+
+namespace larch {
+
+struct EmailMessage {
+  std::string from;             // "Larch <no-reply@example.com>" or a bare address
+  std::vector<std::string> to;  // bare addresses
+  std::string subject;
+  std::string text_body;
+  std::string html_body;  // optional; sent as multipart/alternative when set
+};
+
+class Mailer {
+ public:
+  virtual ~Mailer() = default;
+  // Returns kUnavailable when the server cannot be reached or refuses the
+  // message temporarily (callers retry through the job queue),
+  // kInvalidArgument when the message itself is rejected.
+  virtual Status Send(const EmailMessage& message) = 0;
+};
+
+// Keeps every message in memory; for unit tests.
+class RecordingMailer final : public Mailer {
+ public:
+  Status Send(const EmailMessage& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sent_.push_back(message);
+    return OkStatus();
+  }
+  std::vector<EmailMessage> sent() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sent_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<EmailMessage> sent_;
+};
+
+}  // namespace larch
+
+#endif  // LARCH_COMMON_MAILER_H_

@@ -1,0 +1,82 @@
+// Persistence for the durable job queue (jobs/ is the runner on top).
+//
+// A job moves queued -> running -> succeeded, or back to queued with a later
+// run_at after a failure, or to dead once max_attempts is spent (keeping the
+// last error). Claiming is atomic: on PostgreSQL with
+// `FOR UPDATE SKIP LOCKED`, so several `larch worker` processes never take
+// the same job; on SQLite under the single writer. A claim is a lease: a
+// running job whose locked_until has passed (its worker died) is claimable
+// again.
+//
+// Thread safety: stateless; safe from any thread with its own Executor.
+#ifndef LARCH_STORAGE_JOB_STORE_H_
+#define LARCH_STORAGE_JOB_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "larch/common/status.h"
+#include "larch/storage/database.h"
+
+namespace larch::storage {
+
+enum class JobState { kQueued, kRunning, kSucceeded, kDead };
+std::string_view JobStateName(JobState state);
+StatusOr<JobState> ParseJobState(std::string_view name);
+
+struct JobRecord {
+  int64_t id = 0;
+  std::string queue = "default";
+  std::string kind;            // handler name, e.g. "mail.send"
+  std::string payload = "{}";  // JSON
+  std::optional<std::string> idempotency_key;
+  JobState state = JobState::kQueued;
+  int64_t attempts = 0;
+  int64_t max_attempts = 5;
+  int64_t run_at = 0;
+  std::optional<std::string> locked_by;
+  std::optional<int64_t> locked_until;
+  std::optional<std::string> last_error;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::optional<int64_t> finished_at;
+};
+
+struct EnqueueResult {
+  int64_t id = 0;
+  // False when a job with the same idempotency key already existed; `id` is
+  // then that job's id and nothing was written.
+  bool created = true;
+};
+
+class JobStore {
+ public:
+  // Inserts a queued job. With an idempotency key that is already taken,
+  // returns the existing job (created = false).
+  static StatusOr<EnqueueResult> Enqueue(Executor& ex, const JobRecord& job, int64_t now);
+  // Atomically leases up to `limit` due jobs (queued with run_at <= now, or
+  // running with an expired lease) from `queues`, oldest run_at first:
+  // state=running, attempts+1, locked_by=worker, locked_until=now+lease.
+  static StatusOr<std::vector<JobRecord>> Claim(Executor& ex, const std::vector<std::string>& queues,
+                                                const std::string& worker, int64_t now,
+                                                int64_t lease_micros, int64_t limit);
+  // Marks a job this worker holds as succeeded. kNotFound when the worker no
+  // longer holds it (lease expired and another worker took it).
+  static Status MarkSucceeded(Executor& ex, int64_t id, const std::string& worker, int64_t now);
+  // Records a failure: requeued at `retry_at`, or dead when attempts have
+  // reached max_attempts (or `permanent`).
+  static Status MarkFailed(Executor& ex, int64_t id, const std::string& worker,
+                           const std::string& error, int64_t now, int64_t retry_at,
+                           bool permanent);
+  static StatusOr<std::optional<JobRecord>> Get(Executor& ex, int64_t id);
+  // Counts per state, for /heartbeat and `larch check`.
+  static StatusOr<std::vector<std::pair<JobState, int64_t>>> CountByState(Executor& ex);
+  // Puts a dead job back in the queue with its attempts reset.
+  static Status Retry(Executor& ex, int64_t id, int64_t now);
+};
+
+}  // namespace larch::storage
+
+#endif  // LARCH_STORAGE_JOB_STORE_H_
