@@ -1,0 +1,88 @@
+// Settings: Larch's static configuration, in the spirit of Open edX's lms.yml.
+//
+// Sources, later ones winning: built-in defaults, the YAML file (top-level
+// keys named as below, plus a FEATURES map of Open edX flag names), then
+// environment variables LARCH_<KEY> (and LARCH_FEATURES__<FLAG> for a flag).
+// DATABASE_URL without the prefix is honoured too, as twelve-factor hosts set
+// it. Unknown keys, unknown flags and values of the wrong type are errors
+// naming the key, so a typo fails at start instead of being ignored.
+// Environment variables starting with LARCH_TEST_ belong to the test harness
+// and are ignored.
+//
+// Runtime settings that operators change while the server runs (Open edX's
+// ConfigurationModel rows) are not here: see domain/config_models.
+//
+// Thread safety: Settings is an immutable value after loading.
+#ifndef LARCH_CONFIG_SETTINGS_H_
+#define LARCH_CONFIG_SETTINGS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "larch/common/status.h"
+
+namespace larch::config {
+
+struct Settings {
+  // Where the SQLite database, keys and uploads live. Set from --data-dir.
+  std::string data_dir = "./var";
+  std::string lms_base_url = "http://127.0.0.1:8000";
+  std::string platform_name = "Larch";
+  // Empty means sqlite:///<data_dir>/larch.db (made absolute).
+  std::string database_url;
+  std::string listen = "127.0.0.1:8000";
+  // HTTP threads; 0 means one per core.
+  int64_t workers = 0;
+  // Threads running background jobs inside `larch serve`; 0 disables them
+  // (then run `larch worker` processes).
+  int64_t job_workers = 2;
+  std::string log_level = "info";    // trace|debug|info|warn|error
+  std::string log_format = "json";   // json|text
+  std::string access_log = "stdout"; // stdout|off|<file path>
+  int64_t max_request_body_bytes = 10 * 1024 * 1024;
+  int64_t request_timeout_seconds = 30;
+  int64_t keepalive_timeout_seconds = 75;
+  int64_t db_pool_size = 8;
+  std::string smtp_url;  // smtp://host:port; empty logs mail instead of sending
+  std::string default_from_email = "no-reply@example.com";
+  std::string secret_key;
+  // Seconds ConfigurationModel values are cached (Open edX:
+  // CONFIGURATION_MODEL_CACHE_TIMEOUT).
+  int64_t configuration_model_cache_timeout = 600;
+  // Every known Open edX feature flag with its value.
+  std::map<std::string, bool, std::less<>> features;
+
+  // REQUIRES: `flag` is one of KnownFeatureFlags().
+  bool Feature(std::string_view flag) const;
+};
+
+// Flag names accepted under FEATURES, with their defaults.
+const std::map<std::string, bool, std::less<>>& KnownFeatureFlags();
+
+// Built-in defaults, with every known feature flag present.
+Settings DefaultSettings();
+
+// Applies YAML text (may be empty) and then an environment on top of
+// `defaults`. Returns kInvalidArgument naming the offending key.
+StatusOr<Settings> ParseSettings(std::string_view yaml_text,
+                                 const std::map<std::string, std::string>& env,
+                                 Settings defaults = DefaultSettings());
+
+// Reads `config_path` when not empty (kNotFound when it does not exist),
+// otherwise <data_dir>/larch.yml when present, and the process environment.
+// data_dir from the command line is applied before the file, so the file and
+// LARCH_DATA_DIR may still override it.
+StatusOr<Settings> LoadSettings(const std::string& data_dir, const std::string& config_path);
+
+// The process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+
+// The names of every top-level key, for `larch check` and docs.
+std::vector<std::string> SettingNames();
+
+}  // namespace larch::config
+
+#endif  // LARCH_CONFIG_SETTINGS_H_
