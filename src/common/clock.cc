@@ -74,8 +74,8 @@ std::string FormatIso8601(int64_t micros) {
 StatusOr<int64_t> ParseIso8601(std::string_view s) {
   auto bad = [&] { return InvalidArgumentError("not an ISO 8601 datetime: " + std::string(s)); };
   int year, month, day, hour = 0, minute = 0, second = 0;
-  if (!ReadDigits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' ||
-      !ReadDigits(s, 5, 2, &month) || s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
+  if (!ReadDigits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' || !ReadDigits(s, 5, 2, &month) ||
+      s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
     return bad();
   }
   if (month < 1 || month > 12 || day < 1 || day > 31) return bad();

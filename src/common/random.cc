@@ -37,8 +37,7 @@ std::string Random::HexToken(size_t bytes) {
 }
 
 std::string Random::AlphanumericToken(size_t length) {
-  static constexpr char kChars[] =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string out;
   out.reserve(length);
   for (size_t i = 0; i < length; ++i) out.push_back(kChars[Uniform(sizeof(kChars) - 1)]);

@@ -44,8 +44,7 @@ const std::vector<Field>& Fields() {
       {"ACCESS_LOG", Type::kString, &Settings::access_log},
       {"MAX_REQUEST_BODY_BYTES", Type::kInt, nullptr, &Settings::max_request_body_bytes, 1024,
        int64_t{1} << 32},
-      {"REQUEST_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::request_timeout_seconds, 1,
-       3600},
+      {"REQUEST_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::request_timeout_seconds, 1, 3600},
       {"KEEPALIVE_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::keepalive_timeout_seconds, 1,
        3600},
       {"DB_POOL_SIZE", Type::kInt, nullptr, &Settings::db_pool_size, 1, 512},
@@ -135,8 +134,7 @@ Status ApplyYaml(Settings& s, std::string_view yaml_text) {
           if (!flag.second.IsScalar()) {
             return InvalidArgumentError("setting FEATURES." + name + " must be true or false");
           }
-          LARCH_RETURN_IF_ERROR(
-              ApplyFeature(s, name, "FEATURES." + name, flag.second.Scalar()));
+          LARCH_RETURN_IF_ERROR(ApplyFeature(s, name, "FEATURES." + name, flag.second.Scalar()));
         }
         continue;
       }
@@ -248,8 +246,7 @@ Settings DefaultSettings() {
 }
 
 StatusOr<Settings> ParseSettings(std::string_view yaml_text,
-                                 const std::map<std::string, std::string>& env,
-                                 Settings defaults) {
+                                 const std::map<std::string, std::string>& env, Settings defaults) {
   Settings s = std::move(defaults);
   if (s.features.empty()) s.features = KnownFeatureFlags();
   LARCH_RETURN_IF_ERROR(ApplyYaml(s, yaml_text));

@@ -50,8 +50,8 @@ TEST(Settings, EnvironmentOverridesFile) {
 }
 
 TEST(Settings, PrefixedDatabaseUrlWins) {
-  auto s = ParseSettings("", Env{{"DATABASE_URL", "sqlite:///a.db"},
-                                 {"LARCH_DATABASE_URL", "sqlite:///b.db"}});
+  auto s = ParseSettings(
+      "", Env{{"DATABASE_URL", "sqlite:///a.db"}, {"LARCH_DATABASE_URL", "sqlite:///b.db"}});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->database_url, "sqlite:///b.db");
 }

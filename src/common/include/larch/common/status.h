@@ -161,18 +161,21 @@ class [[nodiscard]] StatusOr {
 #define LARCH_STATUS_CONCAT_(a, b) LARCH_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define LARCH_RETURN_IF_ERROR(expr)                              \
-  do {                                                           \
-    ::larch::Status larch_status_tmp_ = (expr);                  \
-    if (!larch_status_tmp_.ok()) return larch_status_tmp_;       \
+#define LARCH_RETURN_IF_ERROR(expr)                        \
+  do {                                                     \
+    ::larch::Status larch_status_tmp_ = (expr);            \
+    if (!larch_status_tmp_.ok()) return larch_status_tmp_; \
   } while (false)
 
 // LARCH_ASSIGN_OR_RETURN(auto x, FunctionReturningStatusOr());
 #define LARCH_ASSIGN_OR_RETURN(lhs, expr) \
   LARCH_ASSIGN_OR_RETURN_IMPL_(LARCH_STATUS_CONCAT_(larch_statusor_, __LINE__), lhs, expr)
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define LARCH_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // LARCH_COMMON_STATUS_H_

@@ -39,9 +39,9 @@ struct Settings {
   // Threads running background jobs inside `larch serve`; 0 disables them
   // (then run `larch worker` processes).
   int64_t job_workers = 2;
-  std::string log_level = "info";    // trace|debug|info|warn|error
-  std::string log_format = "json";   // json|text
-  std::string access_log = "stdout"; // stdout|off|<file path>
+  std::string log_level = "info";     // trace|debug|info|warn|error
+  std::string log_format = "text";    // text|json
+  std::string access_log = "stdout";  // stdout|off|<file path>
   int64_t max_request_body_bytes = 10 * 1024 * 1024;
   int64_t request_timeout_seconds = 30;
   int64_t keepalive_timeout_seconds = 75;

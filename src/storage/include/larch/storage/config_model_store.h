@@ -39,10 +39,10 @@ class ConfigModelStore {
   static StatusOr<int64_t> Append(Executor& ex, const ConfigModelRow& row);
   // The newest row for (model, key), enabled or not; nullopt when none.
   static StatusOr<std::optional<ConfigModelRow>> Newest(Executor& ex, const std::string& model,
-                                                       const std::string& key);
+                                                        const std::string& key);
   // Every row for (model, key), newest first, at most `limit`.
   static StatusOr<std::vector<ConfigModelRow>> History(Executor& ex, const std::string& model,
-                                                      const std::string& key, int64_t limit);
+                                                       const std::string& key, int64_t limit);
 };
 
 }  // namespace larch::storage

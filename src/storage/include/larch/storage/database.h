@@ -32,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -182,6 +183,23 @@ struct DatabaseOptions {
   // produce "disk full" deterministically.
   int64_t sqlite_max_page_count = 0;
 };
+
+// Runs `fn(txn)`, which returns StatusOr<T>, in a transaction (with the
+// retries of RunInTransaction) and returns its value.
+template <typename Fn>
+auto RunWithResult(Database& db, TxnMode mode, Fn fn)
+    -> decltype(fn(std::declval<Transaction&>())) {
+  using Result = decltype(fn(std::declval<Transaction&>()));
+  std::optional<Result> out;
+  Status status = db.RunInTransaction(mode, [&](Transaction& txn) -> Status {
+    Result result = fn(txn);
+    if (!result.ok()) return result.status();
+    out.emplace(std::move(result));
+    return OkStatus();
+  });
+  if (!status.ok()) return status;
+  return std::move(*out);
+}
 
 // Opens the database named by options.url (see storage/open_database.h for
 // the factory, which lives in its own target so the interface does not depend

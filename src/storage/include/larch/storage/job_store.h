@@ -59,7 +59,8 @@ class JobStore {
   // Atomically leases up to `limit` due jobs (queued with run_at <= now, or
   // running with an expired lease) from `queues`, oldest run_at first:
   // state=running, attempts+1, locked_by=worker, locked_until=now+lease.
-  static StatusOr<std::vector<JobRecord>> Claim(Executor& ex, const std::vector<std::string>& queues,
+  static StatusOr<std::vector<JobRecord>> Claim(Executor& ex,
+                                                const std::vector<std::string>& queues,
                                                 const std::string& worker, int64_t now,
                                                 int64_t lease_micros, int64_t limit);
   // Marks a job this worker holds as succeeded. kNotFound when the worker no
@@ -68,12 +69,18 @@ class JobStore {
   // Records a failure: requeued at `retry_at`, or dead when attempts have
   // reached max_attempts (or `permanent`).
   static Status MarkFailed(Executor& ex, int64_t id, const std::string& worker,
-                           const std::string& error, int64_t now, int64_t retry_at,
-                           bool permanent);
+                           const std::string& error, int64_t now, int64_t retry_at, bool permanent);
+  // Hands back a job this worker claimed but never started (graceful
+  // shutdown): queued again, its claim's attempt undone. kNotFound when the
+  // worker no longer holds it.
+  static Status Release(Executor& ex, int64_t id, const std::string& worker, int64_t now);
   static StatusOr<std::optional<JobRecord>> Get(Executor& ex, int64_t id);
-  // Counts per state, for /heartbeat and `larch check`.
+  // Counts per state, for /heartbeat and `larch check`: every state, in enum
+  // order, zero included.
   static StatusOr<std::vector<std::pair<JobState, int64_t>>> CountByState(Executor& ex);
-  // Puts a dead job back in the queue with its attempts reset.
+  // Puts a dead job back in the queue with its attempts reset, due at `now`
+  // (last_error is kept). kNotFound when there is no such job,
+  // kFailedPrecondition when it is not dead.
   static Status Retry(Executor& ex, int64_t id, int64_t now);
 };
 

@@ -1,0 +1,194 @@
+#include "commands.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "components.h"
+#include "larch/common/clock.h"
+#include "larch/config/settings.h"
+#include "larch/http/server.h"
+#include "larch/storage/job_store.h"
+#include "larch/storage/migrations.h"
+
+namespace larch::app {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "larch: %s\n", message.c_str());
+  return code;
+}
+
+int FailStatus(const Status& status) {
+  int code = status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  return Fail(code, status.message());
+}
+
+void SetupLogging(const config::Settings& settings) {
+  auto logger = spdlog::stderr_logger_mt("larch");
+  if (settings.log_format == "json") {
+    // Our own messages never contain quotes or control characters that
+    // would need escaping; access-log lines are built as JSON separately.
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%v"})",
+                        spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_level(spdlog::level::from_str(settings.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+StatusOr<config::Settings> Load(const CommonFlags& flags) {
+  LARCH_ASSIGN_OR_RETURN(config::Settings settings,
+                         config::LoadSettings(flags.data_dir, flags.config_file));
+  SetupLogging(settings);
+  return settings;
+}
+
+// Opens the database of an already migrated installation and refuses to go
+// on when the schema is not exactly what this binary expects.
+StatusOr<std::unique_ptr<Components>> OpenMigrated(const config::Settings& settings) {
+  LARCH_ASSIGN_OR_RETURN(auto components, Components::Create(settings, /*create_db=*/false));
+  LARCH_ASSIGN_OR_RETURN(
+      storage::SchemaState state,
+      storage::ReadSchemaState(components->db(),
+                               storage::BuiltinMigrations(components->db().backend())));
+  if (!state.pending.empty()) {
+    return FailedPreconditionError("the database schema is at version " +
+                                   std::to_string(state.current_version) +
+                                   " but this binary needs " + std::to_string(state.latest_known) +
+                                   ": run 'larch migrate --data-dir " + settings.data_dir + "'");
+  }
+  return components;
+}
+
+}  // namespace
+
+int RunVersion() {
+  std::printf(
+      "larch %s (schema %lld sqlite, %lld postgres)\n", kLarchVersion,
+      static_cast<long long>(storage::BuiltinMigrations(storage::Backend::kSqlite).back().version),
+      static_cast<long long>(
+          storage::BuiltinMigrations(storage::Backend::kPostgres).back().version));
+  return kExitOk;
+}
+
+int RunMigrate(const CommonFlags& flags) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = Components::Create(*settings, /*create_db=*/true);
+  if (!components.ok()) return FailStatus(components.status());
+  storage::Database& db = (*components)->db();
+  auto applied =
+      storage::Migrate(db, storage::BuiltinMigrations(db.backend()), *SystemClock::Default());
+  if (!applied.ok()) return FailStatus(applied.status());
+  auto state = storage::ReadSchemaState(db, storage::BuiltinMigrations(db.backend()));
+  if (!state.ok()) return FailStatus(state.status());
+  std::printf("Applied %d migration(s); %s schema at version %lld (%s)\n", *applied,
+              std::string(storage::BackendName(db.backend())).c_str(),
+              static_cast<long long>(state->current_version),
+              RedactUrl(settings->database_url).c_str());
+  return kExitOk;
+}
+
+int RunCheck(const CommonFlags& flags) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  std::printf("ok: configuration (%s)\n", flags.config_file.empty()
+                                              ? "defaults, larch.yml and environment"
+                                              : flags.config_file.c_str());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  storage::Database& db = (*components)->db();
+  if (Status ping = db.Ping(); !ping.ok()) return FailStatus(ping);
+  std::printf("ok: database %s (%s)\n", RedactUrl(settings->database_url).c_str(),
+              std::string(storage::BackendName(db.backend())).c_str());
+  if (Status integrity = CheckIntegrity(db); !integrity.ok()) return FailStatus(integrity);
+  std::printf("ok: database integrity\n");
+  auto counts = storage::RunWithResult(
+      db, storage::TxnMode::kReadOnly,
+      [](storage::Transaction& txn) { return storage::JobStore::CountByState(txn); });
+  if (!counts.ok()) return FailStatus(counts.status());
+  for (const auto& [state, count] : *counts) {
+    if (state == storage::JobState::kDead && count > 0) {
+      std::printf("warning: %lld dead background job(s)\n", static_cast<long long>(count));
+    }
+  }
+  std::printf("ok: schema at the version this binary expects\n");
+  return kExitOk;
+}
+
+int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  if (!serve.listen.empty()) settings->listen = serve.listen;
+  if (serve.workers >= 0) settings->workers = serve.workers;
+  auto endpoint = ParseListen(settings->listen);
+  if (!endpoint.ok()) return FailStatus(endpoint.status());
+
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  Components& c = **components;
+
+  http::ServerOptions options;
+  options.host = endpoint->first;
+  options.port = endpoint->second;
+  options.threads = static_cast<int>(settings->workers);
+  options.max_body_bytes = static_cast<uint64_t>(settings->max_request_body_bytes);
+  options.read_timeout_seconds = static_cast<int>(settings->request_timeout_seconds);
+  options.keepalive_timeout_seconds = static_cast<int>(settings->keepalive_timeout_seconds);
+  auto access_log = MakeAccessLog(settings->access_log);
+  if (!access_log.ok()) return FailStatus(access_log.status());
+  options.access_log = *access_log;
+  options.handle_signals = true;
+
+  http::Server server(options, c.router());
+  if (Status started = server.Start(); !started.ok()) return FailStatus(started);
+  if (Status jobs = c.StartJobs(); !jobs.ok()) return FailStatus(jobs);
+  spdlog::info("listening on http://{}:{} ({} database, pid {})", options.host, server.port(),
+               storage::BackendName(c.db().backend()), getpid());
+  spdlog::default_logger()->flush();
+  server.Run();
+  spdlog::info("shutting down: stopping background jobs");
+  c.StopJobs();
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return kExitOk;
+}
+
+int RunWorker(const CommonFlags& flags) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  // A dedicated worker process always runs jobs, whatever serve is told.
+  if (settings->job_workers <= 0) settings->job_workers = 2;
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  Components& c = **components;
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  // Block before any thread starts so that only sigwait below sees them.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (Status jobs = c.StartJobs(); !jobs.ok()) return FailStatus(jobs);
+  spdlog::info("worker running {} job thread(s) (pid {})", settings->job_workers, getpid());
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("worker stopping on signal {}", received);
+  c.StopJobs();
+  return kExitOk;
+}
+
+}  // namespace larch::app

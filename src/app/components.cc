@@ -1,0 +1,225 @@
+#include "components.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <thread>
+
+#include "larch/common/clock.h"
+#include "larch/common/mailer.h"
+#include "larch/common/random.h"
+#include "larch/events/event_bus.h"
+#include "larch/http/heartbeat.h"
+#include "larch/http/static_files.h"
+#include "larch/jobs/job_runner.h"
+#include "larch/net/curl_http_client.h"
+#include "larch/net/smtp_mailer.h"
+#include "larch/storage/open_database.h"
+
+namespace larch::app {
+
+namespace {
+
+// Used when SMTP_URL is empty (development): logs who would get which
+// subject, never the body, which may carry one-time tokens.
+class LoggingMailer final : public Mailer {
+ public:
+  Status Send(const EmailMessage& message) override {
+    std::string to;
+    for (const auto& addr : message.to) to += (to.empty() ? "" : ", ") + addr;
+    spdlog::info("mail not sent (SMTP_URL is empty): to={} subject={}", to, message.subject);
+    return OkStatus();
+  }
+};
+
+constexpr storage::Query kQuickCheck{"sqlite_quick_check", "PRAGMA quick_check"};
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+std::string RedactUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t at = url.find('@', scheme + 3);
+  if (at == std::string::npos) return url;
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+StatusOr<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgumentError("--listen must be HOST:PORT, got '" + listen + "'");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view port_text = std::string_view(listen).substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return InvalidArgumentError("--listen port must be a number from 0 to 65535, got '" +
+                                std::string(port_text) + "'");
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+StatusOr<http::AccessLogFn> MakeAccessLog(const std::string& destination) {
+  if (destination == "off") return http::AccessLogFn();
+  std::shared_ptr<spdlog::logger> logger;
+  try {
+    if (destination == "stdout") {
+      logger = spdlog::stdout_logger_mt("access");
+    } else {
+      logger = spdlog::basic_logger_mt("access", destination);
+    }
+  } catch (const spdlog::spdlog_ex& e) {
+    return InvalidArgumentError("setting ACCESS_LOG: cannot open '" + destination +
+                                "': " + e.what());
+  }
+  logger->set_pattern("%v");
+  logger->flush_on(spdlog::level::warn);
+  spdlog::flush_every(std::chrono::seconds(1));
+  return http::SpdlogAccessLog(logger);
+}
+
+Status CheckIntegrity(storage::Database& db) {
+  if (db.backend() != storage::Backend::kSqlite) return OkStatus();
+  auto result =
+      storage::RunWithResult(db, storage::TxnMode::kReadOnly,
+                             [](storage::Transaction& txn) { return txn.Execute(kQuickCheck); });
+  if (!result.ok()) return result.status();
+  if (result->rows.empty() || result->rows[0].GetText(0) != "ok") {
+    std::string detail = result->rows.empty() ? "no answer" : result->rows[0].GetText(0);
+    return DataLossError("database integrity check failed: " + detail);
+  }
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<Components>> Components::Create(const config::Settings& settings,
+                                                         bool create_db) {
+  std::unique_ptr<Components> c(new Components(settings));
+  LARCH_RETURN_IF_ERROR(c->Build(create_db));
+  return c;
+}
+
+Components::Components(config::Settings settings) : settings_(std::move(settings)) {}
+
+Components::~Components() { StopJobs(); }
+
+Status Components::Build(bool create_db) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (create_db) {
+    fs::create_directories(fs::path(settings_.data_dir) / "media", ec);
+    if (ec) {
+      return UnavailableError("cannot create data directory " + settings_.data_dir + ": " +
+                              ec.message());
+    }
+  }
+  storage::DatabaseOptions db_options;
+  db_options.url = settings_.database_url;
+  db_options.pool_size = static_cast<int>(settings_.db_pool_size);
+  db_options.must_exist = !create_db;
+  auto db = storage::OpenDatabase(db_options);
+  if (!db.ok()) {
+    if (db.status().code() == StatusCode::kNotFound) {
+      return FailedPreconditionError("no database at " + RedactUrl(settings_.database_url) +
+                                     ": run 'larch migrate --data-dir " + settings_.data_dir +
+                                     "' first");
+    }
+    if (db.status().code() == StatusCode::kDataLoss) {
+      return DataLossError("the database at " + RedactUrl(settings_.database_url) +
+                           " is corrupt or not a database (" + db.status().message() +
+                           "); restore it from a backup");
+    }
+    return db.status();
+  }
+  db_ = std::move(db).value();
+
+  if (settings_.smtp_url.empty()) {
+    mailer_ = std::make_unique<LoggingMailer>();
+  } else {
+    net::SmtpMailerOptions mail_options;
+    mail_options.url = settings_.smtp_url;
+    LARCH_ASSIGN_OR_RETURN(mailer_, net::SmtpMailer::Create(mail_options, *SystemClock::Default(),
+                                                            *SecureRandom::Default()));
+  }
+  http_client_ = std::make_unique<net::CurlHttpClient>();
+
+  events::EventBusOptions bus_options;
+  bus_options.sourcehost = HostName();
+  events_ = std::make_unique<events::LocalEventBus>(*SystemClock::Default(),
+                                                    *SecureRandom::Default(), bus_options);
+
+  jobs::RunnerOptions runner_options;
+  runner_options.worker_id = HostName() + ":" + std::to_string(getpid());
+  runner_options.threads = static_cast<int>(std::max<int64_t>(settings_.job_workers, 1));
+  // Jobs enqueued while the server runs should not wait a whole second.
+  runner_options.poll_interval_ms = 200;
+  jobs_ = std::make_unique<jobs::JobRunner>(*db_, *SystemClock::Default(), *SecureRandom::Default(),
+                                            runner_options);
+  RegisterJobHandlers();
+
+  router_ = std::make_unique<http::Router>();
+  RegisterRoutes();
+  return OkStatus();
+}
+
+void Components::RegisterRoutes() {
+  storage::Database* db = db_.get();
+  http::RegisterHeartbeat(*router_, {{"database", [db] { return db->Ping(); }}});
+  std::filesystem::path media = std::filesystem::path(settings_.data_dir) / "media";
+  std::error_code ec;
+  if (std::filesystem::is_directory(media, ec)) {
+    http::StaticFiles("/media", media).Register(*router_);
+  }
+}
+
+void Components::RegisterJobHandlers() {
+  // mail.send: {"to": [...], "subject": "...", "text": "...", "html": "..."}.
+  Mailer* mailer = mailer_.get();
+  std::string from = settings_.default_from_email;
+  Status registered = jobs_->Register("mail.send", [mailer, from](const jobs::JobContext& job) {
+    const nlohmann::json& payload = job.payload;
+    if (!payload.is_object() || !payload.contains("to") || !payload["to"].is_array()) {
+      return InvalidArgumentError("mail.send payload needs a \"to\" list");
+    }
+    EmailMessage message;
+    message.from = payload.value("from", from);
+    for (const auto& to : payload["to"]) {
+      if (to.is_string()) message.to.push_back(to.get<std::string>());
+    }
+    message.subject = payload.value("subject", "");
+    message.text_body = payload.value("text", "");
+    message.html_body = payload.value("html", "");
+    return mailer->Send(message);
+  });
+  // Registering a fixed name on a fresh runner cannot collide.
+  registered.IgnoreError();
+}
+
+Status Components::StartJobs() {
+  if (settings_.job_workers <= 0) return OkStatus();
+  return jobs_->Start();
+}
+
+void Components::StopJobs() {
+  if (jobs_ != nullptr) jobs_->Stop();
+}
+
+}  // namespace larch::app

@@ -1,0 +1,82 @@
+// The composition root: builds Larch's object graph from Settings (database,
+// clock, randomness, mailer, HTTP client, event bus, job runner, router) and
+// owns it. Subcommands (app/commands.cc) use what they need; nothing below
+// app constructs any of these itself.
+//
+// Thread safety: Create, StartJobs and StopJobs are called from the main
+// thread; the objects handed out are thread-safe.
+#ifndef LARCH_APP_COMPONENTS_H_
+#define LARCH_APP_COMPONENTS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "larch/common/status.h"
+#include "larch/config/settings.h"
+#include "larch/http/router.h"
+#include "larch/http/server.h"
+#include "larch/storage/database.h"
+
+namespace larch {
+class Mailer;
+class HttpClient;
+namespace events {
+class EventBus;
+}
+namespace jobs {
+class JobRunner;
+}
+}  // namespace larch
+
+namespace larch::app {
+
+inline constexpr const char* kLarchVersion = "0.1.0";
+
+// "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db".
+std::string RedactUrl(const std::string& url);
+// "127.0.0.1:8000" -> {"127.0.0.1", 8000}; "[::1]:80" -> {"::1", 80}.
+StatusOr<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);
+// ACCESS_LOG: "off" -> no log, "stdout" -> standard output, else a file path.
+StatusOr<http::AccessLogFn> MakeAccessLog(const std::string& destination);
+// SQLite: PRAGMA quick_check. PostgreSQL keeps its own consistency: OK.
+Status CheckIntegrity(storage::Database& db);
+
+class Components {
+ public:
+  // `create_db`: create the data directory and the SQLite file when missing
+  // (migrate); otherwise a missing database is kFailedPrecondition with a
+  // hint to run `larch migrate`.
+  static StatusOr<std::unique_ptr<Components>> Create(const config::Settings& settings,
+                                                      bool create_db);
+  ~Components();
+
+  storage::Database& db() { return *db_; }
+  http::Router& router() { return *router_; }
+  events::EventBus& events() { return *events_; }
+  Mailer& mailer() { return *mailer_; }
+
+  // Starts JOB_WORKERS background job threads in this process (none when
+  // the setting is 0).
+  Status StartJobs();
+  void StopJobs();
+
+ private:
+  explicit Components(config::Settings settings);
+  Status Build(bool create_db);
+  void RegisterRoutes();
+  void RegisterJobHandlers();
+
+  config::Settings settings_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<Mailer> mailer_;
+  std::unique_ptr<HttpClient> http_client_;
+  std::unique_ptr<events::EventBus> events_;
+  std::unique_ptr<jobs::JobRunner> jobs_;
+  std::unique_ptr<http::Router> router_;
+};
+
+}  // namespace larch::app
+
+#endif  // LARCH_APP_COMPONENTS_H_

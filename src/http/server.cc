@@ -1,0 +1,634 @@
+#include "larch/http/server.h"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "beast_request.h"
+#include "gzip.h"
+#include "http_date.h"
+#include "larch/http/error_mapping.h"
+
+namespace larch::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// How long a closing connection keeps reading (and discarding) what the
+// client still sends, so that closing does not reset the connection before
+// the client read our final response (e.g. a 413 during an upload).
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr auto kTimerTick = std::chrono::seconds(1);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool IsSaneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void AppendHex(std::string& out, uint64_t value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[16];
+  int n = 0;
+  do {
+    buf[n++] = kHex[value & 15];
+    value >>= 4;
+  } while (value != 0);
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20 || u == 0x7f) {
+      out.append("\\u00");
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    } else {
+      // Non-ASCII bytes pass through; a log reader tolerates bad UTF-8 more
+      // easily than lost characters.
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+// The Date header value, formatted at most once per second per thread.
+std::string_view CachedHttpDate(int64_t now_micros) {
+  thread_local int64_t cached_second = -1;
+  thread_local std::string cached;
+  int64_t second = now_micros / 1'000'000;
+  if (second != cached_second) {
+    cached = internal::FormatHttpDate(second);
+    cached_second = second;
+  }
+  return cached;
+}
+
+bool HeaderIsServerOwned(std::string_view name) {
+  return EqualsIgnoreCase(name, "content-length") || EqualsIgnoreCase(name, "connection") ||
+         EqualsIgnoreCase(name, "transfer-encoding") || EqualsIgnoreCase(name, "date") ||
+         EqualsIgnoreCase(name, "server") || EqualsIgnoreCase(name, "x-request-id") ||
+         EqualsIgnoreCase(name, "keep-alive");
+}
+
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+}  // namespace
+
+std::string FormatAccessLogJson(const AccessLogEntry& entry) {
+  std::string line;
+  line.reserve(256);
+  line.append("{\"time\":");
+  AppendJsonString(line, FormatIso8601(entry.time_micros));
+  line.append(",\"request_id\":");
+  AppendJsonString(line, entry.request_id);
+  line.append(",\"remote\":");
+  AppendJsonString(line, entry.remote);
+  line.append(",\"method\":");
+  AppendJsonString(line, entry.method);
+  line.append(",\"path\":");
+  AppendJsonString(line, entry.path);
+  line.append(",\"status\":").append(std::to_string(entry.status));
+  line.append(",\"bytes\":").append(std::to_string(entry.bytes));
+  line.append(",\"duration_us\":").append(std::to_string(entry.duration_us));
+  line.append(",\"user_agent\":");
+  AppendJsonString(line, entry.user_agent);
+  line.push_back('}');
+  return line;
+}
+
+AccessLogFn SpdlogAccessLog(std::shared_ptr<spdlog::logger> logger) {
+  return [logger = std::move(logger)](const AccessLogEntry& entry) {
+    logger->info("{}", FormatAccessLogJson(entry));
+  };
+}
+
+class Session;
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router)
+      : options_(std::move(options)),
+        router_(router),
+        clock_(options_.clock != nullptr ? options_.clock : SystemClock::Default()),
+        ioc_(ResolveThreads(options_)),
+        strand_(net::make_strand(ioc_)),
+        acceptor_(strand_),
+        deadline_(strand_) {
+    Random* random = options_.random != nullptr ? options_.random : SecureRandom::Default();
+    AppendHex(id_prefix_, random->NextUint64());
+    id_prefix_.push_back('-');
+  }
+
+  ~Impl() { destroying_.store(true); }
+
+  Status Start();
+  void Run();
+  void Shutdown();
+  uint16_t port() const { return port_; }
+
+  std::string NextRequestId() {
+    std::string id = id_prefix_;
+    AppendHex(id, id_counter_.fetch_add(1, std::memory_order_relaxed));
+    return id;
+  }
+  void Register(Session* session, std::weak_ptr<Session> weak) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.emplace(session, std::move(weak));
+  }
+  void Unregister(Session* session);
+
+  ServerOptions options_;
+  const Router& router_;
+  const Clock* clock_;
+  std::atomic<bool> stopping_{false};
+
+ private:
+  static int ResolveThreads(ServerOptions& options) {
+    if (options.threads <= 0) {
+      options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    return options.threads;
+  }
+
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void FinishIfIdle();
+
+  std::string id_prefix_;
+  std::atomic<uint64_t> id_counter_{1};
+  // Set while members are being destroyed, when sessions freed by the
+  // io_context destructor must not post to the (already gone) strand.
+  std::atomic<bool> destroying_{false};
+  uint16_t port_ = 0;
+  std::mutex mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  // Declared after the registry: destroying the io_context destroys pending
+  // handlers and with them sessions, which unregister themselves.
+  net::io_context ioc_;
+  net::strand<net::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;
+  net::steady_timer deadline_;
+  std::optional<net::signal_set> signals_;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server::Impl& server, tcp::socket socket)
+      : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+
+  ~Session() { server_.Unregister(this); }
+
+  void Start() {
+    server_.Register(this, weak_from_this());
+    beast::error_code ec;
+    tcp::endpoint peer = socket_.remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+    socket_.set_option(tcp::no_delay(true), ec);
+    // A new connection must deliver its first request within the read
+    // timeout; only established keep-alive connections get the idle grace.
+    SetDeadline(std::chrono::seconds(server_.options_.read_timeout_seconds));
+    ArmTimer();
+    NewParser();
+    if (server_.stopping_.load()) {
+      Close();
+      return;
+    }
+    DoRead();
+  }
+
+  // Runs on the session's strand when the server begins shutting down.
+  void OnShutdown() {
+    if (state_ == State::kIdle) Close();
+  }
+
+  net::any_io_executor executor() { return socket_.get_executor(); }
+
+ private:
+  enum class State { kIdle, kReading, kHandling, kWriting, kDraining, kClosed };
+
+  void SetDeadline(std::chrono::steady_clock::duration from_now) {
+    deadline_ = std::chrono::steady_clock::now() + from_now;
+  }
+
+  void ArmTimer() {
+    auto now = std::chrono::steady_clock::now();
+    timer_.expires_at(std::min(deadline_, now + kTimerTick));
+    timer_.async_wait(beast::bind_front_handler(&Session::OnTimer, shared_from_this()));
+  }
+
+  void OnTimer(beast::error_code ec) {
+    if (ec || state_ == State::kClosed) return;
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      switch (state_) {
+        case State::kReading:
+          // Cancel the read; OnRead answers 408 because bytes arrived.
+          timed_out_ = true;
+          socket_.cancel(ec);
+          break;
+        case State::kHandling:
+          break;
+        default:
+          Close();
+          return;
+      }
+    }
+    ArmTimer();
+  }
+
+  void NewParser() {
+    parser_.emplace();
+    parser_->eager(true);
+    parser_->body_limit(server_.options_.max_body_bytes);
+    parser_->header_limit(server_.options_.max_header_bytes);
+    continue_sent_ = false;
+  }
+
+  void DoRead() {
+    size_t want = kReadChunk;
+    socket_.async_read_some(buffer_.prepare(want),
+                            beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, size_t bytes) {
+    if (state_ == State::kClosed) return;
+    if (state_ == State::kDraining) {
+      buffer_.consume(buffer_.size());
+      if (ec) {
+        Close();
+      } else {
+        DoRead();
+      }
+      return;
+    }
+    if (ec) {
+      if (timed_out_ && state_ == State::kReading) {
+        WriteError(408, Status(StatusCode::kInvalidArgument, "request not received in time")
+                            .WithErrorCode("request_timeout"));
+      } else {
+        Close();
+      }
+      return;
+    }
+    buffer_.commit(bytes);
+    if (state_ == State::kIdle) BeginRequest();
+    ParseBuffered();
+  }
+
+  void BeginRequest() {
+    state_ = State::kReading;
+    start_us_ = server_.clock_->MonotonicMicros();
+    SetDeadline(std::chrono::seconds(server_.options_.read_timeout_seconds));
+  }
+
+  void ParseBuffered() {
+    for (;;) {
+      if (buffer_.size() > 0) {
+        beast::error_code ec;
+        size_t used = parser_->put(buffer_.data(), ec);
+        buffer_.consume(used);
+        if (ec && ec != bhttp::error::need_more) {
+          int status = internal::HttpStatusForParseError(ec);
+          WriteError(status, Status(StatusCode::kInvalidArgument, "bad request: " + ec.message())
+                                 .WithErrorCode(status == 413   ? "request_body_too_large"
+                                                : status == 431 ? "request_headers_too_large"
+                                                                : "malformed_request"));
+          return;
+        }
+        if (parser_->is_done()) {
+          HandleRequest();
+          return;
+        }
+        if (used > 0 && buffer_.size() > 0) continue;
+      }
+      if (parser_->is_header_done() && !continue_sent_) {
+        continue_sent_ = true;
+        auto expect = parser_->get().find(bhttp::field::expect);
+        if (expect != parser_->get().end() &&
+            EqualsIgnoreCase(std::string_view(expect->value().data(), expect->value().size()),
+                             "100-continue")) {
+          net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                           [self = shared_from_this()](beast::error_code write_ec, size_t) {
+                             if (write_ec) {
+                               self->Close();
+                             } else if (self->state_ == State::kReading) {
+                               self->DoRead();
+                             }
+                           });
+          return;
+        }
+      }
+      DoRead();
+      return;
+    }
+  }
+
+  void HandleRequest() {
+    state_ = State::kHandling;
+    bool keep_alive = parser_->get().keep_alive();
+    http10_ = parser_->get().version() < 11;
+    StatusOr<Request> parsed = internal::RequestFromBeast(parser_->release());
+    if (!parsed.ok()) {
+      WriteError(400, parsed.status());
+      return;
+    }
+    request_ = std::move(parsed).value();
+    std::optional<std::string_view> incoming_id = request_.Header("x-request-id");
+    if (incoming_id.has_value() && IsSaneRequestId(*incoming_id)) {
+      request_.set_request_id(std::string(*incoming_id));
+    } else {
+      request_.set_request_id(server_.NextRequestId());
+    }
+    request_.set_remote_address(remote_);
+    Response response = server_.router_.Dispatch(request_);
+    if (request_.method() != "HEAD") {
+      internal::MaybeGzip(request_.Header("accept-encoding").value_or(""), response);
+    }
+    Write(std::move(response), !keep_alive || server_.stopping_.load());
+  }
+
+  // Answers a request that could not be parsed (or timed out) and closes.
+  void WriteError(int http_status, const Status& status) {
+    std::string method;
+    std::string target = "-";
+    if (parser_.has_value() && parser_->is_header_done()) {
+      method = std::string(parser_->get().method_string());
+      target = std::string(parser_->get().target());
+    }
+    request_ = Request(std::move(method), std::move(target));
+    request_.set_request_id(server_.NextRequestId());
+    request_.set_remote_address(remote_);
+    http10_ = false;
+    Response response = ErrorResponse(status, request_.request_id());
+    response.status = http_status;
+    Write(std::move(response), /*close=*/true);
+  }
+
+  void Write(Response response, bool close) {
+    state_ = State::kWriting;
+    response_ = std::move(response);
+    close_after_write_ = close;
+    bool head = request_.method() == "HEAD";
+    bool bodiless = response_.status < 200 || response_.status == 204 || response_.status == 304;
+    if (bodiless) response_.body.clear();
+
+    std::string& out = header_buffer_;
+    out.clear();
+    out.append("HTTP/1.1 ").append(std::to_string(response_.status)).push_back(' ');
+    out.append(ReasonPhrase(response_.status)).append("\r\nServer: larch\r\nDate: ");
+    out.append(CachedHttpDate(server_.clock_->NowMicros()));
+    out.append("\r\nX-Request-ID: ").append(request_.request_id()).append("\r\n");
+    std::optional<std::string_view> head_length;
+    for (const auto& [name, value] : response_.headers) {
+      if (HeaderIsServerOwned(name)) {
+        if (head && EqualsIgnoreCase(name, "content-length")) head_length = value;
+        continue;
+      }
+      if (HasLineBreak(name) || HasLineBreak(value)) {
+        spdlog::error("request {}: dropped response header with a line break",
+                      request_.request_id());
+        continue;
+      }
+      out.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (!bodiless) {
+      out.append("Content-Length: ");
+      if (head && head_length.has_value() && !HasLineBreak(*head_length)) {
+        out.append(*head_length);
+      } else {
+        out.append(std::to_string(response_.body.size()));
+      }
+      out.append("\r\n");
+    }
+    if (close) {
+      out.append("Connection: close\r\n");
+    } else if (http10_) {
+      out.append("Connection: keep-alive\r\n");
+    }
+    out.append("\r\n");
+    if (head) response_.body.clear();
+
+    SetDeadline(std::chrono::seconds(server_.options_.read_timeout_seconds));
+    std::array<net::const_buffer, 2> buffers = {net::buffer(header_buffer_),
+                                                net::buffer(response_.body)};
+    net::async_write(socket_, buffers,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    if (state_ == State::kClosed) return;
+    if (server_.options_.access_log) LogAccess();
+    if (ec) {
+      Close();
+      return;
+    }
+    if (close_after_write_ || server_.stopping_.load()) {
+      Linger();
+      return;
+    }
+    request_ = Request();
+    response_ = Response();
+    timed_out_ = false;
+    NewParser();
+    if (buffer_.size() > 0) {
+      BeginRequest();
+      ParseBuffered();
+    } else {
+      state_ = State::kIdle;
+      SetDeadline(std::chrono::seconds(server_.options_.keepalive_timeout_seconds));
+      DoRead();
+    }
+  }
+
+  void LogAccess() {
+    AccessLogEntry entry;
+    entry.time_micros = server_.clock_->NowMicros();
+    entry.request_id = request_.request_id();
+    entry.remote = remote_;
+    entry.method = request_.method();
+    entry.path = request_.path();
+    entry.status = response_.status;
+    entry.bytes = response_.body.size();
+    entry.duration_us = server_.clock_->MonotonicMicros() - start_us_;
+    entry.user_agent = request_.Header("user-agent").value_or("");
+    server_.options_.access_log(entry);
+  }
+
+  // Half-closes and discards further input for a short time before closing.
+  void Linger() {
+    state_ = State::kDraining;
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      Close();
+      return;
+    }
+    buffer_.consume(buffer_.size());
+    SetDeadline(kLingerTime);
+    DoRead();
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    timer_.cancel();
+  }
+
+  Server::Impl& server_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<internal::BeastParser> parser_;
+  State state_ = State::kIdle;
+  std::chrono::steady_clock::time_point deadline_;
+  bool timed_out_ = false;
+  bool continue_sent_ = false;
+  bool close_after_write_ = false;
+  bool http10_ = false;
+  int64_t start_us_ = 0;
+  std::string remote_;
+  Request request_;
+  Response response_;
+  std::string header_buffer_;
+};
+
+Status Server::Impl::Start() {
+  std::string host = options_.host;
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.empty() || host == "*") host = "0.0.0.0";
+  beast::error_code ec;
+  net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) return InvalidArgumentError("listen host '" + options_.host + "' is not an IP address");
+  tcp::endpoint endpoint(address, options_.port);
+  std::string where = host + ":" + std::to_string(options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    return UnavailableError("cannot listen on " + where + ": " + ec.message());
+  }
+  acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return UnavailableError("cannot listen on " + where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  if (options_.handle_signals) {
+    signals_.emplace(strand_, SIGINT, SIGTERM);
+    signals_->async_wait([this](beast::error_code signal_ec, int) {
+      if (!signal_ec) Shutdown();
+    });
+  }
+  net::post(strand_, [this] { DoAccept(); });
+  return OkStatus();
+}
+
+void Server::Impl::DoAccept() {
+  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
+}
+
+void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping_.load() || !acceptor_.is_open()) return;
+  if (ec) {
+    // Typically EMFILE: keep accepting, the condition is usually transient.
+    spdlog::warn("accept failed: {}", ec.message());
+  } else {
+    std::make_shared<Session>(*this, std::move(socket))->Start();
+  }
+  DoAccept();
+}
+
+void Server::Impl::Run() {
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.threads; ++i) {
+    threads.emplace_back([this] { ioc_.run(); });
+  }
+  ioc_.run();
+  for (std::thread& thread : threads) thread.join();
+}
+
+void Server::Impl::Shutdown() {
+  if (stopping_.exchange(true)) return;
+  net::post(strand_, [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+    if (signals_.has_value()) signals_->cancel(ec);
+    deadline_.expires_after(std::chrono::seconds(options_.shutdown_grace_seconds));
+    deadline_.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec) return;
+      spdlog::warn("shutdown grace period over; dropping remaining connections");
+      ioc_.stop();
+    });
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& [raw, weak] : sessions_) {
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+      }
+    }
+    for (auto& session : live) {
+      net::post(session->executor(), [session] { session->OnShutdown(); });
+    }
+    FinishIfIdle();
+  });
+}
+
+void Server::Impl::Unregister(Session* session) {
+  bool last = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.erase(session);
+    last = sessions_.empty();
+  }
+  if (last && stopping_.load() && !destroying_.load())
+    net::post(strand_, [this] { FinishIfIdle(); });
+}
+
+void Server::Impl::FinishIfIdle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sessions_.empty()) deadline_.cancel();
+}
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+Server::~Server() = default;
+Status Server::Start() { return impl_->Start(); }
+uint16_t Server::port() const { return impl_->port(); }
+void Server::Run() { impl_->Run(); }
+void Server::Shutdown() { impl_->Shutdown(); }
+
+}  // namespace larch::http
