@@ -40,7 +40,7 @@ const larch::http::Router& FuzzRouter() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view raw(reinterpret_cast<const char*>(data), size);
   larch::http::ParseLimits limits;
-  limits.max_body_bytes = 64 * 1024;
+  limits.max_body_bytes = uint64_t{64} * 1024;
   limits.max_header_bytes = 8 * 1024;
   larch::StatusOr<larch::http::Request> request = larch::http::ParseRequestForTest(raw, limits);
   if (request.ok()) {

@@ -119,7 +119,7 @@ StatusOr<int64_t> ParseIso8601(std::string_view s) {
         if (mpos < s.size() && s[mpos] == ':') ++mpos;
         if (!ReadDigits(s, mpos, 2, &om)) return bad();
         pos = mpos + 2;
-        offset_seconds = sign * (oh * 3600 + om * 60);
+        offset_seconds = int64_t{sign} * (int64_t{oh} * 3600 + int64_t{om} * 60);
       } else {
         return bad();
       }
@@ -127,7 +127,8 @@ StatusOr<int64_t> ParseIso8601(std::string_view s) {
   }
   if (pos != s.size()) return bad();
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  int64_t secs =
+      days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_seconds;
   return secs * 1'000'000 + frac_micros;
 }
 

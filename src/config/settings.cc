@@ -1,6 +1,7 @@
 #include "larch/config/settings.h"
 
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -19,7 +20,7 @@ constexpr std::string_view kEnvPrefix = "LARCH_";
 constexpr std::string_view kTestEnvPrefix = "LARCH_TEST_";
 constexpr std::string_view kFeaturesEnvPrefix = "LARCH_FEATURES__";
 
-enum class Type { kString, kInt, kBool };
+enum class Type { kString, kInt, kBool, kList, kMap, kListOrNull };
 
 struct Field {
   const char* name;
@@ -28,7 +29,14 @@ struct Field {
   int64_t Settings::*int_member = nullptr;
   int64_t min = 0;
   int64_t max = INT64_MAX;
+  nlohmann::json Settings::*json_member = nullptr;
 };
+
+Field JsonField(const char* name, Type type, nlohmann::json Settings::*member) {
+  Field f{name, type};
+  f.json_member = member;
+  return f;
+}
 
 const std::vector<Field>& Fields() {
   static const auto* const kFields = new std::vector<Field>{
@@ -52,7 +60,33 @@ const std::vector<Field>& Fields() {
       {"DEFAULT_FROM_EMAIL", Type::kString, &Settings::default_from_email},
       {"SECRET_KEY", Type::kString, &Settings::secret_key},
       {"CONFIGURATION_MODEL_CACHE_TIMEOUT", Type::kInt, nullptr,
-       &Settings::configuration_model_cache_timeout, 0, 86400 * 365},
+       &Settings::configuration_model_cache_timeout, 0, int64_t{86400} * 365},
+      JsonField("AUTH_PASSWORD_VALIDATORS", Type::kList, &Settings::auth_password_validators),
+      JsonField("REGISTRATION_EMAIL_PATTERNS_ALLOWED", Type::kListOrNull,
+                &Settings::registration_email_patterns_allowed),
+      JsonField("REGISTRATION_EXTRA_FIELDS", Type::kMap, &Settings::registration_extra_fields),
+      JsonField("REGISTRATION_CUSTOM_FIELDS", Type::kList, &Settings::registration_custom_fields),
+      JsonField("JWT_AUTH", Type::kMap, &Settings::jwt_auth),
+      {"OAUTH_EXPIRE_CONFIDENTIAL_CLIENT_DAYS", Type::kInt, nullptr,
+       &Settings::oauth_expire_confidential_client_days, 1, 36500},
+      {"OAUTH_EXPIRE_PUBLIC_CLIENT_DAYS", Type::kInt, nullptr,
+       &Settings::oauth_expire_public_client_days, 1, 36500},
+      {"SESSION_COOKIE_NAME", Type::kString, &Settings::session_cookie_name},
+      {"SESSION_COOKIE_AGE", Type::kInt, nullptr, &Settings::session_cookie_age, 60,
+       int64_t{86400} * 3650},
+      {"SESSION_COOKIE_DOMAIN", Type::kString, &Settings::session_cookie_domain},
+      {"CSRF_COOKIE_NAME", Type::kString, &Settings::csrf_cookie_name},
+      {"SHARED_COOKIE_DOMAIN", Type::kString, &Settings::shared_cookie_domain},
+      {"EDXMKTG_LOGGED_IN_COOKIE_NAME", Type::kString, &Settings::edxmktg_logged_in_cookie_name},
+      {"EDXMKTG_USER_INFO_COOKIE_NAME", Type::kString, &Settings::edxmktg_user_info_cookie_name},
+      {"MAX_FAILED_LOGIN_ATTEMPTS_ALLOWED", Type::kInt, nullptr,
+       &Settings::max_failed_login_attempts_allowed, 1, 1000},
+      {"MAX_FAILED_LOGIN_ATTEMPTS_LOCKOUT_PERIOD_SECS", Type::kInt, nullptr,
+       &Settings::max_failed_login_attempts_lockout_period_secs, 1, int64_t{86400} * 365},
+      {"LOGISTRATION_RATELIMIT_RATE", Type::kString, &Settings::logistration_ratelimit_rate},
+      {"REGISTRATION_RATELIMIT", Type::kString, &Settings::registration_ratelimit},
+      {"PASSWORD_RESET_TIMEOUT", Type::kInt, nullptr, &Settings::password_reset_timeout, 60,
+       int64_t{86400} * 365},
   };
   return *kFields;
 }
@@ -91,8 +125,68 @@ StatusOr<bool> ParseBool(std::string_view key, std::string_view text) {
                               std::string(text) + "'");
 }
 
+// Plain YAML scalars become booleans, numbers and null the way YAML 1.1
+// reads them; quoted scalars stay strings.
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Sequence: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& item : node) out.push_back(YamlToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& item : node) out[item.first.Scalar()] = YamlToJson(item.second);
+      return out;
+    }
+    case YAML::NodeType::Scalar:
+      break;
+  }
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;
+  if (text == "null" || text == "Null" || text == "NULL" || text == "~") return nullptr;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  int64_t i = 0;
+  auto [iptr, iec] = std::from_chars(text.data(), text.data() + text.size(), i);
+  if (iec == std::errc() && iptr == text.data() + text.size() && !text.empty()) return i;
+  double d = 0;
+  auto [dptr, dec] = std::from_chars(text.data(), text.data() + text.size(), d);
+  if (dec == std::errc() && dptr == text.data() + text.size() && !text.empty()) return d;
+  return text;
+}
+
+Status ApplyJson(Settings& s, const Field& field, std::string_view key, nlohmann::json value) {
+  bool ok = (field.type == Type::kList && value.is_array()) ||
+            (field.type == Type::kMap && value.is_object()) ||
+            (field.type == Type::kListOrNull && (value.is_array() || value.is_null()));
+  if (!ok) {
+    const char* want = field.type == Type::kMap    ? "a mapping"
+                       : field.type == Type::kList ? "a list"
+                                                   : "a list or null";
+    return InvalidArgumentError("setting " + std::string(key) + " must be " + want);
+  }
+  s.*field.json_member = std::move(value);
+  return OkStatus();
+}
+
+bool IsJsonType(Type type) {
+  return type == Type::kList || type == Type::kMap || type == Type::kListOrNull;
+}
+
 Status ApplyString(Settings& s, const Field& field, std::string_view key,
                    const std::string& value) {
+  if (IsJsonType(field.type)) {
+    // In the environment, structured settings are written as JSON.
+    nlohmann::json parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      return InvalidArgumentError("setting " + std::string(key) + " must be JSON text");
+    }
+    return ApplyJson(s, field, key, std::move(parsed));
+  }
   if (field.type == Type::kString) {
     s.*field.string_member = value;
     return OkStatus();
@@ -140,6 +234,10 @@ Status ApplyYaml(Settings& s, std::string_view yaml_text) {
       }
       const Field* field = FindField(key);
       if (field == nullptr) return InvalidArgumentError("unknown setting " + key);
+      if (IsJsonType(field->type)) {
+        LARCH_RETURN_IF_ERROR(ApplyJson(s, *field, key, YamlToJson(value)));
+        continue;
+      }
       if (value.IsNull()) continue;
       if (!value.IsScalar()) {
         return InvalidArgumentError("setting " + key + " must be a single value");
@@ -223,6 +321,7 @@ const std::map<std::string, bool, std::less<>>& KnownFeatureFlags() {
       {"ENABLE_DASHBOARD_SEARCH", false},
       {"ENABLE_ENTERPRISE_INTEGRATION", false},
       {"ENABLE_LTI_PROVIDER", false},
+      {"ENABLE_MAX_FAILED_LOGIN_ATTEMPTS", true},
       {"ENABLE_MKTG_SITE", false},
       {"ENABLE_MOBILE_REST_API", false},
       {"ENABLE_OPENBADGES", false},
@@ -242,6 +341,23 @@ const std::map<std::string, bool, std::less<>>& KnownFeatureFlags() {
 Settings DefaultSettings() {
   Settings s;
   s.features = KnownFeatureFlags();
+  // Open edX's defaults (lms/envs/common.py, seed 000 section 4.23).
+  s.auth_password_validators = nlohmann::json::parse(R"([
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "common.djangoapps.util.password_policy_validators.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 2}},
+    {"NAME": "common.djangoapps.util.password_policy_validators.MaximumLengthValidator",
+     "OPTIONS": {"max_length": 75}}
+  ])");
+  s.registration_email_patterns_allowed = nullptr;
+  s.registration_extra_fields = nlohmann::json::parse(R"({
+    "confirm_email": "hidden", "level_of_education": "optional", "gender": "optional",
+    "year_of_birth": "optional", "mailing_address": "optional", "goals": "optional",
+    "honor_code": "required", "terms_of_service": "hidden", "city": "hidden",
+    "country": "hidden"
+  })");
+  s.registration_custom_fields = nlohmann::json::array();
+  s.jwt_auth = nlohmann::json::object();
   return s;
 }
 

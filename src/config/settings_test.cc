@@ -112,3 +112,51 @@ TEST(Settings, LoadSettingsReadsDataDirFile) {
 
 }  // namespace
 }  // namespace larch::config
+
+namespace larch::config {
+namespace {
+
+TEST(Settings, StructuredSettingsFromYamlAndEnv) {
+  auto s = ParseSettings(R"(
+AUTH_PASSWORD_VALIDATORS:
+- NAME: common.djangoapps.util.password_policy_validators.MinimumLengthValidator
+  OPTIONS:
+    min_length: 16
+REGISTRATION_EMAIL_PATTERNS_ALLOWED:
+- "^.*@example\\.com$"
+JWT_AUTH:
+  JWT_ISSUER: "http://lms/oauth2"
+  JWT_EXPIRATION: 30
+)",
+                         {{"LARCH_REGISTRATION_EXTRA_FIELDS", R"({"country": "required"})"}});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->auth_password_validators[0]["OPTIONS"]["min_length"], 16);
+  EXPECT_EQ(s->registration_email_patterns_allowed[0], "^.*@example\\.com$");
+  EXPECT_EQ(s->jwt_auth["JWT_ISSUER"], "http://lms/oauth2");
+  EXPECT_EQ(s->jwt_auth["JWT_EXPIRATION"], 30);
+  EXPECT_EQ(s->registration_extra_fields["country"], "required");
+}
+
+TEST(Settings, StructuredDefaultsAreOpenEdx) {
+  auto s = ParseSettings("", {});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->auth_password_validators.size(), 3u);
+  EXPECT_TRUE(s->registration_email_patterns_allowed.is_null());
+  EXPECT_EQ(s->registration_extra_fields["honor_code"], "required");
+  EXPECT_EQ(s->oauth_expire_public_client_days, 30);
+  EXPECT_EQ(s->session_cookie_name, "sessionid");
+  EXPECT_TRUE(s->Feature("ENABLE_MAX_FAILED_LOGIN_ATTEMPTS"));
+}
+
+TEST(Settings, StructuredSettingsCheckTheirShape) {
+  auto bad = ParseSettings("JWT_AUTH: [1, 2]\n", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("JWT_AUTH"), std::string::npos);
+  auto env = ParseSettings("", {{"LARCH_AUTH_PASSWORD_VALIDATORS", "{not json"}});
+  ASSERT_FALSE(env.ok());
+  EXPECT_NE(env.status().message().find("LARCH_AUTH_PASSWORD_VALIDATORS"), std::string::npos);
+  EXPECT_TRUE(ParseSettings("REGISTRATION_EMAIL_PATTERNS_ALLOWED: null\n", {}).ok());
+}
+
+}  // namespace
+}  // namespace larch::config

@@ -41,10 +41,11 @@ StatusOr<Request> ParseRequestForTest(std::string_view raw, const ParseLimits& l
     if (raw.empty()) return InvalidArgumentError("incomplete request");
     size_t used = parser.put(boost::asio::const_buffer(raw.data(), raw.size()), ec);
     raw.remove_prefix(used);
+    // need_more means the parser wants bytes beyond what it was given; all
+    // input is already here, so the request is incomplete. (Calling put
+    // again without new bytes violates Beast's contract.)
     if (ec == boost::beast::http::error::need_more) {
-      if (used == 0 || raw.empty()) return InvalidArgumentError("incomplete request");
-      ec = {};
-      continue;
+      return InvalidArgumentError("incomplete request");
     }
     if (!ec && used == 0) return InvalidArgumentError("parser made no progress");
     if (ec) {

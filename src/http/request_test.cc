@@ -166,6 +166,13 @@ TEST(RequestParserTest, ChunkedBody) {
   EXPECT_EQ(r->body(), "abcde");
 }
 
+TEST(RequestParserTest, TruncatedChunkedBodyIsIncomplete) {
+  EXPECT_EQ(ParseRequestForTest("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n")
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(RequestParserTest, RejectsGarbageAndLimits) {
   EXPECT_EQ(ParseRequestForTest("garbage\r\n\r\n").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseRequestForTest("GET / HTTP/1.1\r\nHost: h\r\n").status().code(),

@@ -34,7 +34,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
 // How long a closing connection keeps reading (and discarding) what the
 // client still sends, so that closing does not reset the connection before
 // the client read our final response (e.g. a 413 during an upload).
@@ -209,7 +209,15 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(Server::Impl& server, tcp::socket socket)
       : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 
-  ~Session() { server_.Unregister(this); }
+  ~Session() {
+    try {
+      server_.Unregister(this);
+    } catch (const std::exception& e) {
+      // Only a failed mutex or allocation gets here; a destructor cannot
+      // report it, and the deadline timer still bounds shutdown.
+      spdlog::error("connection cleanup failed: {}", e.what());
+    }
+  }
 
   void Start() {
     server_.Register(this, weak_from_this());
@@ -331,7 +339,8 @@ class Session : public std::enable_shared_from_this<Session> {
           HandleRequest();
           return;
         }
-        if (used > 0 && buffer_.size() > 0) continue;
+        // After need_more Beast must see new bytes before the next put.
+        if (!ec && used > 0 && buffer_.size() > 0) continue;
       }
       if (parser_->is_header_done() && !continue_sent_) {
         continue_sent_ = true;

@@ -38,7 +38,7 @@ class Client {
   void Send(std::string_view raw) { net::write(socket_, net::buffer(raw.data(), raw.size())); }
   WireResponse Read(bool head = false) {
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(uint64_t{64} * 1024 * 1024);
     parser.skip(head);
     beast::error_code ec;
     bhttp::read(socket_, buffer_, parser, ec);
@@ -222,6 +222,19 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
   WireResponse response = client.Read();
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(response.body(), "body");
+}
+
+TEST_F(ServerTest, ChunkedBodyArrivingInPieces) {
+  StartServer();
+  Client client(server_->port());
+  client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client.Send("c\r\n0\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client.Send("\r\n");
+  WireResponse response = client.Read();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "abc");
 }
 
 TEST_F(ServerTest, GzipNegotiation) {

@@ -17,7 +17,7 @@ namespace {
 
 // Files larger than this are served uncompressed rather than held in memory
 // twice.
-constexpr uint64_t kMaxGzipFileBytes = 8 * 1024 * 1024;
+constexpr uint64_t kMaxGzipFileBytes = uint64_t{8} * 1024 * 1024;
 
 bool SafeRelativePath(std::string_view rel) {
   if (rel.empty() || rel.front() == '/') return false;
@@ -143,7 +143,7 @@ struct StaticFiles::State {
   }
 };
 
-StaticFiles::StaticFiles(std::string url_prefix, std::filesystem::path root_dir,
+StaticFiles::StaticFiles(std::string url_prefix, const std::filesystem::path& root_dir,
                          size_t gzip_cache_entries)
     : url_prefix_(std::move(url_prefix)), state_(std::make_shared<State>()) {
   while (!url_prefix_.empty() && url_prefix_.back() == '/') url_prefix_.pop_back();

@@ -31,10 +31,11 @@ class StaticFilesTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << content;
   }
 
-  Response Get(std::string target, std::vector<std::pair<std::string, std::string>> headers = {},
+  Response Get(std::string target,
+               const std::vector<std::pair<std::string, std::string>>& headers = {},
                std::string method = "GET") {
     Request request(std::move(method), std::move(target));
-    for (auto& [name, value] : headers) request.AddHeader(name, value);
+    for (const auto& [name, value] : headers) request.AddHeader(name, value);
     return router_.Dispatch(request);
   }
 

@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "larch/common/status.h"
 
 namespace larch::config {
@@ -42,7 +44,7 @@ struct Settings {
   std::string log_level = "info";     // trace|debug|info|warn|error
   std::string log_format = "text";    // text|json
   std::string access_log = "stdout";  // stdout|off|<file path>
-  int64_t max_request_body_bytes = 10 * 1024 * 1024;
+  int64_t max_request_body_bytes = int64_t{10} * 1024 * 1024;
   int64_t request_timeout_seconds = 30;
   int64_t keepalive_timeout_seconds = 75;
   int64_t db_pool_size = 8;
@@ -52,6 +54,34 @@ struct Settings {
   // Seconds ConfigurationModel values are cached (Open edX:
   // CONFIGURATION_MODEL_CACHE_TIMEOUT).
   int64_t configuration_model_cache_timeout = 600;
+  // --- Accounts and authentication (Open edX names and defaults) ---
+  // [{"NAME": "...Validator", "OPTIONS": {...}}, ...] (seed 000 section 4.23).
+  nlohmann::json auth_password_validators;
+  // null (anyone) or a list of regular expressions (seed 000 section 4.5).
+  nlohmann::json registration_email_patterns_allowed;
+  // field name -> "required" | "optional" | "hidden".
+  nlohmann::json registration_extra_fields;
+  // Operator-defined registration fields, stored per user (Larch's
+  // replacement for REGISTRATION_EXTENSION_FORM): [{"name", "label",
+  // "type": "text"|"select"|"checkbox", "required", "options", ...}].
+  nlohmann::json registration_custom_fields;
+  // JWT_AUTH: JWT_ISSUER, JWT_AUDIENCE, JWT_EXPIRATION, ... (see docs).
+  nlohmann::json jwt_auth;
+  int64_t oauth_expire_confidential_client_days = 365;
+  int64_t oauth_expire_public_client_days = 30;
+  std::string session_cookie_name = "sessionid";
+  int64_t session_cookie_age = 1'209'600;  // two weeks, Django's default
+  std::string session_cookie_domain;
+  std::string csrf_cookie_name = "csrftoken";
+  std::string shared_cookie_domain;
+  std::string edxmktg_logged_in_cookie_name = "edxloggedin";
+  std::string edxmktg_user_info_cookie_name = "edx-user-info";
+  int64_t max_failed_login_attempts_allowed = 6;
+  int64_t max_failed_login_attempts_lockout_period_secs = 1800;
+  std::string logistration_ratelimit_rate = "100/5m";
+  std::string registration_ratelimit = "60/7d";
+  int64_t password_reset_timeout = 259'200;  // three days, Django's default
+
   // Every known Open edX feature flag with its value.
   std::map<std::string, bool, std::less<>> features;
 

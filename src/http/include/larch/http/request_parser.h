@@ -14,7 +14,7 @@
 namespace larch::http {
 
 struct ParseLimits {
-  uint64_t max_body_bytes = 10 * 1024 * 1024;
+  uint64_t max_body_bytes = uint64_t{10} * 1024 * 1024;
   uint32_t max_header_bytes = 16 * 1024;
 };
 

@@ -53,7 +53,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 picks a free port; see Server::port()
   int threads = 0;    // 0 = hardware concurrency
-  uint64_t max_body_bytes = 10 * 1024 * 1024;
+  uint64_t max_body_bytes = uint64_t{10} * 1024 * 1024;
   uint32_t max_header_bytes = 16 * 1024;
   // Time allowed to receive one request once its first byte arrived (and
   // for a new connection to send its first request).

@@ -24,7 +24,7 @@ namespace larch::http {
 class StaticFiles {
  public:
   // `url_prefix` like "/static" (no trailing slash); `root_dir` must exist.
-  StaticFiles(std::string url_prefix, std::filesystem::path root_dir,
+  StaticFiles(std::string url_prefix, const std::filesystem::path& root_dir,
               size_t gzip_cache_entries = 64);
 
   // Adds GET and HEAD "<url_prefix>/{file:path}" to `router`.
