@@ -10,7 +10,7 @@ build_pkgs=(
   build-essential clang cmake ninja-build pkg-config git ca-certificates curl
   libboost-dev libboost-system-dev libsqlite3-dev libpq-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libargon2-dev libpugixml-dev libarchive-dev
 )
 test_pkgs=(
   clang-format clang-tidy libfuzzer-14-dev libclang-rt-14-dev postgresql python3
@@ -30,6 +30,11 @@ for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$pkg")
 done
+# The end-to-end tests run under Node.js; a machine that already has a newer
+# node (not from Debian) keeps it.
+if [ "$purpose" = "test" ] && ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

@@ -5,16 +5,24 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <termios.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "components.h"
+#include "larch/accounts/account_service.h"
+#include "larch/accounts/import_users.h"
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
 #include "larch/http/server.h"
+#include "larch/oauth/jwt.h"
+#include "larch/oauth/oauth_service.h"
 #include "larch/storage/job_store.h"
 #include "larch/storage/migrations.h"
 
@@ -166,6 +174,118 @@ int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
   spdlog::info("stopped");
   spdlog::shutdown();
   return kExitOk;
+}
+
+namespace {
+
+// Reads one line from the terminal; without echo for passwords.
+std::string Prompt(const std::string& label, bool secret) {
+  std::fprintf(stderr, "%s: ", label.c_str());
+  std::fflush(stderr);
+  termios old_mode{};
+  bool restore = false;
+  if (secret && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old_mode) == 0) {
+    termios quiet = old_mode;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    restore = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (restore) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
+    std::fprintf(stderr, "\n");
+  }
+  return line;
+}
+
+}  // namespace
+
+int RunCreateSuperuser(const CommonFlags& flags, CreateSuperuserFlags user) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  if (user.username.empty()) user.username = Prompt("Username", false);
+  if (user.email.empty()) user.email = Prompt("Email address", false);
+  if (user.password.empty()) {
+    user.password = Prompt("Password", true);
+    if (Prompt("Password (again)", true) != user.password) {
+      return Fail(kExitUsage, "the two passwords differ");
+    }
+  }
+  accounts::User record;
+  record.username = user.username;
+  record.email = user.email;
+  record.is_active = true;
+  record.is_staff = true;
+  record.is_superuser = true;
+  accounts::Profile profile;
+  profile.name = user.username;
+  auto created = (*components)->accounts().CreateUser(record, user.password, profile);
+  if (!created.ok()) return FailStatus(created.status());
+  std::printf("Superuser %s created (id %lld)\n", created->username.c_str(),
+              static_cast<long long>(created->id));
+  return kExitOk;
+}
+
+int RunCreateOAuthClient(const CommonFlags& flags, const CreateOAuthClientFlags& client) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  Components& c = **components;
+  oauth::Application app;
+  app.name = client.name;
+  app.client_id = client.client_id;
+  app.client_type = client.is_public ? "public" : "confidential";
+  // Django OAuth Toolkit spells grant types with dashes.
+  app.authorization_grant_type = client.grant_type;
+  std::replace(app.authorization_grant_type.begin(), app.authorization_grant_type.end(), '_', '-');
+  app.is_restricted = client.restricted;
+  app.redirect_uris = client.redirect_uris;
+  if (!client.username.empty()) {
+    auto owner = c.accounts().GetUserByUsername(client.username);
+    if (!owner.ok()) return FailStatus(owner.status());
+    app.user_id = owner->id;
+  }
+  if (!client.is_public && client.client_secret.empty()) {
+    return Fail(kExitUsage, "a confidential client needs --client-secret (or pass --public)");
+  }
+  auto created = c.oauth().CreateApplication(app, client.client_secret);
+  if (!created.ok()) return FailStatus(created.status());
+  std::printf("OAuth client %s created (%s, %s%s)\n", created->client_id.c_str(),
+              created->client_type.c_str(), created->authorization_grant_type.c_str(),
+              created->is_restricted ? ", restricted" : "");
+  return kExitOk;
+}
+
+int RunRotateKeys(const CommonFlags& flags) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  if (Status rotated = (*components)->jwt_keys().Rotate(); !rotated.ok()) {
+    return FailStatus(rotated);
+  }
+  std::printf("New JWT signing key in %s/keys; the previous key still verifies tokens\n",
+              settings->data_dir.c_str());
+  return kExitOk;
+}
+
+int RunImportUsers(const CommonFlags& flags, const std::string& path) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  int64_t started = SystemClock::Default()->MonotonicMicros();
+  auto report = accounts::ImportUsers((*components)->db(), *SystemClock::Default(), path);
+  if (!report.ok()) return FailStatus(report.status());
+  double seconds = static_cast<double>(SystemClock::Default()->MonotonicMicros() - started) / 1e6;
+  for (const std::string& error : report->errors) std::fprintf(stderr, "%s\n", error.c_str());
+  std::printf("Imported %lld new, %lld updated, %lld skipped in %.2f s\n",
+              static_cast<long long>(report->imported), static_cast<long long>(report->updated),
+              static_cast<long long>(report->skipped), seconds);
+  return report->skipped > 0 ? kExitFailure : kExitOk;
 }
 
 int RunWorker(const CommonFlags& flags) {

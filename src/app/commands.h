@@ -21,7 +21,28 @@ struct ServeFlags {
   int64_t workers = -1;  // -1: from settings
 };
 
+struct CreateSuperuserFlags {
+  std::string username;  // prompted for when empty
+  std::string email;
+  std::string password;
+};
+
+struct CreateOAuthClientFlags {
+  std::string name;
+  std::string client_id;
+  std::string client_secret;
+  std::string grant_type = "password";  // password|client_credentials|authorization_code
+  bool is_public = false;
+  bool restricted = false;
+  std::string username;  // owner, for client_credentials tokens
+  std::string redirect_uris;
+};
+
 int RunMigrate(const CommonFlags& flags);
+int RunCreateSuperuser(const CommonFlags& flags, CreateSuperuserFlags user);
+int RunCreateOAuthClient(const CommonFlags& flags, const CreateOAuthClientFlags& client);
+int RunRotateKeys(const CommonFlags& flags);
+int RunImportUsers(const CommonFlags& flags, const std::string& path);
 int RunCheck(const CommonFlags& flags);
 int RunServe(const CommonFlags& flags, const ServeFlags& serve);
 int RunWorker(const CommonFlags& flags);

@@ -11,6 +11,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "larch/accounts/account_service.h"
+#include "larch/accounts/sessions.h"
+#include "larch/api/account_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
@@ -20,6 +23,8 @@
 #include "larch/jobs/job_runner.h"
 #include "larch/net/curl_http_client.h"
 #include "larch/net/smtp_mailer.h"
+#include "larch/oauth/jwt.h"
+#include "larch/oauth/oauth_service.h"
 #include "larch/storage/open_database.h"
 
 namespace larch::app {
@@ -175,6 +180,19 @@ Status Components::Build(bool create_db) {
                                             runner_options);
   RegisterJobHandlers();
 
+  LARCH_ASSIGN_OR_RETURN(accounts::AccountsOptions accounts_options,
+                         accounts::LoadAccountsOptions(settings_));
+  accounts_ = std::make_unique<accounts::AccountService>(
+      *db_, *SystemClock::Default(), *SecureRandom::Default(), *events_, accounts_options);
+  sessions_ = std::make_unique<accounts::SessionStore>(
+      *db_, *SystemClock::Default(), *SecureRandom::Default(), settings_.session_cookie_age);
+  LARCH_ASSIGN_OR_RETURN(jwt_keys_,
+                         oauth::JwtKeyStore::Open((fs::path(settings_.data_dir) / "keys").string(),
+                                                  *SecureRandom::Default()));
+  oauth_ = std::make_unique<oauth::OAuthService>(*db_, *SystemClock::Default(),
+                                                 *SecureRandom::Default(), *jwt_keys_, *accounts_,
+                                                 oauth::OAuthOptionsFromSettings(settings_));
+
   router_ = std::make_unique<http::Router>();
   RegisterRoutes();
   return OkStatus();
@@ -183,6 +201,10 @@ Status Components::Build(bool create_db) {
 void Components::RegisterRoutes() {
   storage::Database* db = db_.get();
   http::RegisterHeartbeat(*router_, {{"database", [db] { return db->Ping(); }}});
+  api_context_ = std::make_unique<api::ApiContext>(
+      api::ApiContext{settings_, *SystemClock::Default(), *SecureRandom::Default(), *accounts_,
+                      *sessions_, *oauth_, *jwt_keys_});
+  api::RegisterAccountRoutes(*router_, *api_context_);
   std::filesystem::path media = std::filesystem::path(settings_.data_dir) / "media";
   std::error_code ec;
   if (std::filesystem::is_directory(media, ec)) {

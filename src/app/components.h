@@ -28,6 +28,17 @@ class EventBus;
 namespace jobs {
 class JobRunner;
 }
+namespace accounts {
+class AccountService;
+class SessionStore;
+}  // namespace accounts
+namespace api {
+struct ApiContext;
+}  // namespace api
+namespace oauth {
+class JwtKeyStore;
+class OAuthService;
+}  // namespace oauth
 }  // namespace larch
 
 namespace larch::app {
@@ -56,6 +67,11 @@ class Components {
   http::Router& router() { return *router_; }
   events::EventBus& events() { return *events_; }
   Mailer& mailer() { return *mailer_; }
+  accounts::AccountService& accounts() { return *accounts_; }
+  accounts::SessionStore& sessions() { return *sessions_; }
+  oauth::JwtKeyStore& jwt_keys() { return *jwt_keys_; }
+  oauth::OAuthService& oauth() { return *oauth_; }
+  const config::Settings& settings() const { return settings_; }
 
   // Starts JOB_WORKERS background job threads in this process (none when
   // the setting is 0).
@@ -74,6 +90,11 @@ class Components {
   std::unique_ptr<HttpClient> http_client_;
   std::unique_ptr<events::EventBus> events_;
   std::unique_ptr<jobs::JobRunner> jobs_;
+  std::unique_ptr<accounts::AccountService> accounts_;
+  std::unique_ptr<accounts::SessionStore> sessions_;
+  std::unique_ptr<oauth::JwtKeyStore> jwt_keys_;
+  std::unique_ptr<oauth::OAuthService> oauth_;
+  std::unique_ptr<api::ApiContext> api_context_;
   std::unique_ptr<http::Router> router_;
 };
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 namespace larch::app {
 namespace {
 
@@ -35,8 +38,11 @@ TEST(MakeAccessLog, OffIsEmptyAndBadPathFails) {
   auto off = MakeAccessLog("off");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(static_cast<bool>(*off));
-  EXPECT_EQ(MakeAccessLog("/nonexistent-dir/x/access.log").status().code(),
-            StatusCode::kInvalidArgument);
+  // A regular file where a directory should be: not creatable, even as root.
+  std::string blocker = ::testing::TempDir() + "/larch_access_blocker";
+  { std::ofstream(blocker) << "x"; }
+  EXPECT_EQ(MakeAccessLog(blocker + "/access.log").status().code(), StatusCode::kInvalidArgument);
+  std::remove(blocker.c_str());
 }
 
 }  // namespace

@@ -3,10 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <exception>
 
 #include "commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   CLI::App cli{"Larch: an Open edX compatible learning platform"};
   cli.require_subcommand(1);
   larch::app::CommonFlags common;
@@ -32,6 +35,43 @@ int main(int argc, char** argv) {
   add_common(worker);
   cli.add_subcommand("version", "Print the version");
 
+  larch::app::CreateSuperuserFlags superuser;
+  CLI::App* createsuperuser =
+      cli.add_subcommand("createsuperuser", "Create an active staff superuser");
+  add_common(createsuperuser);
+  createsuperuser->add_option("--username", superuser.username, "Username (prompted if missing)");
+  createsuperuser->add_option("--email", superuser.email, "E-mail (prompted if missing)");
+  createsuperuser->add_option("--password", superuser.password, "Password (prompted if missing)");
+
+  larch::app::CreateOAuthClientFlags client;
+  CLI::App* create_client =
+      cli.add_subcommand("create-oauth-client", "Create an OAuth2 application");
+  add_common(create_client);
+  create_client->add_option("--name", client.name, "Display name")->required();
+  create_client->add_option("--client-id", client.client_id, "Client id")->required();
+  create_client->add_option("--client-secret", client.client_secret,
+                            "Client secret (confidential clients)");
+  create_client->add_option("--grant-type", client.grant_type, "Authorization grant type")
+      ->check(CLI::IsMember({"password", "client_credentials", "authorization_code"}))
+      ->capture_default_str();
+  create_client->add_flag("--public", client.is_public, "A public client (mobile apps)");
+  create_client->add_flag("--restricted", client.restricted,
+                          "A restricted application (Open edX RestrictedApplication)");
+  create_client->add_option("--user", client.username,
+                            "Owner username (client_credentials tokens act as this user)");
+  create_client->add_option("--redirect-uris", client.redirect_uris,
+                            "Space-separated redirect URIs");
+
+  CLI::App* rotate_keys =
+      cli.add_subcommand("rotate-keys", "Create a new JWT signing key, keeping the old one");
+  add_common(rotate_keys);
+
+  std::string import_path;
+  CLI::App* import_users =
+      cli.add_subcommand("import-users", "Import users (CSV or JSON with Django password hashes)");
+  add_common(import_users);
+  import_users->add_option("FILE", import_path, "CSV or JSON file")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -45,5 +85,24 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) return larch::app::RunMigrate(common);
   if (check->parsed()) return larch::app::RunCheck(common);
   if (worker->parsed()) return larch::app::RunWorker(common);
+  if (createsuperuser->parsed()) return larch::app::RunCreateSuperuser(common, superuser);
+  if (create_client->parsed()) return larch::app::RunCreateOAuthClient(common, client);
+  if (rotate_keys->parsed()) return larch::app::RunRotateKeys(common);
+  if (import_users->parsed()) return larch::app::RunImportUsers(common, import_path);
   return larch::app::RunVersion();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Subcommands report failures as Status; an exception reaching here is a
+  // bug, reported as one line instead of a core dump.
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "larch: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "larch: internal error\n");
+  }
+  return 1;
 }

@@ -22,9 +22,9 @@ constexpr Query kInsertValue{"insert_value",
                              "INSERT INTO vals (i, d, t, b) VALUES (?, ?, ?, ?) RETURNING id"};
 constexpr Query kSelectValue{"select_value", "SELECT i, d, t, b FROM vals WHERE id = ?"};
 constexpr Query kCountVals{"count_vals", "SELECT COUNT(*) FROM vals"};
-constexpr Query kInsertUser{"insert_user", "INSERT INTO users (email, age) VALUES (?, ?)"};
-constexpr Query kInsertPost{"insert_post", "INSERT INTO posts (user_id, title) VALUES (?, ?)"};
-constexpr Query kCountUsers{"count_users", "SELECT COUNT(*) FROM users"};
+constexpr Query kInsertUser{"insert_user", "INSERT INTO conf_users (email, age) VALUES (?, ?)"};
+constexpr Query kInsertPost{"insert_post", "INSERT INTO conf_posts (user_id, title) VALUES (?, ?)"};
+constexpr Query kCountUsers{"count_users", "SELECT COUNT(*) FROM conf_users"};
 constexpr Query kIncrement{"increment", "UPDATE counters SET n = n + 1 WHERE id = 1"};
 constexpr Query kReadCounter{"read_counter", "SELECT n FROM counters WHERE id = 1"};
 
@@ -35,10 +35,10 @@ class DatabaseConformance : public testing::BackendTest {
     if (IsSkipped() || HasFatalFailure()) return;
     std::string ddl = std::string("CREATE TABLE vals (id ") + IdColumn() + ", i BIGINT, d " +
                       Pick("REAL", "DOUBLE PRECISION") + ", t TEXT, b " + Pick("BLOB", "BYTEA") +
-                      ");" + "CREATE TABLE users (id " + IdColumn() +
+                      ");" + "CREATE TABLE conf_users (id " + IdColumn() +
                       ", email TEXT NOT NULL UNIQUE, age INTEGER CHECK (age >= 0));" +
-                      "CREATE TABLE posts (id " + IdColumn() +
-                      ", user_id BIGINT NOT NULL REFERENCES users (id), title TEXT);" +
+                      "CREATE TABLE conf_posts (id " + IdColumn() +
+                      ", user_id BIGINT NOT NULL REFERENCES conf_users (id), title TEXT);" +
                       "CREATE TABLE counters (id INTEGER PRIMARY KEY, n BIGINT NOT NULL);" +
                       "INSERT INTO counters (id, n) VALUES (1, 0);";
     ASSERT_TRUE(Write([&](Transaction& txn) { return txn.ExecuteScript(ddl); }).ok());
@@ -303,8 +303,8 @@ TEST_P(DatabaseConformance, ReadsAndWritesAThousandRows) {
 }
 
 TEST_P(DatabaseConformance, ReportsRowsAffected) {
-  static constexpr Query kBump{"bump_ages", "UPDATE users SET age = age + 1 WHERE age >= ?"};
-  static constexpr Query kDelete{"delete_young", "DELETE FROM users WHERE age < ?"};
+  static constexpr Query kBump{"bump_ages", "UPDATE conf_users SET age = age + 1 WHERE age >= ?"};
+  static constexpr Query kDelete{"delete_young", "DELETE FROM conf_users WHERE age < ?"};
   ASSERT_TRUE(Write([](Transaction& txn) {
                 for (int i = 0; i < 5; ++i) {
                   auto rs = txn.Execute(kInsertUser, {Text("u" + std::to_string(i)), Int(i)});
@@ -328,7 +328,7 @@ TEST_P(DatabaseConformance, ReportsRowsAffected) {
 
 TEST_P(DatabaseConformance, QuestionMarksInsideLiteralsAreNotPlaceholders) {
   static constexpr Query kTricky{"tricky",
-                                 "SELECT email, 'why?' AS q, \"age\" FROM users -- what?\n"
+                                 "SELECT email, 'why?' AS q, \"age\" FROM conf_users -- what?\n"
                                  "WHERE email = ? AND email <> 'it''s?' /* ? */ AND age = ?"};
   ASSERT_TRUE(Write([](Transaction& txn) {
                 return txn.Execute(kInsertUser, {Text("a?b"), Int(5)}).status();

@@ -1,0 +1,1 @@
+larch_fuzz(jwt_fuzz SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/jwt_fuzz.cc DEPS larch::oauth_jwt)

@@ -1,0 +1,532 @@
+#include "larch/oauth/jwt.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <utility>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+namespace larch::oauth {
+namespace {
+
+constexpr char kCurrentKeyFile[] = "jwt-signing.pem";
+constexpr char kAnonSecretFile[] = "anonymous-id.key";
+// Two previous keys cover a rotation shortly after another one while tokens
+// signed two keys ago may still be alive.
+constexpr int kMaxPreviousKeys = 2;
+constexpr int kRsaBits = 2048;
+
+std::string PreviousKeyFile(int n) { return "jwt-previous-" + std::to_string(n) + ".pem"; }
+
+constexpr char kB64UrlAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int B64UrlValue(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+struct PkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+struct BioDeleter {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+struct BnDeleter {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+
+// Fetched once: the implicit fetch behind EVP_sha256() in every
+// DigestSign/VerifyInit costs a provider lookup on the hot path.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+std::string Sha256(std::string_view data) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest.data()), len);
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+// Big-endian magnitude without leading zero bytes (RFC 7518 section 6.3.1).
+StatusOr<std::string> BigNumParam(const EVP_PKEY* pkey, const char* name) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1 || raw == nullptr) {
+    return InternalError(std::string("cannot read RSA parameter ") + name);
+  }
+  std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
+  std::string out(static_cast<size_t>(BN_num_bytes(bn.get())), '\0');
+  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+StatusOr<PkeyPtr> GenerateRsaKey() {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), kRsaBits) != 1) {
+    return InternalError("cannot set up RSA key generation");
+  }
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_generate(ctx.get(), &raw) != 1 || raw == nullptr) {
+    return InternalError("RSA key generation failed");
+  }
+  return PkeyPtr(raw);
+}
+
+StatusOr<std::string> PrivateKeyPem(EVP_PKEY* pkey) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (bio == nullptr ||
+      PEM_write_bio_PrivateKey(bio.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return InternalError("cannot encode the private key as PEM");
+  }
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  std::string pem(data, static_cast<size_t>(len));
+  return pem;
+}
+
+StatusOr<PkeyPtr> ParsePrivateKeyPem(const std::string& pem, const std::string& path) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (raw == nullptr) return DataLossError(path + " is not a PEM private key");
+  PkeyPtr key(raw);
+  if (EVP_PKEY_is_a(key.get(), "RSA") != 1) return DataLossError(path + " is not an RSA key");
+  return key;
+}
+
+Status Errno(const std::string& what, const std::string& path) {
+  return InternalError(what + " " + path + ": " + std::strerror(errno));
+}
+
+// Writes via a temporary file and rename so a crash never leaves a torn key.
+Status WriteSecretFile(const std::string& path, std::string_view contents) {
+  std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot create", tmp);
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Errno("cannot write", tmp);
+      ::close(fd);
+      return s;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
+    Status s = Errno("cannot sync", tmp);
+    ::close(fd);
+    return s;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
+  return OkStatus();
+}
+
+// kNotFound when the file does not exist.
+StatusOr<std::string> ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFoundError(path + " does not exist");
+    return Errno("cannot open", path);
+  }
+  std::string out;
+  char buf[4096];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Errno("cannot read", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+StatusOr<nlohmann::json> ParseJsonObject(std::string_view text, const char* what) {
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return UnauthenticatedError(std::string("JWT ") + what + " is not a JSON object");
+  }
+  return parsed;
+}
+
+std::string DumpCompact(const nlohmann::json& value) {
+  // Invalid UTF-8 in a claim must not throw across the module boundary.
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() * 4 + 2) / 3);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(kB64UrlAlphabet[(v >> 18) & 63]);
+    out.push_back(kB64UrlAlphabet[(v >> 12) & 63]);
+    out.push_back(kB64UrlAlphabet[(v >> 6) & 63]);
+    out.push_back(kB64UrlAlphabet[v & 63]);
+  }
+  size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
+    out.push_back(kB64UrlAlphabet[(v >> 18) & 63]);
+    out.push_back(kB64UrlAlphabet[(v >> 12) & 63]);
+  } else if (rest == 2) {
+    uint32_t v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out.push_back(kB64UrlAlphabet[(v >> 18) & 63]);
+    out.push_back(kB64UrlAlphabet[(v >> 12) & 63]);
+    out.push_back(kB64UrlAlphabet[(v >> 6) & 63]);
+  }
+  return out;
+}
+
+StatusOr<std::string> Base64UrlDecode(std::string_view text) {
+  if (text.size() % 4 == 1) return InvalidArgumentError("impossible base64url length");
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : text) {
+    int v = B64UrlValue(c);
+    if (v < 0) return InvalidArgumentError("invalid base64url character");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  // Non-zero leftover bits mean a non-canonical encoding; rejecting them
+  // keeps one token string per signature.
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
+    return InvalidArgumentError("non-canonical base64url");
+  }
+  return out;
+}
+
+struct JwtKeyStore::Key {
+  PkeyPtr pkey;
+  std::string kid;
+  std::string n;  // base64url
+  std::string e;  // base64url
+
+  static StatusOr<std::shared_ptr<const Key>> From(PkeyPtr pkey) {
+    auto key = std::make_shared<Key>();
+    LARCH_ASSIGN_OR_RETURN(std::string n, BigNumParam(pkey.get(), OSSL_PKEY_PARAM_RSA_N));
+    LARCH_ASSIGN_OR_RETURN(std::string e, BigNumParam(pkey.get(), OSSL_PKEY_PARAM_RSA_E));
+    key->n = Base64UrlEncode(n);
+    key->e = Base64UrlEncode(e);
+    // RFC 7638 thumbprint: members in lexicographic order, no whitespace.
+    std::string canonical = R"({"e":")" + key->e + R"(","kty":"RSA","n":")" + key->n + R"("})";
+    key->kid = Base64UrlEncode(Sha256(canonical));
+    key->pkey = std::move(pkey);
+    return std::shared_ptr<const Key>(std::move(key));
+  }
+};
+
+JwtKeyStore::JwtKeyStore(std::string keys_dir, Random& random)
+    : keys_dir_(std::move(keys_dir)), random_(random) {}
+
+JwtKeyStore::~JwtKeyStore() = default;
+
+StatusOr<std::unique_ptr<JwtKeyStore>> JwtKeyStore::Open(const std::string& keys_dir,
+                                                         Random& random) {
+  if (keys_dir.empty()) return InvalidArgumentError("empty keys directory");
+  std::unique_ptr<JwtKeyStore> store(new JwtKeyStore(keys_dir, random));
+  LARCH_RETURN_IF_ERROR(store->LoadOrCreate());
+  return store;
+}
+
+Status JwtKeyStore::LoadOrCreate() {
+  if (::mkdir(keys_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Errno("cannot create", keys_dir_);
+  }
+  // The directory may predate us with a looser mode; keys must stay private.
+  if (::chmod(keys_dir_.c_str(), 0700) != 0) return Errno("cannot chmod", keys_dir_);
+
+  std::string current_path = keys_dir_ + "/" + kCurrentKeyFile;
+  StatusOr<std::string> pem = ReadFile(current_path);
+  if (!pem.ok() && pem.status().code() != StatusCode::kNotFound) return pem.status();
+  if (!pem.ok()) {
+    LARCH_ASSIGN_OR_RETURN(PkeyPtr fresh, GenerateRsaKey());
+    LARCH_ASSIGN_OR_RETURN(std::string fresh_pem, PrivateKeyPem(fresh.get()));
+    LARCH_RETURN_IF_ERROR(WriteSecretFile(current_path, fresh_pem));
+    OPENSSL_cleanse(fresh_pem.data(), fresh_pem.size());
+    pem = ReadFile(current_path);
+    if (!pem.ok()) return pem.status();
+  }
+  std::vector<std::shared_ptr<const Key>> keys;
+  {
+    LARCH_ASSIGN_OR_RETURN(PkeyPtr pkey, ParsePrivateKeyPem(*pem, current_path));
+    OPENSSL_cleanse(pem->data(), pem->size());
+    LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(pkey)));
+    keys.push_back(std::move(key));
+  }
+  for (int i = 1; i <= kMaxPreviousKeys; ++i) {
+    std::string path = keys_dir_ + "/" + PreviousKeyFile(i);
+    StatusOr<std::string> prev = ReadFile(path);
+    if (!prev.ok()) {
+      if (prev.status().code() == StatusCode::kNotFound) continue;
+      return prev.status();
+    }
+    LARCH_ASSIGN_OR_RETURN(PkeyPtr pkey, ParsePrivateKeyPem(*prev, path));
+    OPENSSL_cleanse(prev->data(), prev->size());
+    LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(pkey)));
+    keys.push_back(std::move(key));
+  }
+
+  std::string secret_path = keys_dir_ + "/" + kAnonSecretFile;
+  StatusOr<std::string> secret = ReadFile(secret_path);
+  if (!secret.ok() && secret.status().code() != StatusCode::kNotFound) return secret.status();
+  if (!secret.ok() || secret->empty()) {
+    std::string fresh = random_.HexToken(32);
+    LARCH_RETURN_IF_ERROR(WriteSecretFile(secret_path, fresh));
+    secret = fresh;
+  }
+  std::unique_lock lock(mu_);
+  keys_ = std::move(keys);
+  anon_secret_ = std::move(*secret);
+  return OkStatus();
+}
+
+StatusOr<std::string> JwtKeyStore::Sign(const nlohmann::json& claims) const {
+  if (!claims.is_object()) return InvalidArgumentError("JWT claims must be a JSON object");
+  std::shared_ptr<const Key> key;
+  {
+    std::shared_lock lock(mu_);
+    key = keys_.front();
+  }
+  nlohmann::json header = {{"alg", "RS256"}, {"kid", key->kid}, {"typ", "JWT"}};
+  std::string signing_input =
+      Base64UrlEncode(DumpCompact(header)) + "." + Base64UrlEncode(DumpCompact(claims));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  size_t sig_len = 0;
+  if (ctx == nullptr ||
+      EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md(), nullptr, key->pkey.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &sig_len,
+                     reinterpret_cast<const unsigned char*>(signing_input.data()),
+                     signing_input.size()) != 1) {
+    return InternalError("cannot set up RS256 signing");
+  }
+  std::string sig(sig_len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
+                     reinterpret_cast<const unsigned char*>(signing_input.data()),
+                     signing_input.size()) != 1) {
+    return InternalError("RS256 signing failed");
+  }
+  sig.resize(sig_len);
+  return signing_input + "." + Base64UrlEncode(sig);
+}
+
+StatusOr<nlohmann::json> JwtKeyStore::Verify(std::string_view token,
+                                             const VerifyOptions& options) const {
+  size_t first = token.find('.');
+  size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    return UnauthenticatedError("JWT must have three segments");
+  }
+  std::string_view header_b64 = token.substr(0, first);
+  std::string_view payload_b64 = token.substr(first + 1, second - first - 1);
+  std::string_view sig_b64 = token.substr(second + 1);
+  if (header_b64.empty() || payload_b64.empty() || sig_b64.empty()) {
+    return UnauthenticatedError("JWT has an empty segment");
+  }
+  StatusOr<std::string> header_text = Base64UrlDecode(header_b64);
+  StatusOr<std::string> payload_text = Base64UrlDecode(payload_b64);
+  StatusOr<std::string> sig = Base64UrlDecode(sig_b64);
+  if (!header_text.ok() || !payload_text.ok() || !sig.ok()) {
+    return UnauthenticatedError("JWT segment is not valid base64url");
+  }
+  LARCH_ASSIGN_OR_RETURN(nlohmann::json header, ParseJsonObject(*header_text, "header"));
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256") {
+    return UnauthenticatedError("JWT algorithm must be RS256");
+  }
+  if (header.contains("crit")) return UnauthenticatedError("JWT crit header is not supported");
+
+  std::vector<std::shared_ptr<const Key>> candidates;
+  {
+    std::shared_lock lock(mu_);
+    auto kid = header.find("kid");
+    if (kid != header.end()) {
+      if (!kid->is_string()) return UnauthenticatedError("JWT kid must be a string");
+      for (const auto& key : keys_) {
+        if (key->kid == kid->get_ref<const std::string&>()) candidates.push_back(key);
+      }
+      if (candidates.empty()) return UnauthenticatedError("JWT kid is unknown");
+    } else {
+      candidates = keys_;
+    }
+  }
+  std::string_view signing_input = token.substr(0, second);
+  bool verified = false;
+  for (const auto& key : candidates) {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (ctx == nullptr ||
+        EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, key->pkey.get()) != 1) {
+      return InternalError("cannot set up RS256 verification");
+    }
+    if (EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()),
+                         sig->size(), reinterpret_cast<const unsigned char*>(signing_input.data()),
+                         signing_input.size()) == 1) {
+      verified = true;
+      break;
+    }
+  }
+  if (!verified) return UnauthenticatedError("JWT signature is invalid");
+
+  LARCH_ASSIGN_OR_RETURN(nlohmann::json claims, ParseJsonObject(*payload_text, "payload"));
+  auto numeric = [&](const char* name, std::optional<int64_t>* out) -> Status {
+    auto it = claims.find(name);
+    if (it == claims.end()) return OkStatus();
+    if (!it->is_number()) {
+      return UnauthenticatedError(std::string("JWT ") + name + " is not a number");
+    }
+    *out = it->is_number_float() ? static_cast<int64_t>(it->get<double>()) : it->get<int64_t>();
+    return OkStatus();
+  };
+  std::optional<int64_t> exp, nbf, iat;
+  LARCH_RETURN_IF_ERROR(numeric("exp", &exp));
+  LARCH_RETURN_IF_ERROR(numeric("nbf", &nbf));
+  LARCH_RETURN_IF_ERROR(numeric("iat", &iat));
+  if (!exp.has_value() && options.require_exp) return UnauthenticatedError("JWT has no exp");
+  if (exp.has_value() && options.now_seconds > *exp + options.leeway_seconds) {
+    return UnauthenticatedError("JWT has expired");
+  }
+  if (nbf.has_value() && options.now_seconds + options.leeway_seconds < *nbf) {
+    return UnauthenticatedError("JWT is not yet valid");
+  }
+  if (iat.has_value() && options.now_seconds + options.leeway_seconds < *iat) {
+    return UnauthenticatedError("JWT was issued in the future");
+  }
+  if (options.issuer.has_value()) {
+    auto iss = claims.find("iss");
+    if (iss == claims.end() || !iss->is_string() ||
+        iss->get_ref<const std::string&>() != *options.issuer) {
+      return UnauthenticatedError("JWT issuer is not accepted");
+    }
+  }
+  if (options.audience.has_value()) {
+    auto aud = claims.find("aud");
+    bool match = false;
+    if (aud != claims.end() && aud->is_string()) {
+      match = aud->get_ref<const std::string&>() == *options.audience;
+    } else if (aud != claims.end() && aud->is_array()) {
+      for (const auto& a : *aud) {
+        if (a.is_string() && a.get_ref<const std::string&>() == *options.audience) match = true;
+      }
+    }
+    if (!match) return UnauthenticatedError("JWT audience is not accepted");
+  }
+  return claims;
+}
+
+nlohmann::json JwtKeyStore::Jwks() const {
+  nlohmann::json keys = nlohmann::json::array();
+  std::shared_lock lock(mu_);
+  for (const auto& key : keys_) {
+    keys.push_back({{"kty", "RSA"},
+                    {"kid", key->kid},
+                    {"use", "sig"},
+                    {"alg", "RS256"},
+                    {"n", key->n},
+                    {"e", key->e}});
+  }
+  return {{"keys", std::move(keys)}};
+}
+
+Status JwtKeyStore::Rotate() {
+  LARCH_ASSIGN_OR_RETURN(PkeyPtr fresh, GenerateRsaKey());
+  LARCH_ASSIGN_OR_RETURN(std::string pem, PrivateKeyPem(fresh.get()));
+  LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(fresh)));
+  std::unique_lock lock(mu_);
+  // Shift previous-(n-1) -> previous-n, oldest first, then current ->
+  // previous-1, then write the new current.
+  for (int i = kMaxPreviousKeys; i >= 1; --i) {
+    std::string to = keys_dir_ + "/" + PreviousKeyFile(i);
+    std::string from =
+        i == 1 ? keys_dir_ + "/" + kCurrentKeyFile : keys_dir_ + "/" + PreviousKeyFile(i - 1);
+    if (!FileExists(from)) continue;
+    if (::rename(from.c_str(), to.c_str()) != 0) return Errno("cannot rename", from);
+  }
+  Status written = WriteSecretFile(keys_dir_ + "/" + kCurrentKeyFile, pem);
+  OPENSSL_cleanse(pem.data(), pem.size());
+  LARCH_RETURN_IF_ERROR(written);
+  keys_.insert(keys_.begin(), std::move(key));
+  constexpr size_t kMaxKeys = kMaxPreviousKeys + 1;
+  if (keys_.size() > kMaxKeys) keys_.resize(kMaxKeys);
+  return OkStatus();
+}
+
+std::string JwtKeyStore::CurrentKid() const {
+  std::shared_lock lock(mu_);
+  return keys_.front()->kid;
+}
+
+std::string JwtKeyStore::AnonymousUserId(int64_t user_id) const {
+  std::string message = std::to_string(user_id);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), anon_secret_.data(), static_cast<int>(anon_secret_.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &len);
+  return Hex(std::string_view(reinterpret_cast<const char*>(mac.data()), len)).substr(0, 32);
+}
+
+}  // namespace larch::oauth
