@@ -4,6 +4,8 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-test
 BENCH_BUILD_DIR ?= build
 DATA_DIR ?= var
+# The edX Demo course (CC BY-NC-SA, kept outside the repository).
+DEMO_COURSE ?= ../shared/olx/edx-demo-course-quince/course
 LISTEN ?= 127.0.0.1:8000
 JOBS ?= $(shell nproc)
 
@@ -13,6 +15,11 @@ JOBS ?= $(shell nproc)
 run: build
 	@mkdir -p $(DATA_DIR)
 	$(BUILD_DIR)/larch migrate --data-dir $(DATA_DIR)
+	@if [ -f $(DEMO_COURSE)/course.xml ]; then \
+	  $(BUILD_DIR)/larch import-olx --data-dir $(DATA_DIR) $(DEMO_COURSE); \
+	else \
+	  echo "note: $(DEMO_COURSE) not found; no demo course imported"; \
+	fi
 	exec $(BUILD_DIR)/larch serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
 build:

@@ -1,3 +1,29 @@
+# Headers nearly every file includes, parsed once per build instead of once
+# per file (nlohmann/json alone costs seconds per translation unit).
+set(LARCH_PCH_HEADERS <algorithm> <cstdint> <functional> <map> <memory> <optional> <string>
+  <string_view> <unordered_map> <utility> <vector> <nlohmann/json.hpp>)
+
+# Builds the shared precompiled headers: larch_pch for libraries and, with
+# tests, larch_test_pch (adds GoogleTest). Call once, after the global
+# compile options are set, so every target compiles with the same flags.
+function(larch_setup_pch)
+  file(WRITE ${CMAKE_BINARY_DIR}/larch_pch.cc "// Anchor for the shared precompiled header.\n")
+  add_library(larch_pch STATIC ${CMAKE_BINARY_DIR}/larch_pch.cc)
+  target_link_libraries(larch_pch PRIVATE nlohmann_json::nlohmann_json)
+  target_precompile_headers(larch_pch PRIVATE ${LARCH_PCH_HEADERS})
+  if(LARCH_BUILD_TESTS)
+    add_library(larch_test_pch STATIC ${CMAKE_BINARY_DIR}/larch_pch.cc)
+    target_link_libraries(larch_test_pch PRIVATE nlohmann_json::nlohmann_json GTest::gmock)
+    target_precompile_headers(larch_test_pch PRIVATE ${LARCH_PCH_HEADERS} <gtest/gtest.h>
+      <gmock/gmock.h>)
+  endif()
+endfunction()
+
+# Modules that parse outside input get libFuzzer's coverage instrumentation
+# when LARCH_FUZZ is on (the fuzz targets link them); the rest do not pay
+# for it.
+set(LARCH_FUZZ_INSTRUMENTED http config oauth_jwt accounts keys olx)
+
 # larch_module(NAME [SOURCES ...] [DEPS ...] [PRIVATE_DEPS ...])
 # One static library per module. Its include/ directory is public; every
 # other file is private, so a module can only see what its DEPS export.
@@ -5,6 +31,13 @@ function(larch_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(larch_${name} STATIC ${ARG_SOURCES})
   add_library(larch::${name} ALIAS larch_${name})
+  if(LARCH_FUZZ AND name IN_LIST LARCH_FUZZ_INSTRUMENTED)
+    # Instrumented code cannot share the uninstrumented header image.
+    target_compile_options(larch_${name} PRIVATE -fsanitize=fuzzer-no-link)
+    target_precompile_headers(larch_${name} PRIVATE ${LARCH_PCH_HEADERS})
+  else()
+    target_precompile_headers(larch_${name} REUSE_FROM larch_pch)
+  endif()
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include)
     target_include_directories(larch_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   endif()
@@ -21,6 +54,7 @@ function(larch_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  target_precompile_headers(${name} REUSE_FROM larch_test_pch)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
@@ -37,6 +71,7 @@ function(larch_fuzz name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer-no-link)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
   set(work ${CMAKE_BINARY_DIR}/fuzz-work/${name})

@@ -118,6 +118,7 @@ http::Filter MakeAuthFilter(ApiContext& context) {
           p.username = u.username;
           p.is_staff = u.is_staff;
           p.is_superuser = u.is_superuser;
+          p.is_active = u.is_active;
           p.auth_method = "session";
           principal = std::move(p);
           from_cookie = true;

@@ -20,6 +20,7 @@
 #include "larch/accounts/import_users.h"
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
+#include "larch/courses/courses.h"
 #include "larch/http/server.h"
 #include "larch/oauth/jwt.h"
 #include "larch/oauth/oauth_service.h"
@@ -286,6 +287,45 @@ int RunImportUsers(const CommonFlags& flags, const std::string& path) {
               static_cast<long long>(report->imported), static_cast<long long>(report->updated),
               static_cast<long long>(report->skipped), seconds);
   return report->skipped > 0 ? kExitFailure : kExitOk;
+}
+
+int RunImportOlx(const CommonFlags& flags, const std::string& path) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  const Clock& clock = *SystemClock::Default();
+  courses::CourseImporter importer((*components)->db(), clock, settings->data_dir);
+  int64_t started = clock.MonotonicMicros();
+  std::error_code ec;
+  bool library = std::filesystem::is_regular_file(std::filesystem::path(path) / "library.xml", ec);
+  auto result = library ? importer.ImportLibrary(path) : importer.Import(path);
+  if (!result.ok()) return FailStatus(result.status());
+  double seconds = static_cast<double>(clock.MonotonicMicros() - started) / 1e6;
+  std::string counts;
+  for (const auto& [type, count] : result->block_counts) {
+    if (!counts.empty()) counts += ", ";
+    counts += type + " " + std::to_string(count);
+  }
+  std::printf("Imported %s version %lld: %lld blocks (%s), %lld static files in %.2f s\n",
+              result->context_key.c_str(), static_cast<long long>(result->version),
+              static_cast<long long>(result->blocks), counts.c_str(),
+              static_cast<long long>(result->static_files), seconds);
+  return kExitOk;
+}
+
+int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
+                 const std::string& out_dir) {
+  auto key = keys::CourseKey::Parse(course_key);
+  if (!key.ok()) return Fail(kExitUsage, key.status().message());
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  Status exported = courses::ExportCourse((*components)->db(), settings->data_dir, *key, out_dir);
+  if (!exported.ok()) return FailStatus(exported);
+  std::printf("Exported %s to %s\n", key->ToString().c_str(), out_dir.c_str());
+  return kExitOk;
 }
 
 int RunWorker(const CommonFlags& flags) {

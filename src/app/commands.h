@@ -43,6 +43,12 @@ int RunCreateSuperuser(const CommonFlags& flags, CreateSuperuserFlags user);
 int RunCreateOAuthClient(const CommonFlags& flags, const CreateOAuthClientFlags& client);
 int RunRotateKeys(const CommonFlags& flags);
 int RunImportUsers(const CommonFlags& flags, const std::string& path);
+// Imports an OLX course export (folder or .tar.gz) or a v1 library export
+// (a folder holding library.xml) and prints what was stored.
+int RunImportOlx(const CommonFlags& flags, const std::string& path);
+// Writes the stored course `course_key` as an OLX export into `out_dir`.
+int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
+                 const std::string& out_dir);
 int RunCheck(const CommonFlags& flags);
 int RunServe(const CommonFlags& flags, const ServeFlags& serve);
 int RunWorker(const CommonFlags& flags);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "course_assets.h"
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
@@ -210,6 +211,7 @@ void Components::RegisterRoutes() {
   if (std::filesystem::is_directory(media, ec)) {
     http::StaticFiles("/media", media).Register(*router_);
   }
+  RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir);
 }
 
 void Components::RegisterJobHandlers() {

@@ -72,6 +72,20 @@ int Main(int argc, char** argv) {
   add_common(import_users);
   import_users->add_option("FILE", import_path, "CSV or JSON file")->required();
 
+  std::string olx_path;
+  CLI::App* import_olx = cli.add_subcommand(
+      "import-olx", "Import an OLX course export (folder or .tar.gz) or a library export");
+  add_common(import_olx);
+  import_olx->add_option("PATH", olx_path, "Course export folder, .tar.gz, or library folder")
+      ->required();
+
+  std::string export_key;
+  std::string export_dir;
+  CLI::App* export_olx = cli.add_subcommand("export-olx", "Export a stored course as OLX");
+  add_common(export_olx);
+  export_olx->add_option("COURSE_KEY", export_key, "course-v1:Org+Course+Run")->required();
+  export_olx->add_option("OUTDIR", export_dir, "Folder to write (created if missing)")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,6 +103,8 @@ int Main(int argc, char** argv) {
   if (create_client->parsed()) return larch::app::RunCreateOAuthClient(common, client);
   if (rotate_keys->parsed()) return larch::app::RunRotateKeys(common);
   if (import_users->parsed()) return larch::app::RunImportUsers(common, import_path);
+  if (import_olx->parsed()) return larch::app::RunImportOlx(common, olx_path);
+  if (export_olx->parsed()) return larch::app::RunExportOlx(common, export_key, export_dir);
   return larch::app::RunVersion();
 }
 

@@ -59,6 +59,7 @@ const std::vector<Field>& Fields() {
       {"SMTP_URL", Type::kString, &Settings::smtp_url},
       {"DEFAULT_FROM_EMAIL", Type::kString, &Settings::default_from_email},
       {"SECRET_KEY", Type::kString, &Settings::secret_key},
+      {"EDX_API_KEY", Type::kString, &Settings::edx_api_key},
       {"CONFIGURATION_MODEL_CACHE_TIMEOUT", Type::kInt, nullptr,
        &Settings::configuration_model_cache_timeout, 0, int64_t{86400} * 365},
       JsonField("AUTH_PASSWORD_VALIDATORS", Type::kList, &Settings::auth_password_validators),

@@ -367,6 +367,12 @@ TEST_P(AccountsTest, RegistrationActivationAndPasswordResetByMail) {
   ASSERT_EQ(reg->status, 200) << reg->body;
   EXPECT_EQ(Json(reg)["success"], true);
   EXPECT_EQ(browser.jar()["edxloggedin"], "true") << "registration logs the user in";
+  // Not yet activated, but the session still reads its own account, as Open
+  // edX's SessionAuthenticationAllowInactiveUser allows.
+  auto me = browser.Do("GET", "/api/user/v1/me", "", {});
+  ASSERT_TRUE(me.ok());
+  EXPECT_EQ(me->status, 200) << me->body;
+  EXPECT_EQ(Json(me)["username"], "dana") << me->body;
 
   Browser fresh = NewBrowser();
   auto inactive = fresh.Login("dana@example.com", "Trust-no-1-ever");

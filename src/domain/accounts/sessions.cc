@@ -73,7 +73,6 @@ StatusOr<std::optional<User>> SessionStore::LookupUser(std::string_view raw) {
     return std::optional<User>();
   }
   User user = internal::UserFromRow(rs.rows[0], 1);
-  if (!user.is_active) return std::optional<User>();
   return std::optional<User>(std::move(user));
 }
 

@@ -59,12 +59,14 @@ TEST_F(SessionsTest, StoresOnlyTheHash) {
   EXPECT_EQ(rs->rows[0].GetText(0), TokenHash(*raw));
 }
 
-TEST_F(SessionsTest, LookupUserHidesInactiveUsers) {
+TEST_F(SessionsTest, LookupUserKeepsInactiveUsersMarkedInactive) {
   int64_t id = NewUser("frank", /*active=*/false);
   SessionStore store(*db_, clock_, random_, 3600);
   auto raw = store.Create(id);
   EXPECT_EQ(*store.Lookup(*raw), id);
-  EXPECT_FALSE(store.LookupUser(*raw)->has_value());
+  auto user = store.LookupUser(*raw);
+  ASSERT_TRUE(user.ok() && user->has_value());
+  EXPECT_FALSE((*user)->is_active);
 }
 
 TEST_F(SessionsTest, CourseRoles) {

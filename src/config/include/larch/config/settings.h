@@ -51,6 +51,9 @@ struct Settings {
   std::string smtp_url;  // smtp://host:port; empty logs mail instead of sending
   std::string default_from_email = "no-reply@example.com";
   std::string secret_key;
+  // EDX_API_KEY: the X-Edx-Api-Key value server-to-server callers of the
+  // Enrollment API present; empty disables that access.
+  std::string edx_api_key;
   // Seconds ConfigurationModel values are cached (Open edX:
   // CONFIGURATION_MODEL_CACHE_TIMEOUT).
   int64_t configuration_model_cache_timeout = 600;

@@ -29,8 +29,10 @@ class SessionStore {
   // The session's user id; nullopt for unknown, malformed or expired values.
   // One indexed SELECT, read-only transaction.
   StatusOr<std::optional<int64_t>> Lookup(std::string_view raw);
-  // Like Lookup but returns the (active) user in the same single SELECT;
-  // nullopt also when the user was deactivated.
+  // Like Lookup but returns the user in the same single SELECT. Inactive
+  // (not yet activated) users keep their session, as Open edX's
+  // SessionAuthenticationAllowInactiveUser does; callers that need an active
+  // account check user.is_active.
   StatusOr<std::optional<User>> LookupUser(std::string_view raw);
   // Ends one session; OK when it did not exist.
   Status Delete(std::string_view raw);

@@ -20,6 +20,10 @@ struct Principal {
   std::string username;
   bool is_staff = false;
   bool is_superuser = false;
+  // False for a registered but not yet activated account: Open edX lets
+  // such a user keep a session and read their own account; endpoints that
+  // need an activated account (enrollment, ...) check this.
+  bool is_active = true;
   // OAuth scopes granted to the token (empty for session authentication).
   std::vector<std::string> scopes;
   // "jwt", "bearer" or "session".

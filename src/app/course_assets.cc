@@ -1,0 +1,74 @@
+#include "course_assets.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "larch/courses/courses.h"
+#include "larch/http/error_mapping.h"
+#include "larch/http/static_files.h"
+#include "larch/keys/keys.h"
+
+namespace larch::app {
+namespace {
+
+struct Resolved {
+  keys::CourseKey course;
+  int64_t version = 0;
+  courses::CourseAsset asset;
+};
+
+http::Response ServeAsset(http::Request& req, storage::Database& db, const http::StaticFiles& files,
+                          const std::string& key_text) {
+  auto key = keys::AssetKey::Parse(key_text);
+  if (!key.ok()) return http::ErrorResponse(NotFoundError("unknown asset"), req.request_id());
+  auto resolved = storage::RunWithResult(
+      db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<Resolved> {
+        Resolved r;
+        keys::CourseKey course = key->course_key;
+        if (course.run.empty()) {
+          // /c4x/ URLs carry no run: take the course with that org and number.
+          LARCH_ASSIGN_OR_RETURN(auto overviews,
+                                 courses::CourseStore::ListOverviews(txn, {course.org}));
+          bool found = false;
+          for (const courses::CourseOverview& o : overviews) {
+            if (o.key.course == course.course) {
+              course = o.key;
+              found = true;
+              break;
+            }
+          }
+          if (!found) return NotFoundError("no course for " + key_text);
+        }
+        LARCH_ASSIGN_OR_RETURN(r.version, courses::CourseStore::GetVersion(txn, course));
+        LARCH_ASSIGN_OR_RETURN(r.asset, courses::CourseStore::FindAsset(txn, course, key->name));
+        r.course = course;
+        return r;
+      });
+  if (!resolved.ok()) return http::ErrorResponse(resolved.status(), req.request_id());
+  if (resolved->asset.locked) {
+    return http::ErrorResponse(PermissionDeniedError("this asset is locked"), req.request_id());
+  }
+  return files.Serve(req, courses::RelativeStaticDir(resolved->course, resolved->version) + "/" +
+                              resolved->asset.path);
+}
+
+}  // namespace
+
+void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db,
+                               const std::string& data_dir) {
+  std::filesystem::path root = std::filesystem::path(data_dir) / "courses";
+  std::error_code ec;
+  // StaticFiles needs an existing root; a fresh install has no course yet.
+  std::filesystem::create_directories(root, ec);
+  auto files = std::make_shared<http::StaticFiles>("/asset-v1:", root);
+  router.Get("/asset-v1:{rest:path}", [&db, files](http::Request& req) {
+    return ServeAsset(req, db, *files, "asset-v1:" + std::string(req.PathParam("rest")));
+  });
+  router.Get("/c4x/{rest:path}", [&db, files](http::Request& req) {
+    return ServeAsset(req, db, *files, "/c4x/" + std::string(req.PathParam("rest")));
+  });
+}
+
+}  // namespace larch::app

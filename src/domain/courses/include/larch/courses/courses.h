@@ -1,0 +1,206 @@
+// Courses: the published courses of this Larch, stored from OLX exports.
+//
+// CourseImporter turns an OLX export (olx::ReadCourse) into database rows:
+// the course overview (`courses`), every block (`course_blocks`), the about/
+// info/tab texts and the raw policy files (`course_texts`), the static files
+// (`course_assets`, files copied under the data directory) and search rows.
+// A re-import replaces the course atomically: everything is written in one
+// transaction and the static files of the new version go to a fresh folder
+// <data_dir>/courses/<sha1(course key)>/<version>/static/, so readers either
+// see the old version or the new one, and a failed import leaves the old
+// version untouched. CourseStore reads the rows back; ExportCourse writes
+// them out again as OLX; TreeCache keeps loaded trees per (course, version).
+//
+// Thread safety: CourseStore is stateless; CourseImporter may be used from
+// several threads (imports of one course serialize on the database's write
+// lock); TreeCache is thread-safe.
+#ifndef LARCH_COURSES_COURSES_H_
+#define LARCH_COURSES_COURSES_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "larch/common/clock.h"
+#include "larch/common/status.h"
+#include "larch/keys/keys.h"
+#include "larch/olx/olx.h"
+#include "larch/storage/database.h"
+#include "nlohmann/json.hpp"
+
+namespace larch::courses {
+
+// One `courses` row, parsed. Timestamps are micros since the epoch.
+struct CourseOverview {
+  keys::CourseKey key;
+  std::string display_name;
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> enrollment_start;
+  std::optional<int64_t> enrollment_end;
+  bool self_paced = false;
+  std::string catalog_visibility = "both";
+  bool invitation_only = false;
+  std::optional<int64_t> max_student_enrollments_allowed;
+  std::optional<std::string> language;
+  std::optional<std::string> effort;
+  std::optional<std::string> short_description;
+  std::optional<std::string> overview_html;
+  // Asset URLs ("/asset-v1:Org+Course+Run+type@asset+block@images_course_image.jpg").
+  std::optional<std::string> course_image;
+  std::optional<std::string> banner_image;
+  // about/video.html as written (usually a YouTube iframe).
+  std::optional<std::string> course_video;
+  std::optional<std::string> certificates_display_behavior;
+  std::optional<int64_t> certificate_available_date;
+  bool mobile_available = false;
+  std::optional<double> lowest_passing_grade;
+  // Course settings other modules read: badges_enabled (issue_badges),
+  // entrance_exam_enabled, entrance_exam_minimum_score_pct, entrance_exam_id,
+  // pre_requisite_courses (list of course keys), license,
+  // days_early_for_beta, cert_html_view_enabled, catalog_visibility.
+  nlohmann::json advanced = nlohmann::json::object();
+  // olx::EffectiveGradingPolicy of the course (GRADER, GRADE_CUTOFFS).
+  nlohmann::json grading_policy = nlohmann::json::object();
+  int64_t version = 1;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct CourseText {
+  std::string kind;  // "about", "info", "tab", or "policy" (raw policy files)
+  std::string name;
+  int64_t position = 0;
+  std::string title;
+  std::string content;
+};
+
+struct CourseAsset {
+  std::string path;  // relative to static/, '/'-separated
+  std::string content_type;
+  int64_t size = 0;
+  bool locked = false;
+};
+
+struct OverviewFilter {
+  std::optional<std::string> org;  // exact, case-insensitive
+};
+
+class CourseStore {
+ public:
+  // kNotFound when the course was never imported.
+  static StatusOr<CourseOverview> GetOverview(storage::Executor& ex,
+                                              const keys::CourseKey& course_key);
+  // Sorted by course key.
+  static StatusOr<std::vector<CourseOverview>> ListOverviews(storage::Executor& ex,
+                                                             const OverviewFilter& filter = {});
+  // The current version of a course; kNotFound when it was never imported.
+  static StatusOr<int64_t> GetVersion(storage::Executor& ex, const keys::CourseKey& course_key);
+  // The stored tree of a course or library key string (context_key).
+  // kNotFound when it has no blocks; kDataLoss for rows that do not parse.
+  static StatusOr<olx::BlockTree> LoadTree(storage::Executor& ex, const std::string& context_key);
+  // One block; kNotFound when absent.
+  static StatusOr<olx::Block> GetBlock(storage::Executor& ex, const keys::UsageKey& usage_key);
+  // block_type -> number of stored blocks of the context.
+  static StatusOr<std::map<std::string, int64_t>> CountBlocks(storage::Executor& ex,
+                                                              const std::string& context_key);
+  // Texts of `kind` ("" for every kind), by kind then position then name.
+  static StatusOr<std::vector<CourseText>> ListTexts(storage::Executor& ex,
+                                                     const keys::CourseKey& course_key,
+                                                     std::string_view kind = "");
+  static StatusOr<std::vector<CourseAsset>> ListAssets(storage::Executor& ex,
+                                                       const keys::CourseKey& course_key);
+  // The asset named `name`: either its static path or the asset-key name
+  // (path with '/' as '_'). kNotFound when absent.
+  static StatusOr<CourseAsset> FindAsset(storage::Executor& ex, const keys::CourseKey& course_key,
+                                         std::string_view name);
+};
+
+// <data_dir>/courses/<sha1 hex of the course key>/<version>/static.
+std::filesystem::path StaticDirFor(const std::filesystem::path& data_dir,
+                                   const keys::CourseKey& course_key, int64_t version);
+// The part of StaticDirFor below <data_dir>/courses ("<sha1>/<version>/static").
+std::string RelativeStaticDir(const keys::CourseKey& course_key, int64_t version);
+
+// "/static/images/x.png" (in src/href attributes of html) ->
+// "/asset-v1:Org+Course+Run+type@asset+block@images_x.png". Other URLs stay.
+std::string RewriteStaticUrls(std::string_view html, const keys::CourseKey& course_key);
+
+struct ImportResult {
+  keys::CourseKey course_key;  // empty for a library
+  std::string context_key;     // the course or library key
+  int64_t version = 0;
+  int64_t blocks = 0;
+  int64_t static_files = 0;
+  std::map<std::string, int64_t> block_counts;  // by type
+};
+
+struct ImportOptions {
+  olx::ReadOptions read;
+  // Called inside the transaction right before commit; a non-OK status
+  // aborts the import (tests use it to prove atomicity).
+  std::function<Status()> before_commit_for_test;
+};
+
+class CourseImporter {
+ public:
+  CourseImporter(storage::Database& db, const Clock& clock, std::string data_dir);
+
+  // Imports a course export (folder or .tar.gz) and returns what was stored.
+  // Errors: those of olx::ReadCourse (kInvalidArgument, kNotFound), storage
+  // errors, kInternal/kUnavailable when static files cannot be copied. On any
+  // error the previously imported version stays as it was.
+  StatusOr<ImportResult> Import(const std::filesystem::path& path,
+                                const ImportOptions& options = {});
+  // Imports a v1 content library export into content_libraries and
+  // course_blocks (context_key = library key), replacing a previous one.
+  StatusOr<ImportResult> ImportLibrary(const std::filesystem::path& path,
+                                       const ImportOptions& options = {});
+
+ private:
+  storage::Database& db_;
+  const Clock& clock_;
+  std::filesystem::path data_dir_;
+};
+
+// Rebuilds the olx::Course of a stored course (tree, policies, texts, static
+// files of the current version under data_dir). kNotFound for an unknown course.
+StatusOr<olx::Course> LoadCourse(storage::Database& db, const std::filesystem::path& data_dir,
+                                 const keys::CourseKey& course_key);
+// LoadCourse + olx::WriteCourse into `out_dir`.
+Status ExportCourse(storage::Database& db, const std::filesystem::path& data_dir,
+                    const keys::CourseKey& course_key, const std::filesystem::path& out_dir);
+
+// Loaded block trees keyed by (course key, version): a lookup costs one small
+// query (the current version) instead of reading every block row.
+class TreeCache {
+ public:
+  explicit TreeCache(size_t max_courses = 64) : max_courses_(max_courses) {}
+  // The current tree of `course_key`; kNotFound when it was never imported.
+  StatusOr<std::shared_ptr<const olx::BlockTree>> Get(storage::Database& db,
+                                                      const keys::CourseKey& course_key);
+  size_t loads_for_test() const;
+
+ private:
+  struct Entry {
+    int64_t version = 0;
+    std::shared_ptr<const olx::BlockTree> tree;
+  };
+  size_t max_courses_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+  size_t loads_ = 0;
+};
+
+}  // namespace larch::courses
+
+#endif  // LARCH_COURSES_COURSES_H_
