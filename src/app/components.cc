@@ -13,11 +13,16 @@
 
 #include "course_assets.h"
 #include "larch/accounts/account_service.h"
+#include "larch/accounts/roles.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/course_catalog.h"
+#include "larch/api/courses_routes.h"
+#include "larch/api/enrollment_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
+#include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_bus.h"
 #include "larch/http/heartbeat.h"
 #include "larch/http/static_files.h"
@@ -193,6 +198,11 @@ Status Components::Build(bool create_db) {
   oauth_ = std::make_unique<oauth::OAuthService>(*db_, *SystemClock::Default(),
                                                  *SecureRandom::Default(), *jwt_keys_, *accounts_,
                                                  oauth::OAuthOptionsFromSettings(settings_));
+  enrollments_ =
+      std::make_unique<enrollment::EnrollmentService>(*db_, *SystemClock::Default(), *events_);
+  // Pending (allowed) enrollments apply when their person registers.
+  enrollments_->SubscribeToRegistrations();
+  roles_ = std::make_unique<accounts::RoleStore>(*db_);
 
   router_ = std::make_unique<http::Router>();
   RegisterRoutes();
@@ -206,6 +216,14 @@ void Components::RegisterRoutes() {
       api::ApiContext{settings_, *SystemClock::Default(), *SecureRandom::Default(), *accounts_,
                       *sessions_, *oauth_, *jwt_keys_});
   api::RegisterAccountRoutes(*router_, *api_context_);
+  // After the account routes: their authentication filter supplies the caller.
+  enrollment_api_context_ = std::make_unique<api::EnrollmentApiContext>(api::EnrollmentApiContext{
+      *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key});
+  api::RegisterEnrollmentRoutes(*router_, *enrollment_api_context_);
+  course_catalog_ = std::make_unique<api::CourseCatalog>(*db_, /*tree_cache_capacity=*/32);
+  course_api_context_ = std::make_unique<api::CourseApiContext>(
+      api::CourseApiContext{settings_, *SystemClock::Default(), *course_catalog_, *roles_});
+  api::RegisterCourseRoutes(*router_, *course_api_context_);
   std::filesystem::path media = std::filesystem::path(settings_.data_dir) / "media";
   std::error_code ec;
   if (std::filesystem::is_directory(media, ec)) {

@@ -30,10 +30,17 @@ class JobRunner;
 }
 namespace accounts {
 class AccountService;
+class RoleStore;
 class SessionStore;
 }  // namespace accounts
+namespace enrollment {
+class EnrollmentService;
+}  // namespace enrollment
 namespace api {
 struct ApiContext;
+class CourseCatalog;
+struct CourseApiContext;
+struct EnrollmentApiContext;
 }  // namespace api
 namespace oauth {
 class JwtKeyStore;
@@ -94,7 +101,12 @@ class Components {
   std::unique_ptr<accounts::SessionStore> sessions_;
   std::unique_ptr<oauth::JwtKeyStore> jwt_keys_;
   std::unique_ptr<oauth::OAuthService> oauth_;
+  std::unique_ptr<enrollment::EnrollmentService> enrollments_;
+  std::unique_ptr<accounts::RoleStore> roles_;
   std::unique_ptr<api::ApiContext> api_context_;
+  std::unique_ptr<api::EnrollmentApiContext> enrollment_api_context_;
+  std::unique_ptr<api::CourseCatalog> course_catalog_;
+  std::unique_ptr<api::CourseApiContext> course_api_context_;
   std::unique_ptr<http::Router> router_;
 };
 

@@ -33,7 +33,7 @@ constexpr storage::Query kUpsertPrefForJson{
     "INSERT INTO user_preferences (user_id, pref_key, pref_value) VALUES (?, ?, ?) "
     "ON CONFLICT (user_id, pref_key) DO UPDATE SET pref_value = excluded.pref_value"};
 
-nlohmann::json ParseJsonOr(const std::string& text, nlohmann::json fallback) {
+nlohmann::json ParseJsonOr(const std::string& text, const nlohmann::json& fallback) {
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? fallback : parsed;
 }

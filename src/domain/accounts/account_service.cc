@@ -628,9 +628,9 @@ Status AccountService::Activate(std::string_view activation_key) {
 
 StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_view password,
                                             bool allow_username) {
-  const Status incorrect = UnauthenticatedError("wrong login or password")
-                               .WithUserMessage("Email or password is incorrect.")
-                               .WithErrorCode("incorrect-email-or-password");
+  Status incorrect = UnauthenticatedError("wrong login or password")
+                         .WithUserMessage("Email or password is incorrect.")
+                         .WithErrorCode("incorrect-email-or-password");
   if (password.size() > kAbsolutePasswordMaxLength * 4) return incorrect;
   std::optional<User> user;
   {
@@ -651,9 +651,9 @@ StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_
   const bool lockout_enabled = options_.enable_max_failed_login_attempts;
   const int64_t now = clock_.NowMicros();
   const int64_t lockout_minutes = options_.max_failed_login_attempts_lockout_period_secs / 60;
-  const Status locked_out = PermissionDeniedError("account locked out after failed logins")
-                                .WithUserMessage(LockoutMessage(lockout_minutes))
-                                .WithErrorCode("account-locked-out");
+  Status locked_out = PermissionDeniedError("account locked out after failed logins")
+                          .WithUserMessage(LockoutMessage(lockout_minutes))
+                          .WithErrorCode("account-locked-out");
   if (lockout_enabled) {
     LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
     LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, txn->Execute(kSelectFailures, {Int(user->id)}));
@@ -776,11 +776,11 @@ Status AccountService::ResetPassword(std::string_view token, std::string_view ne
   }
   while (!raw.empty() && raw.back() == '/') raw.remove_suffix(1);
   std::string hash = TokenHash(raw);
-  const Status not_found = NotFoundError("unknown, used or expired reset token")
-                               .WithUserMessage(
-                                   "The password reset link was invalid, possibly because the "
-                                   "link has already been used. Please request a new password "
-                                   "reset.");
+  Status not_found = NotFoundError("unknown, used or expired reset token")
+                         .WithUserMessage(
+                             "The password reset link was invalid, possibly because the "
+                             "link has already been used. Please request a new password "
+                             "reset.");
   int64_t now = clock_.NowMicros();
   int64_t user_id = 0;
   {

@@ -287,3 +287,31 @@ TEST_F(JwtTest, AnonymousUserIdIsStablePerStore) {
 
 }  // namespace
 }  // namespace larch::oauth
+
+namespace larch::oauth {
+namespace {
+
+// The verified-signature cache must not weaken any check: a token verified
+// once is still refused once expired or for another audience, and a tampered
+// copy of a cached token is checked (and refused) in full.
+TEST_F(JwtTest, RepeatedVerificationStillChecksEverything) {
+  auto token = store_->Sign(Claims());
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(store_->Verify(*token, Options()).ok());
+  ASSERT_TRUE(store_->Verify(*token, Options()).ok());
+
+  VerifyOptions later = Options();
+  later.now_seconds = Claims()["exp"].get<int64_t>() + 100;
+  EXPECT_EQ(store_->Verify(*token, later).status().code(), StatusCode::kUnauthenticated);
+  VerifyOptions other_audience = Options();
+  other_audience.audience = "someone-else";
+  EXPECT_EQ(store_->Verify(*token, other_audience).status().code(), StatusCode::kUnauthenticated);
+
+  nlohmann::json evil = Claims();
+  evil["administrator"] = true;
+  std::string tampered = ReplaceSegment(*token, 1, Base64UrlEncode(evil.dump()));
+  EXPECT_EQ(store_->Verify(tampered, Options()).status().code(), StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace larch::oauth

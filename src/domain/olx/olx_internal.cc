@@ -84,13 +84,13 @@ Status ExtractArchive(const fs::path& archive_path, const fs::path& dest,
   archive_read_support_format_gnutar(a);
   archive_read_support_format_tar(a);
   std::unique_ptr<struct archive, int (*)(struct archive*)> guard(a, archive_read_free);
-  if (archive_read_open_filename(a, archive_path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+  if (archive_read_open_filename(a, archive_path.c_str(), size_t{64} * 1024) != ARCHIVE_OK) {
     return InvalidArgumentError(archive_path.string() +
                                 ": not a readable archive: " + archive_error_string(a));
   }
   uint64_t entries = 0;
   uint64_t total = 0;
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(size_t{64} * 1024);
   struct archive_entry* entry = nullptr;
   while (true) {
     int rc = archive_read_next_header(a, &entry);
@@ -116,8 +116,10 @@ Status ExtractArchive(const fs::path& archive_path, const fs::path& dest,
       std::string target = symlink ? symlink : NormalizeEntryName(hardlink);
       bool inside = symlink ? LinkStaysInside(name, target) : IsSafeRelativePath(target);
       if (!inside) {
-        return InvalidArgumentError("archive entry " + shown + ": link to " + target +
-                                    " escapes the export");
+        std::string message = "archive entry " + shown;
+        message += ": link to " + target;
+        message += " escapes the export";
+        return InvalidArgumentError(std::move(message));
       }
       continue;  // links inside the export are not materialized
     }

@@ -506,7 +506,10 @@ StatusOr<Course> ReadCourseFrom(const FileSource& src) {
   for (const std::string& dir : {std::string("about"), "about/" + run}) {
     for (const auto& name : src.List(dir)) {
       if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".html") != 0) continue;
-      course.about[name.substr(0, name.size() - 5)] = src.Read(dir + "/" + name).value_or("");
+      std::string file = dir;
+      file += "/";
+      file += name;
+      course.about[name.substr(0, name.size() - 5)] = src.Read(file).value_or("");
     }
   }
   for (const auto& name : src.List("info")) {

@@ -81,7 +81,8 @@ class Writer {
       }
       return WriteText(root_, "html/" + path + ".html", block.data);
     }
-    LARCH_RETURN_IF_ERROR(AppendXml(doc, block.xml, block));
+    // The document is the parent node here; nothing of it is copied.
+    LARCH_RETURN_IF_ERROR(AppendXml(doc, block.xml, block));  // NOLINT(cppcoreguidelines-slicing)
     if (!doc.document_element()) return InternalError("empty XML for " + block.key.ToString());
     return OkStatus();
   }

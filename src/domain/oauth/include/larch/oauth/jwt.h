@@ -16,10 +16,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -98,6 +100,14 @@ class JwtKeyStore {
   std::string keys_dir_;
   Random& random_;
   std::string anon_secret_;
+  // exp/nbf/iat/iss/aud checks of already signature-checked claims.
+  static StatusOr<nlohmann::json> CheckClaims(nlohmann::json claims, const VerifyOptions& options);
+
+  // Tokens whose signature verified, whole (a hash would let a colliding
+  // forgery through). Cleared when full and on Rotate.
+  static constexpr size_t kVerifiedCacheCapacity = 4096;
+  mutable std::mutex verified_mu_;
+  mutable std::unordered_set<std::string> verified_;
   mutable std::shared_mutex mu_;
   // current_ first; guarded by mu_.
   std::vector<std::shared_ptr<const Key>> keys_;

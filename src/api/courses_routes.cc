@@ -1,0 +1,823 @@
+#include "larch/api/courses_routes.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api_internal.h"
+#include "larch/api/account_routes.h"
+#include "larch/http/error_mapping.h"
+#include "larch/http/url.h"
+#include "larch/keys/keys.h"
+
+namespace larch::api {
+namespace {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+// Open edX's DEFAULT_START_DATE: a course without a real start.
+constexpr int64_t kDefaultStartMicros = 1'893'456'000'000'000;  // 2030-01-01T00:00:00Z
+constexpr int64_t kMicrosPerDay = 86'400'000'000;
+constexpr int kDefaultPageSize = 10;
+
+// Query parameters for GET, form (or JSON object) fields for POST.
+class Params {
+ public:
+  explicit Params(const Request& request) {
+    if (request.method() == "POST") {
+      if (request.MediaType() == "application/json") {
+        StatusOr<json> body = request.JsonBody();
+        if (body.ok() && body->is_object()) {
+          for (const auto& [name, value] : body->items()) {
+            if (value.is_array()) {
+              for (const json& item : value) values_.emplace_back(name, Scalar(item));
+            } else {
+              values_.emplace_back(name, Scalar(value));
+            }
+          }
+        }
+      } else {
+        values_ = request.FormValues();
+      }
+    } else {
+      values_ = request.query_params();
+    }
+  }
+
+  std::optional<std::string> Get(std::string_view name) const {
+    for (const auto& [k, v] : values_) {
+      if (k == name) return v;
+    }
+    return std::nullopt;
+  }
+  // Repeated values, each also split on commas (MultiValueField).
+  std::vector<std::string> GetAll(std::string_view name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : values_) {
+      if (k != name) continue;
+      size_t start = 0;
+      while (start <= v.size()) {
+        size_t comma = v.find(',', start);
+        if (comma == std::string::npos) comma = v.size();
+        if (comma > start) out.push_back(v.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    return out;
+  }
+
+ private:
+  static std::string Scalar(const json& value) {
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+    if (value.is_null()) return "";
+    return value.dump();
+  }
+  http::ParamList values_;
+};
+
+// Django's NullBooleanField reading.
+std::optional<bool> ParseBool(const std::optional<std::string>& value) {
+  if (!value.has_value()) return std::nullopt;
+  std::string s = *value;
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (s == "true" || s == "1") return true;
+  if (s == "false" || s == "0") return false;
+  return std::nullopt;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return s;
+}
+
+std::optional<int64_t> ParsePositive(const std::string& text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  int64_t value = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    value = value * 10 + (ch - '0');
+  }
+  if (value <= 0) return std::nullopt;
+  return value;
+}
+
+Response DeveloperError(int status, const std::string& message) {
+  return Response::Json(status, json{{"developer_message", message}});
+}
+
+Response FieldError(const std::string& field, const std::string& message) {
+  return Response::Json(400, json{{"field_errors", {{field, {{"developer_message", message}}}}}});
+}
+
+Response StorageError(const Status& status) { return http::ErrorResponse(status, ""); }
+
+json OptionalTime(const std::optional<int64_t>& micros) {
+  return micros.has_value() ? json(FormatIso8601(*micros)) : json(nullptr);
+}
+
+json OptionalString(const std::optional<std::string>& value) {
+  return value.has_value() ? json(*value) : json(nullptr);
+}
+
+// Who a request acts for: nullopt for the anonymous user.
+struct EffectiveUser {
+  std::optional<CatalogUser> user;
+  bool global_staff() const { return user.has_value() && (user->is_staff || user->is_superuser); }
+};
+
+// get_effective_user: '' is the anonymous view, the caller's own name is the
+// caller, anyone else needs a staff caller (403 otherwise, 404 when unknown).
+StatusOr<EffectiveUser> ResolveUser(const Request& request, CourseCatalog& catalog,
+                                    const std::string& username) {
+  EffectiveUser effective;
+  if (username.empty()) return effective;
+  const oauth::Principal* caller = CurrentPrincipal(request);
+  if (caller != nullptr && caller->username == username) {
+    effective.user =
+        CatalogUser{caller->user_id, caller->username, caller->is_staff, caller->is_superuser};
+    return effective;
+  }
+  if (caller == nullptr || !(caller->is_staff || caller->is_superuser)) {
+    return PermissionDeniedError("You do not have permission to perform this action.");
+  }
+  LARCH_ASSIGN_OR_RETURN(CatalogUser user, catalog.FindUser(username));
+  effective.user = std::move(user);
+  return effective;
+}
+
+Response UserError(const Status& status) {
+  if (status.code() == StatusCode::kPermissionDenied) {
+    return internal::Detail(403, "You do not have permission to perform this action.");
+  }
+  if (status.code() == StatusCode::kNotFound) return DeveloperError(404, status.message());
+  return StorageError(status);
+}
+
+// The user's roles on one course, from a single RolesFor read (course grants
+// and org-wide grants for the course's org).
+struct CourseAccess {
+  bool staff = false;  // global staff, course staff or instructor
+  bool beta_tester = false;
+};
+
+CourseAccess AccessFor(accounts::RoleStore& roles, const EffectiveUser& effective,
+                       const std::string& course_key) {
+  CourseAccess access;
+  if (!effective.user.has_value()) return access;
+  if (effective.global_staff()) {
+    access.staff = true;
+    return access;
+  }
+  StatusOr<std::vector<accounts::RoleGrant>> grants = roles.RolesFor(effective.user->id);
+  if (!grants.ok()) return access;
+  StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(course_key);
+  std::string org = key.ok() ? Lower(key->org) : std::string();
+  for (const accounts::RoleGrant& grant : *grants) {
+    bool applies = grant.course_id.empty() ? !org.empty() && Lower(grant.org) == org
+                                           : grant.course_id == course_key;
+    if (!applies) continue;
+    if (grant.role == accounts::CourseRole::kBetaTester) {
+      access.beta_tester = true;
+    } else {
+      access.staff = true;
+    }
+  }
+  return access;
+}
+
+bool IsCourseStaff(accounts::RoleStore& roles, const EffectiveUser& effective,
+                   const std::string& course_key) {
+  return AccessFor(roles, effective, course_key).staff;
+}
+
+std::string WithPage(const Request& request, const std::string& base_url, int64_t page) {
+  std::string query;
+  for (const auto& [name, value] : request.query_params()) {
+    if (name == "page") continue;
+    query +=
+        (query.empty() ? "" : "&") + http::PercentEncode(name) + "=" + http::PercentEncode(value);
+  }
+  if (page > 1) query += (query.empty() ? "" : "&") + std::string("page=") + std::to_string(page);
+  std::string url = base_url + std::string(request.path());
+  if (!query.empty()) url += "?" + query;
+  return url;
+}
+
+// NamespacedPageNumberPagination over `items`; nullopt page means 404.
+std::optional<Response> Paginate(const Request& request, const Params& params,
+                                 const std::string& base_url, const std::vector<json>& items,
+                                 int64_t max_page_size) {
+  int64_t page_size = kDefaultPageSize;
+  if (auto size = params.Get("page_size")) {
+    if (auto parsed = ParsePositive(*size)) page_size = std::min(*parsed, max_page_size);
+  }
+  int64_t page = 1;
+  if (auto text = params.Get("page")) {
+    std::optional<int64_t> parsed =
+        *text == "last" ? std::optional<int64_t>(-1) : ParsePositive(*text);
+    if (!parsed.has_value()) return std::nullopt;
+    page = *parsed;
+  }
+  const int64_t count = static_cast<int64_t>(items.size());
+  const int64_t num_pages = count == 0 ? 1 : (count + page_size - 1) / page_size;
+  if (page == -1) page = num_pages;
+  if (page > num_pages) return std::nullopt;
+  json results = json::array();
+  for (int64_t i = (page - 1) * page_size; i < std::min(count, page * page_size); ++i) {
+    results.push_back(items[static_cast<size_t>(i)]);
+  }
+  json pagination{{"next", page < num_pages ? json(WithPage(request, base_url, page + 1)) : json()},
+                  {"previous", page > 1 ? json(WithPage(request, base_url, page - 1)) : json()},
+                  {"count", count},
+                  {"num_pages", num_pages}};
+  return Response::Json(200, json{{"results", std::move(results)}, {"pagination", pagination}});
+}
+
+std::string ShortDate(int64_t micros) {
+  time_t seconds = static_cast<time_t>(micros / 1'000'000);
+  struct tm tm_value {};
+  gmtime_r(&seconds, &tm_value);
+  char buffer[64];
+  size_t n = strftime(buffer, sizeof(buffer), "%b %d, %Y", &tm_value);
+  return std::string(buffer, n);
+}
+
+std::string CourseImageUri(const CourseSummary& course, const std::string& name) {
+  if (!name.empty() && (name[0] == '/' || name.rfind("http", 0) == 0)) return name;
+  StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(course.course_key);
+  if (!key.ok()) return "/static/" + name;
+  StatusOr<keys::AssetKey> asset = key->MakeAssetKey(keys::AssetNameForStaticPath(name));
+  if (!asset.ok()) return "/static/" + name;
+  return "/" + asset->ToString();
+}
+
+bool IsHidden(const CourseSummary& course) {
+  if (course.catalog_visibility == "about" || course.catalog_visibility == "none") return true;
+  return course.course_key.rfind("course-v1:", 0) != 0 &&
+         course.course_key.rfind("ccx-v1:", 0) != 0;
+}
+
+// CourseSerializer.
+json SerializeCourse(const CourseSummary& course, const std::string& base_url) {
+  std::string image = course.course_image.has_value() ? CourseImageUri(course, *course.course_image)
+                                                      : std::string("/static/images/pencils.jpg");
+  std::string image_absolute = base_url + image;
+  json banner = json::object();
+  if (course.banner_image.has_value()) {
+    std::string uri = CourseImageUri(course, *course.banner_image);
+    banner = json{{"uri", uri}, {"uri_absolute", base_url + uri}};
+  } else {
+    banner = json{{"uri", image}, {"uri_absolute", image_absolute}};
+  }
+  std::string start_type = "empty";
+  json start_display = nullptr;
+  auto advertised = course.advanced.find("advertised_start");
+  if (advertised != course.advanced.end() && advertised->is_string() &&
+      !advertised->get<std::string>().empty()) {
+    start_type = "string";
+    start_display = *advertised;
+  } else if (course.start.has_value() && *course.start != kDefaultStartMicros) {
+    start_type = "timestamp";
+    start_display = ShortDate(*course.start);
+  }
+  std::string blocks_url =
+      base_url + "/api/courses/v1/blocks/?course_id=" + http::PercentEncode(course.course_key);
+  return json{
+      {"blocks_url", blocks_url},
+      {"effort", OptionalString(course.effort)},
+      {"end", OptionalTime(course.end)},
+      {"enrollment_start", OptionalTime(course.enrollment_start)},
+      {"enrollment_end", OptionalTime(course.enrollment_end)},
+      {"id", course.course_key},
+      {"media",
+       {{"banner_image", banner},
+        {"course_image", {{"uri", image}}},
+        {"course_video", {{"uri", OptionalString(course.course_video)}}},
+        {"image",
+         {{"raw", image_absolute}, {"small", image_absolute}, {"large", image_absolute}}}}},
+      {"name", course.display_name},
+      {"number", course.number},
+      {"org", course.org},
+      {"short_description", OptionalString(course.short_description)},
+      {"start", OptionalTime(course.start)},
+      {"start_display", start_display},
+      {"start_type", start_type},
+      {"pacing", course.self_paced ? "self" : "instructor"},
+      {"mobile_available", course.mobile_available},
+      {"hidden", IsHidden(course)},
+      {"invitation_only", course.invitation_only},
+      {"course_id", course.course_key},
+  };
+}
+
+// ----- Blocks API -----------------------------------------------------------
+
+struct BlockQuery {
+  int root = -1;
+  std::optional<int> depth;  // nullopt = all
+  std::set<std::string> requested_fields;
+  std::set<std::string> block_counts;
+  std::set<std::string> student_view_data;
+  std::set<std::string> block_types_filter;
+  bool return_list = false;
+  // True for staff views (all_blocks or a course/global staff user).
+  bool see_all = false;
+  bool beta_tester = false;
+  int64_t now = 0;
+};
+
+bool Accessible(const CourseTree& tree, const BlockQuery& q, int index) {
+  if (q.see_all) return true;
+  const CatalogBlock& block = tree.blocks[static_cast<size_t>(index)];
+  if (block.visible_to_staff_only) return false;
+  if (block.type == "course" || !block.start.has_value()) return true;
+  int64_t start = *block.start;
+  if (q.beta_tester) start -= block.days_early_for_beta * kMicrosPerDay;
+  return start <= q.now;
+}
+
+json StudentViewData(const CatalogBlock& block) {
+  if (block.type == "html") return json{{"enabled", true}, {"html", block.data}};
+  if (block.type == "video") {
+    json sources = json::array();
+    if (auto it = block.fields.find("html5_sources"); it != block.fields.end() && it->is_array()) {
+      sources = *it;
+    }
+    json encoded = json::object();
+    if (auto it = block.fields.find("youtube_id_1_0");
+        it != block.fields.end() && it->is_string()) {
+      encoded["youtube"] = {{"url", "https://www.youtube.com/watch?v=" + it->get<std::string>()},
+                            {"file_size", 0}};
+    }
+    return json{{"only_on_web", false},
+                {"duration", nullptr},
+                {"transcripts", json::object()},
+                {"encoded_videos", encoded},
+                {"all_sources", sources}};
+  }
+  if (block.type == "discussion") {
+    auto it = block.fields.find("discussion_id");
+    return json{{"topic_id", it != block.fields.end() ? *it : json(block.block_id)}};
+  }
+  return nullptr;
+}
+
+std::string IconClass(const CourseTree& tree, const CatalogBlock& block) {
+  if (block.type != "vertical") return "other";
+  std::string icon = "other";
+  for (int child : block.children) {
+    const std::string& type = tree.blocks[static_cast<size_t>(child)].type;
+    if (type == "video") return "video";
+    if (type == "problem") icon = "problem";
+  }
+  return icon;
+}
+
+class BlocksWriter {
+ public:
+  BlocksWriter(const CourseTree& tree, const BlockQuery& q, const std::string& base_url)
+      : tree_(tree), q_(q), base_url_(base_url) {
+    const size_t n = tree.blocks.size();
+    accessible_.assign(n, 0);
+    included_.assign(n, 0);
+    counts_.assign(n, json());
+    if (q.root >= 0) Walk(q.root, 0);
+  }
+
+  // The response body, written directly: a depth=all request for a large
+  // course is mostly these fixed fields, and escaping them once at load
+  // (CatalogBlock::json_*) keeps the hot path to string appends.
+  std::string Body() {
+    std::string base = JsonQuote(base_url_);
+    base_ = base.substr(1, base.size() - 2);
+    std::string out;
+    out.reserve(tree_.blocks.size() * 640 + 64);
+    if (q_.return_list) {
+      out += '[';
+    } else {
+      out += "{\"root\":";
+      out += tree_.blocks[static_cast<size_t>(q_.root)].json_usage_key;
+      out += ",\"blocks\":{";
+    }
+    first_ = true;
+    if (q_.root >= 0) Emit(q_.root, out);
+    out += q_.return_list ? "]" : "}}";
+    return out;
+  }
+
+ private:
+  // Marks accessible/included blocks and computes block counts (over the
+  // accessible tree, before depth limits, as BlockCountsTransformer does).
+  void Walk(int index, int depth) {
+    const size_t i = static_cast<size_t>(index);
+    if (!Accessible(tree_, q_, index)) return;
+    accessible_[i] = 1;
+    included_[i] = !q_.depth.has_value() || depth <= *q_.depth;
+    json counts = json::object();
+    for (const std::string& type : q_.block_counts) {
+      counts[type] = tree_.blocks[i].type == type ? 1 : 0;
+    }
+    for (int child : tree_.blocks[i].children) {
+      Walk(child, depth + 1);
+      if (!accessible_[static_cast<size_t>(child)]) continue;
+      for (const std::string& type : q_.block_counts) {
+        counts[type] =
+            counts[type].get<int64_t>() + counts_[static_cast<size_t>(child)][type].get<int64_t>();
+      }
+    }
+    counts_[i] = std::move(counts);
+  }
+
+  bool Kept(int index) const {
+    const size_t i = static_cast<size_t>(index);
+    if (!included_[i]) return false;
+    return q_.block_types_filter.empty() || q_.block_types_filter.count(tree_.blocks[i].type) > 0;
+  }
+
+  // The nearest kept descendants (remove_block(keep_descendants=True)).
+  void KeptChildren(int index, json& out) const {
+    for (int child : tree_.blocks[static_cast<size_t>(index)].children) {
+      if (!included_[static_cast<size_t>(child)]) continue;
+      if (Kept(child)) {
+        out.push_back(tree_.blocks[static_cast<size_t>(child)].usage_key);
+      } else {
+        KeptChildren(child, out);
+      }
+    }
+  }
+
+  void Emit(int index, std::string& out) {
+    const size_t i = static_cast<size_t>(index);
+    if (!included_[i]) return;
+    if (Kept(index)) {
+      const CatalogBlock& block = tree_.blocks[i];
+      if (!first_) out += ',';
+      first_ = false;
+      if (!q_.return_list) {
+        out += block.json_usage_key;
+        out += ':';
+      }
+      std::string jump =
+          base_ + "/courses/" + tree_.url_course_key + "/jump_to/" + block.url_usage_key;
+      out += "{\"id\":";
+      out += block.json_usage_key;
+      out += ",\"block_id\":";
+      out += block.json_block_id;
+      out += ",\"lms_web_url\":\"";
+      out += jump;
+      out += "\",\"legacy_web_url\":\"";
+      out += jump;
+      out += "?experience=legacy\",\"student_view_url\":\"";
+      out += base_;
+      out += "/xblock/";
+      out += block.url_usage_key;
+      out += "\",\"type\":";
+      out += block.json_type;
+      out += ",\"display_name\":";
+      out += block.json_display_name;
+      const json extras = Serialize(index);
+      for (const auto& [name, value] : extras.items()) {
+        out += ',';
+        out += JsonQuote(name);
+        out += ':';
+        out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+      out += '}';
+    }
+    for (int child : tree_.blocks[i].children) Emit(child, out);
+  }
+
+  bool Requested(const char* field) const { return q_.requested_fields.count(field) > 0; }
+
+  void CopyField(const CatalogBlock& block, json& out, const char* name, bool inherited) const {
+    if (!Requested(name)) return;
+    const json& source = inherited ? block.inherited : block.fields;
+    auto it = source.find(name);
+    if (it == source.end() && inherited) {
+      it = block.fields.find(name);
+      if (it == block.fields.end()) return;
+    } else if (it == source.end()) {
+      return;
+    }
+    if (!it->is_null()) out[name] = *it;
+  }
+
+  json Serialize(int index) const {
+    const size_t i = static_cast<size_t>(index);
+    const CatalogBlock& block = tree_.blocks[i];
+    json out = json::object();
+    if (Requested("children")) {
+      json children = json::array();
+      KeptChildren(index, children);
+      if (!children.empty()) out["children"] = std::move(children);
+    }
+    if (Requested("graded")) {
+      auto it = block.fields.find("graded");
+      out["graded"] = it != block.fields.end() && it->is_boolean() ? it->get<bool>()
+                      : it != block.fields.end() && it->is_string()
+                          ? it->get<std::string>() == "true"
+                          : false;
+    }
+    CopyField(block, out, "format", false);
+    CopyField(block, out, "start", true);
+    CopyField(block, out, "due", true);
+    CopyField(block, out, "weight", false);
+    CopyField(block, out, "show_correctness", true);
+    if (Requested("visible_to_staff_only"))
+      out["visible_to_staff_only"] = block.visible_to_staff_only;
+    if (Requested("has_score")) out["has_score"] = block.type == "problem";
+    if (Requested("hide_from_toc")) {
+      auto it = block.fields.find("hide_from_toc");
+      out["hide_from_toc"] = it != block.fields.end() && it->is_boolean() && it->get<bool>();
+    }
+    if (Requested("icon_class")) out["icon_class"] = IconClass(tree_, block);
+    if (Requested("student_view_multi_device")) {
+      out["student_view_multi_device"] = block.type == "html" || block.type == "video";
+    }
+    if (!q_.block_counts.empty()) out["block_counts"] = counts_[i];
+    if (q_.student_view_data.count(block.type) > 0) {
+      json data = StudentViewData(block);
+      if (!data.is_null()) out["student_view_data"] = std::move(data);
+    }
+    return out;
+  }
+
+  const CourseTree& tree_;
+  const BlockQuery& q_;
+  const std::string& base_url_;
+  // base_url_ JSON-escaped without quotes.
+  std::string base_;
+  bool first_ = true;
+  std::vector<char> accessible_;
+  std::vector<char> included_;
+  std::vector<json> counts_;
+};
+
+std::set<std::string> SetOf(const std::vector<std::string>& values) {
+  return std::set<std::string>(values.begin(), values.end());
+}
+
+class CourseRoutes {
+ public:
+  explicit CourseRoutes(CourseApiContext& ctx) : ctx_(ctx) {}
+
+  Response ListCourses(Request& request) {
+    Params params(request);
+    std::vector<keys::CourseKey> wanted_keys;
+    for (const std::string& text : params.GetAll("course_keys")) {
+      StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(text);
+      if (!key.ok()) return FieldError("course_keys", "'" + text + "' is not a valid course key.");
+      wanted_keys.push_back(*key);
+    }
+    StatusOr<EffectiveUser> effective =
+        ResolveUser(request, ctx_.catalog, params.Get("username").value_or(""));
+    if (!effective.ok()) return UserError(effective.status());
+    StatusOr<std::vector<CourseSummary>> courses = ctx_.catalog.ListCourses();
+    if (!courses.ok()) return StorageError(courses.status());
+
+    std::optional<std::string> org = params.Get("org");
+    std::optional<bool> mobile = ParseBool(params.Get("mobile"));
+    std::optional<bool> active_only = ParseBool(params.Get("active_only"));
+    std::string search = Lower(params.Get("search_term").value_or(""));
+    std::set<std::string> key_set;
+    for (const keys::CourseKey& key : wanted_keys) key_set.insert(key.ToString());
+    const int64_t now = ctx_.clock.NowMicros();
+    const std::string& base = ctx_.settings.lms_base_url;
+
+    std::vector<json> items;
+    for (const CourseSummary& course : *courses) {
+      if (org.has_value() && !org->empty() && Lower(*org) != Lower(course.org)) continue;
+      if (mobile.value_or(false) && !course.mobile_available) continue;
+      if (active_only.value_or(false) && course.end.has_value() && *course.end <= now) continue;
+      if (!key_set.empty() && key_set.count(course.course_key) == 0) continue;
+      if (!search.empty()) {
+        std::string haystack = Lower(course.display_name + " " + course.course_key + " " +
+                                     course.short_description.value_or("") + " " + course.org);
+        if (haystack.find(search) == std::string::npos) continue;
+      }
+      if (course.catalog_visibility != "both" &&
+          !IsCourseStaff(ctx_.roles, *effective, course.course_key)) {
+        continue;
+      }
+      items.push_back(SerializeCourse(course, base));
+    }
+    std::optional<Response> page = Paginate(request, params, base, items, 100);
+    if (!page.has_value()) return internal::Detail(404, "Invalid page.");
+    return std::move(*page);
+  }
+
+  Response CourseDetail(Request& request) {
+    std::string key_text(request.PathParam("course_key"));
+    StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(key_text);
+    if (!key.ok()) return FieldError("course_key", "'" + key_text + "' is not a valid course key.");
+    Params params(request);
+    StatusOr<EffectiveUser> effective =
+        ResolveUser(request, ctx_.catalog, params.Get("username").value_or(""));
+    if (!effective.ok()) return UserError(effective.status());
+    StatusOr<CourseSummary> course = ctx_.catalog.GetCourse(key->ToString());
+    if (!course.ok()) {
+      if (course.status().code() == StatusCode::kNotFound) {
+        return DeveloperError(404, "Course not found.");
+      }
+      return StorageError(course.status());
+    }
+    bool visible = course->catalog_visibility == "both" || course->catalog_visibility == "about" ||
+                   IsCourseStaff(ctx_.roles, *effective, course->course_key);
+    if (!visible) return DeveloperError(404, "Course not found.");
+    json body = SerializeCourse(*course, ctx_.settings.lms_base_url);
+    body["overview"] = OptionalString(course->overview_html);
+    if (effective->user.has_value()) {
+      StatusOr<std::optional<bool>> active =
+          ctx_.catalog.EnrollmentActive(effective->user->id, course->course_key);
+      if (!active.ok()) return StorageError(active.status());
+      body["is_enrolled"] = active->value_or(false);
+    }
+    return Response::Json(200, body);
+  }
+
+  Response CourseIds(Request& request) {
+    AuthResult auth = RequireUser(request);
+    if (auth.principal == nullptr) return auth.error;
+    Params params(request);
+    std::string role = params.Get("role").value_or("");
+    if (role.empty()) return FieldError("role", "This field is required.");
+    std::string username = params.Get("username").value_or(auth.principal->username);
+    StatusOr<EffectiveUser> effective = ResolveUser(request, ctx_.catalog, username);
+    if (!effective.ok()) return UserError(effective.status());
+    StatusOr<std::vector<CourseSummary>> courses = ctx_.catalog.ListCourses();
+    if (!courses.ok()) return StorageError(courses.status());
+    std::vector<json> items;
+    if (effective->global_staff()) {
+      for (const CourseSummary& course : *courses) items.push_back(course.course_key);
+    } else if (effective->user.has_value()) {
+      StatusOr<std::vector<accounts::RoleGrant>> grants = ctx_.roles.RolesFor(effective->user->id);
+      if (!grants.ok()) return StorageError(grants.status());
+      for (const CourseSummary& course : *courses) {
+        for (const accounts::RoleGrant& grant : *grants) {
+          bool role_matches =
+              (role == "instructor" && grant.role == accounts::CourseRole::kInstructor) ||
+              (role == "staff" && (grant.role == accounts::CourseRole::kStaff ||
+                                   grant.role == accounts::CourseRole::kInstructor));
+          bool course_matches = grant.course_id.empty() ? Lower(grant.org) == Lower(course.org)
+                                                        : grant.course_id == course.course_key;
+          if (role_matches && course_matches) {
+            items.push_back(course.course_key);
+            break;
+          }
+        }
+      }
+    }
+    std::optional<Response> page =
+        Paginate(request, params, ctx_.settings.lms_base_url, items, 1000);
+    if (!page.has_value()) return internal::Detail(404, "Invalid page.");
+    return std::move(*page);
+  }
+
+  Response BlocksInCourse(Request& request) {
+    std::optional<std::string> course_id = request.Query("course_id");
+    if (!course_id.has_value() || course_id->empty()) {
+      return Response::Json(400, json::array({"course_id is required."}));
+    }
+    StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(*course_id);
+    if (!key.ok()) {
+      return Response::Json(400, json::array({"'" + *course_id + "' is not a valid course key."}));
+    }
+    return Blocks(request, key->ToString(), std::nullopt);
+  }
+
+  Response BlocksFromUsage(Request& request) {
+    std::string text(request.PathParam("usage_key"));
+    StatusOr<keys::UsageKey> usage = keys::UsageKey::Parse(text);
+    if (!usage.ok() || usage->in_library()) {
+      return Response::Json(400, json{{"usage_key", {"'" + text + "' is not a valid usage key."}}});
+    }
+    return Blocks(request, usage->course_key().ToString(), usage->ToString());
+  }
+
+ private:
+  Response Blocks(Request& request, const std::string& course_key,
+                  std::optional<std::string> usage_key) {
+    BlockQuery q;
+    q.now = ctx_.clock.NowMicros();
+    std::string depth = request.Query("depth").value_or("0");
+    if (depth == "all") {
+      q.depth = std::nullopt;
+    } else if (depth == "0") {
+      q.depth = 0;
+    } else if (auto parsed = ParsePositive(depth)) {
+      q.depth = static_cast<int>(*parsed);
+    } else {
+      return Response::Json(400, json{{"depth", {"Enter a whole number."}}});
+    }
+    std::string return_type = request.Query("return_type").value_or("dict");
+    if (return_type != "dict" && return_type != "list") {
+      return Response::Json(400, json{{"return_type",
+                                       {"Select a valid choice. " + return_type +
+                                        " is not one of the available choices."}}});
+    }
+    q.return_list = return_type == "list";
+    Params params(request);
+    q.requested_fields = SetOf(params.GetAll("requested_fields"));
+    q.requested_fields.insert("type");
+    q.requested_fields.insert("display_name");
+    q.block_counts = SetOf(params.GetAll("block_counts"));
+    q.student_view_data = SetOf(params.GetAll("student_view_data"));
+    q.block_types_filter = SetOf(params.GetAll("block_types_filter"));
+    bool all_blocks = ParseBool(request.Query("all_blocks")).value_or(false);
+
+    const oauth::Principal* caller = CurrentPrincipal(request);
+    EffectiveUser caller_user;
+    if (caller != nullptr) {
+      caller_user.user =
+          CatalogUser{caller->user_id, caller->username, caller->is_staff, caller->is_superuser};
+    }
+    std::optional<std::string> username = request.Query("username");
+    EffectiveUser effective;
+    if (all_blocks) {
+      if (!IsCourseStaff(ctx_.roles, caller_user, course_key)) {
+        return internal::Detail(403, "'" + (caller != nullptr ? caller->username : std::string()) +
+                                         "' does not have permission to access all blocks in '" +
+                                         course_key + "'.");
+      }
+      q.see_all = true;
+    } else if (!username.has_value() || username->empty()) {
+      return Response::Json(
+          400, json{{"username", {"This field is required unless all_blocks is requested."}}});
+    } else if (caller != nullptr && Lower(caller->username) == Lower(*username)) {
+      effective = caller_user;
+    } else {
+      if (!IsCourseStaff(ctx_.roles, caller_user, course_key)) {
+        return internal::Detail(403, "'" + (caller != nullptr ? caller->username : std::string()) +
+                                         "' does not have permission to access view for '" +
+                                         *username + "'.");
+      }
+      StatusOr<CatalogUser> user = ctx_.catalog.FindUser(*username);
+      if (!user.ok()) {
+        if (user.status().code() == StatusCode::kNotFound) {
+          return DeveloperError(404, "Requested user " + *username + " does not exist.");
+        }
+        return StorageError(user.status());
+      }
+      effective.user = *user;
+    }
+    if (!q.see_all) {
+      CourseAccess access = AccessFor(ctx_.roles, effective, course_key);
+      q.see_all = access.staff;
+      q.beta_tester = access.beta_tester;
+    }
+
+    StatusOr<std::shared_ptr<const CourseTree>> tree = ctx_.catalog.GetTree(course_key);
+    if (!tree.ok()) {
+      if (tree.status().code() == StatusCode::kNotFound) {
+        return DeveloperError(404, "Block not found: " + usage_key.value_or(course_key));
+      }
+      return StorageError(tree.status());
+    }
+    const CourseTree& t = **tree;
+    q.root = usage_key.has_value() ? t.Find(*usage_key) : t.root;
+    if (q.root < 0) {
+      return DeveloperError(404, "Block not found: " + usage_key.value_or(course_key));
+    }
+    BlocksWriter writer(t, q, ctx_.settings.lms_base_url);
+    Response response;
+    response.headers.emplace_back("Content-Type", "application/json");
+    response.body = writer.Body();
+    return response;
+  }
+
+  CourseApiContext& ctx_;
+};
+
+}  // namespace
+
+void RegisterCourseRoutes(http::Router& router, CourseApiContext& context) {
+  auto routes = std::make_shared<CourseRoutes>(context);
+  auto bind = [routes](Response (CourseRoutes::*method)(Request&)) {
+    return [routes, method](Request& request) { return ((*routes).*method)(request); };
+  };
+  router.Get("/api/courses/v1/courses/", bind(&CourseRoutes::ListCourses));
+  router.Post("/api/courses/v1/courses/", bind(&CourseRoutes::ListCourses));
+  router.Get("/api/courses/v1/courses/{course_key:course_key}/", bind(&CourseRoutes::CourseDetail));
+  // Anything else in that place is a bad key: 400 rather than the router's 404.
+  router.Get("/api/courses/v1/courses/{course_key}/", bind(&CourseRoutes::CourseDetail));
+  router.Get("/api/courses/v1/course_ids/", bind(&CourseRoutes::CourseIds));
+  for (const char* version : {"v1", "v2"}) {
+    std::string prefix = std::string("/api/courses/") + version + "/blocks/";
+    router.Get(prefix, bind(&CourseRoutes::BlocksInCourse));
+    router.Get(prefix + "{usage_key}", bind(&CourseRoutes::BlocksFromUsage));
+  }
+}
+
+}  // namespace larch::api

@@ -1,0 +1,36 @@
+// larch::api course endpoints: Open edX's Courses API and Blocks API
+// (lms/djangoapps/course_api, openedx_apis.md 4.2-4.4):
+//   GET|POST /api/courses/v1/courses/            course list (namespaced pagination)
+//   GET      /api/courses/v1/courses/{course_key}/  course detail (+ overview)
+//   GET      /api/courses/v1/course_ids/         keys the user has a role on
+//   GET      /api/courses/v{1,2}/blocks/?course_id=...  and /blocks/{usage_key}
+// The caller comes from api::CurrentPrincipal, so RegisterAccountRoutes (which
+// installs the authentication filter) must run on the same router.
+//
+// Thread safety: register before serving; the handlers are then safe to run
+// concurrently (CourseCatalog and RoleStore are thread-safe).
+#ifndef LARCH_API_COURSES_ROUTES_H_
+#define LARCH_API_COURSES_ROUTES_H_
+
+#include "larch/accounts/roles.h"
+#include "larch/api/course_catalog.h"
+#include "larch/common/clock.h"
+#include "larch/config/settings.h"
+#include "larch/http/router.h"
+
+namespace larch::api {
+
+// Everything the endpoints use; all references must outlive the router.
+struct CourseApiContext {
+  const config::Settings& settings;
+  const Clock& clock;
+  CourseCatalog& catalog;
+  accounts::RoleStore& roles;
+};
+
+// Adds the routes listed above. Aborts (via Router::Add) on a duplicate route.
+void RegisterCourseRoutes(http::Router& router, CourseApiContext& context);
+
+}  // namespace larch::api
+
+#endif  // LARCH_API_COURSES_ROUTES_H_

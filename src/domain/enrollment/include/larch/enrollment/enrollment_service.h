@@ -1,0 +1,215 @@
+// Course enrollment (Open edX's CourseEnrollment, enrollments api and the
+// instructor's bulk enrollment): enroll, reactivate, change mode, unenroll,
+// with a student_courseenrollment_history row per change and the
+// openedx-events COURSE_ENROLLMENT_CREATED / COURSE_ENROLLMENT_CHANGED /
+// COURSE_UNENROLLMENT_COMPLETED published after the transaction commits.
+// Access checks (when asked for): the enrollment window, the course's
+// max_student_enrollments_allowed and invitation-only courses, which admit
+// only emails listed in enrollment_allowed.
+//
+// Courses are read straight from the `courses` table (no dependency on the
+// courses module, which imports them).
+//
+// Thread safety: EnrollmentService is thread-safe (state lives in the
+// database; the bus is thread-safe).
+#ifndef LARCH_ENROLLMENT_ENROLLMENT_SERVICE_H_
+#define LARCH_ENROLLMENT_ENROLLMENT_SERVICE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "larch/common/clock.h"
+#include "larch/common/status.h"
+#include "larch/enrollment/course_modes.h"
+#include "larch/events/event_bus.h"
+#include "larch/storage/database.h"
+
+namespace larch::enrollment {
+
+struct Enrollment {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string course_key;
+  int64_t created = 0;  // micros since epoch
+  bool is_active = false;
+  std::string mode;
+};
+
+// The courses columns enrollment needs (CourseOverview subset).
+struct CourseInfo {
+  std::string course_key;
+  std::string display_name;
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> enrollment_start;
+  std::optional<int64_t> enrollment_end;
+  bool invitation_only = false;
+  std::optional<int64_t> max_student_enrollments_allowed;
+  bool self_paced = false;
+};
+
+struct EnrollOptions {
+  // nullopt: DefaultEnrollmentMode of the course's modes.
+  std::optional<std::string> mode;
+  // Enforce the enrollment window, capacity and invitation-only rules
+  // (CourseEnrollment.enroll(check_access=True)). Staff tools pass false.
+  bool check_access = true;
+  // Reject modes the course does not offer (expired ones included only when
+  // include_expired_modes); the enrollments API validates, batch tools do not.
+  bool validate_mode = true;
+  bool include_expired_modes = false;
+  // Who made the change: history_user_id and the events' created_by.
+  std::optional<int64_t> actor_user_id;
+};
+
+struct EnrollResult {
+  Enrollment enrollment;
+  // A new row was inserted (false for a reactivation or an already active one).
+  bool created = false;
+  // The enrollment was already active: nothing changed, no event was sent.
+  bool already_active = false;
+};
+
+// A row of the instructor bulk enrollment report
+// (students_update_enrollment): the state before and after.
+struct BulkState {
+  bool user = false;        // a registered user has this identifier
+  bool enrollment = false;  // actively enrolled
+  bool allowed = false;     // an enrollment_allowed row exists
+  bool auto_enroll = false;
+};
+struct BulkResult {
+  std::string identifier;
+  bool invalid_identifier = false;
+  bool error = false;
+  BulkState before;
+  BulkState after;
+};
+
+// One enrollment_attributes row (CourseEnrollmentAttribute), e.g.
+// {"credit", "provider_id", "hogwarts"}.
+struct EnrollmentAttribute {
+  std::string name_space;  // "namespace" upstream
+  std::string name;
+  std::string value;
+  friend bool operator==(const EnrollmentAttribute&, const EnrollmentAttribute&) = default;
+};
+
+struct BatchStats {
+  int64_t inserted = 0;
+  int64_t reactivated = 0;
+  int64_t unchanged = 0;  // already active
+};
+
+class EnrollmentService {
+ public:
+  // All references must outlive the service.
+  EnrollmentService(storage::Database& db, const Clock& clock, events::EventBus& bus);
+
+  // The course, or kNotFound.
+  StatusOr<CourseInfo> GetCourse(std::string_view course_key);
+  // ModesForCourse at the current time.
+  StatusOr<std::vector<CourseMode>> ModesForCourse(std::string_view course_key,
+                                                   bool include_expired = false,
+                                                   bool only_selectable = true);
+
+  // CourseEnrollment.enroll: creates the enrollment or reactivates an
+  // inactive one (with the requested or default mode). An already active
+  // enrollment is returned unchanged (already_active). Errors: kNotFound
+  // (error_code "course-not-found" or "user-not-found"); kInvalidArgument
+  // "mode-unavailable"; kFailedPrecondition "enrollment-closed",
+  // "course-full" or "invitation-only" (with check_access).
+  StatusOr<EnrollResult> Enroll(int64_t user_id, std::string_view course_key,
+                                const EnrollOptions& options = EnrollOptions());
+
+  // update_enrollment: sets the mode and/or is_active where given and
+  // different; saves, records history and publishes only on a change.
+  // kNotFound when the user has no enrollment in the course.
+  StatusOr<Enrollment> Update(int64_t user_id, std::string_view course_key,
+                              const std::optional<std::string>& mode,
+                              const std::optional<bool>& is_active,
+                              std::optional<int64_t> actor_user_id = std::nullopt);
+
+  // Deactivates the enrollment (Update with is_active=false). kNotFound when
+  // there is none.
+  StatusOr<Enrollment> Unenroll(int64_t user_id, std::string_view course_key,
+                                std::optional<int64_t> actor_user_id = std::nullopt);
+
+  // The enrollment, active or not; nullopt when the user never enrolled.
+  StatusOr<std::optional<Enrollment>> Get(int64_t user_id, std::string_view course_key);
+  // Active enrollments of the user, oldest first.
+  StatusOr<std::vector<Enrollment>> ListActive(int64_t user_id);
+  StatusOr<int64_t> CountActive(std::string_view course_key);
+
+  // Adds or replaces the attributes (keyed by namespace and name) of the
+  // user's enrollment. kNotFound when there is no enrollment.
+  Status SetAttributes(int64_t user_id, std::string_view course_key,
+                       const std::vector<EnrollmentAttribute>& attributes);
+  // The attributes of the user's enrollment, ordered by namespace and name;
+  // empty when there is none.
+  StatusOr<std::vector<EnrollmentAttribute>> GetAttributes(int64_t user_id,
+                                                           std::string_view course_key);
+
+  // Records `email` (case-insensitively) as allowed into the course
+  // (CourseEnrollmentAllowed); updates auto_enroll when already present.
+  Status AllowEmail(std::string_view email, std::string_view course_key, bool auto_enroll);
+  // Removes the allowance; OK when there was none.
+  Status DisallowEmail(std::string_view email, std::string_view course_key);
+  // True when an allowance exists for the email.
+  StatusOr<bool> IsEmailAllowed(std::string_view email, std::string_view course_key);
+
+  // Applies the user's pending allowances (by their email): links each row
+  // to the user and enrolls (without access checks) where auto_enroll is
+  // set. Returns how many enrollments were made. Called on registration.
+  StatusOr<int64_t> ApplyPendingEnrollments(int64_t user_id);
+  // Subscribes ApplyPendingEnrollments to STUDENT_REGISTRATION_COMPLETED.
+  events::SubscriptionId SubscribeToRegistrations();
+
+  // In-process batch enrollment: every (user_id, course_key) pair becomes an
+  // active enrollment in `mode` (multi-row INSERTs in one transaction,
+  // inactive ones reactivated), with history rows; no access checks.
+  // COURSE_ENROLLMENT_CREATED is published per new or reactivated
+  // enrollment after the commit when `publish_events`.
+  StatusOr<BatchStats> BatchEnroll(const std::vector<std::pair<int64_t, std::string>>& pairs,
+                                   std::string_view mode, bool publish_events = true,
+                                   std::optional<int64_t> actor_user_id = std::nullopt);
+
+  // The instructor's students_update_enrollment for one course: each
+  // identifier is a username or an email. enroll: a registered user is
+  // enrolled (no access checks); an unknown email gets an
+  // enrollment_allowed row (auto_enroll), applied when that person
+  // registers. unenroll: deactivates and drops any allowance. With
+  // `email_students` a "mail.send" job is queued per affected identifier
+  // in the same transaction. kNotFound when the course does not exist.
+  StatusOr<std::vector<BulkResult>> BulkUpdate(std::string_view course_key,
+                                               const std::vector<std::string>& identifiers,
+                                               bool enroll, bool auto_enroll, bool email_students,
+                                               std::optional<int64_t> actor_user_id);
+
+ private:
+  struct PendingEvent;
+  void Publish(const std::vector<PendingEvent>& events);
+  // The bodies of Enroll and Update inside the caller's transaction; events
+  // to publish after the commit are appended to `pending`.
+  StatusOr<EnrollResult> EnrollInTxn(storage::Transaction& txn, int64_t user_id,
+                                     std::string_view course_key, const EnrollOptions& options,
+                                     std::vector<PendingEvent>& pending);
+  StatusOr<Enrollment> UpdateInTxn(storage::Transaction& txn, int64_t user_id,
+                                   std::string_view course_key,
+                                   const std::optional<std::string>& mode,
+                                   const std::optional<bool>& is_active,
+                                   std::optional<int64_t> actor_user_id,
+                                   std::vector<PendingEvent>& pending);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  events::EventBus& bus_;
+};
+
+}  // namespace larch::enrollment
+
+#endif  // LARCH_ENROLLMENT_ENROLLMENT_SERVICE_H_

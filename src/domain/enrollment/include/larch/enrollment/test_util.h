@@ -1,0 +1,69 @@
+// Test-only helpers for suites that need courses and users without the
+// courses importer or the accounts service: rows are inserted with plain SQL.
+//
+// Thread safety: as the Database passed in.
+#ifndef LARCH_ENROLLMENT_TEST_UTIL_H_
+#define LARCH_ENROLLMENT_TEST_UTIL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "larch/common/status.h"
+#include "larch/storage/database.h"
+
+namespace larch::enrollment {
+
+struct CourseRowForTest {
+  std::string course_key = "course-v1:edX+DemoX+Demo_Course";
+  std::string org = "edX";
+  std::string number = "DemoX";
+  std::string run = "Demo_Course";
+  std::string display_name = "Demo Course";
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> enrollment_start;
+  std::optional<int64_t> enrollment_end;
+  bool invitation_only = false;
+  std::optional<int64_t> max_student_enrollments_allowed;
+  bool self_paced = false;
+};
+
+inline Status InsertCourseForTest(storage::Database& db, const CourseRowForTest& c) {
+  static constexpr storage::Query kInsert{
+      "test.insert_course",
+      "INSERT INTO courses (course_key, org, number, run, display_name, start_at, end_at, "
+      "enrollment_start, enrollment_end, invitation_only, max_student_enrollments_allowed, "
+      "self_paced, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)"};
+  return db.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
+    return txn
+        .Execute(
+            kInsert,
+            {storage::Text(c.course_key), storage::Text(c.org), storage::Text(c.number),
+             storage::Text(c.run), storage::Text(c.display_name), storage::OptionalInt(c.start),
+             storage::OptionalInt(c.end), storage::OptionalInt(c.enrollment_start),
+             storage::OptionalInt(c.enrollment_end), storage::Bool(c.invitation_only),
+             storage::OptionalInt(c.max_student_enrollments_allowed), storage::Bool(c.self_paced)})
+        .status();
+  });
+}
+
+// Returns the new user's id.
+inline StatusOr<int64_t> InsertUserForTest(storage::Database& db, const std::string& username,
+                                           const std::string& email, bool is_staff = false) {
+  static constexpr storage::Query kInsert{
+      "test.insert_user",
+      "INSERT INTO users (username, email, is_active, is_staff, date_joined) "
+      "VALUES (?, ?, 1, ?, 0) RETURNING id"};
+  return storage::RunWithResult(
+      db, storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> StatusOr<int64_t> {
+        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                               txn.Execute(kInsert, {storage::Text(username), storage::Text(email),
+                                                     storage::Bool(is_staff)}));
+        return rs.rows[0].GetInt(0);
+      });
+}
+
+}  // namespace larch::enrollment
+
+#endif  // LARCH_ENROLLMENT_TEST_UTIL_H_
