@@ -445,15 +445,10 @@ class Routes {
   }
 
   Response PatchAccount(Request& request) {
-    AuthResult auth = RequireUser(request);
-    if (auth.principal == nullptr) return auth.error;
-    if (request.MediaType() != kMergePatch) {
-      return Detail(415, "Unsupported media type \"" + request.MediaType() + "\" in request.");
-    }
-    auto target = OwnTarget(request, *auth.principal);
-    if (!target.ok()) return TargetError(request, target.status());
-    auto patch = request.JsonBody();
-    if (!patch.ok() || !patch->is_object()) return Detail(400, "The body must be a JSON object.");
+    MergePatch input = ReadMergePatch(request);
+    if (input.error.has_value()) return *std::move(input.error);
+    auto& target = input.target;
+    auto& patch = input.patch;
     nlohmann::json field_errors = nlohmann::json::object();
     auto updated = ctx_.accounts.UpdateAccount(*target, *patch, &field_errors);
     if (!updated.ok()) {
@@ -481,15 +476,10 @@ class Routes {
   }
 
   Response PatchPreferences(Request& request) {
-    AuthResult auth = RequireUser(request);
-    if (auth.principal == nullptr) return auth.error;
-    if (request.MediaType() != kMergePatch) {
-      return Detail(415, "Unsupported media type \"" + request.MediaType() + "\" in request.");
-    }
-    auto target = OwnTarget(request, *auth.principal);
-    if (!target.ok()) return TargetError(request, target.status());
-    auto patch = request.JsonBody();
-    if (!patch.ok() || !patch->is_object()) return Detail(400, "The body must be a JSON object.");
+    MergePatch input = ReadMergePatch(request);
+    if (input.error.has_value()) return *std::move(input.error);
+    auto& target = input.target;
+    auto& patch = input.patch;
     nlohmann::json field_errors = nlohmann::json::object();
     for (const auto& [key, value] : patch->items()) {
       if (!value.is_null() && !value.is_string()) {
@@ -589,6 +579,39 @@ class Routes {
   // The user named in the URL when the caller may change it: only the owner.
   // Others get kPermissionDenied when staff (Open edX answers 403) and
   // kNotFound otherwise (existence stays hidden).
+  // The common front of the merge-patch endpoints: a signed-in user,
+  // application/merge-patch+json, the user's own account, a JSON object.
+  struct MergePatch {
+    std::optional<Response> error;
+    std::optional<accounts::User> target;
+    std::optional<nlohmann::json> patch;
+  };
+  MergePatch ReadMergePatch(Request& request) {
+    MergePatch out;
+    AuthResult auth = RequireUser(request);
+    if (auth.principal == nullptr) {
+      out.error = std::move(auth.error);
+      return out;
+    }
+    if (request.MediaType() != kMergePatch) {
+      out.error = Detail(415, "Unsupported media type \"" + request.MediaType() + "\" in request.");
+      return out;
+    }
+    auto target = OwnTarget(request, *auth.principal);
+    if (!target.ok()) {
+      out.error = TargetError(request, target.status());
+      return out;
+    }
+    auto patch = request.JsonBody();
+    if (!patch.ok() || !patch->is_object()) {
+      out.error = Detail(400, "The body must be a JSON object.");
+      return out;
+    }
+    out.target = *std::move(target);
+    out.patch = *std::move(patch);
+    return out;
+  }
+
   StatusOr<accounts::User> OwnTarget(const Request& request, const oauth::Principal& principal) {
     std::string_view username = request.PathParam("username");
     auto target = ctx_.accounts.GetUserByUsername(username);
