@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "larch/common/clock.h"
+#include "larch/courses/courses.h"
+#include "larch/keys/keys.h"
 
 namespace larch::api {
 namespace {
@@ -233,6 +235,7 @@ StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::LoadTree(std::string_
   if (!status.ok()) return status;
   tree->url_course_key = JsonQuote(key);
   tree->url_course_key = tree->url_course_key.substr(1, tree->url_course_key.size() - 2);
+  StatusOr<keys::CourseKey> parsed_key = keys::CourseKey::Parse(key);
   // Rows come ordered by position, so appending keeps each parent's children
   // in order.
   for (size_t i = 0; i < tree->blocks.size(); ++i) {
@@ -247,11 +250,27 @@ StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::LoadTree(std::string_
     if (const nlohmann::json* days = Setting(block, "days_early_for_beta")) {
       if (days->is_number()) block.days_early_for_beta = static_cast<int64_t>(days->get<double>());
     }
+    if (auto hide = block.fields.find("hide_from_toc"); hide != block.fields.end()) {
+      block.hide_from_toc = JsonTruthy(*hide);
+    }
+    if (block.type == "html") {
+      block.student_view_html =
+          parsed_key.ok() ? courses::RewriteStaticUrls(block.data, *parsed_key) : block.data;
+    }
     block.json_usage_key = JsonQuote(block.usage_key);
     block.url_usage_key = block.json_usage_key.substr(1, block.json_usage_key.size() - 2);
     block.json_block_id = JsonQuote(block.block_id);
     block.json_type = JsonQuote(block.type);
     block.json_display_name = JsonQuote(block.display_name);
+    if (auto graded = block.fields.find("graded"); graded != block.fields.end()) {
+      block.graded = graded->is_boolean()  ? graded->get<bool>()
+                     : graded->is_string() ? graded->get<std::string>() == "true"
+                                           : false;
+    }
+    if (auto format = block.fields.find("format");
+        format != block.fields.end() && !format->is_null()) {
+      block.json_format = format->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
     auto parent = parents[i].empty() ? tree->index.end() : tree->index.find(parents[i]);
     if (parent == tree->index.end()) {
       if (block.type == "course" || tree->root < 0) tree->root = static_cast<int>(i);

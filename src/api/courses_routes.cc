@@ -324,6 +324,8 @@ json SerializeCourse(const CourseSummary& course, const std::string& base_url) {
 
 // ----- Blocks API -----------------------------------------------------------
 
+enum class MilestoneGate { kNone, kPrerequisites, kEntranceExam };
+
 struct BlockQuery {
   int root = -1;
   std::optional<int> depth;  // nullopt = all
@@ -336,7 +338,36 @@ struct BlockQuery {
   bool see_all = false;
   bool beta_tester = false;
   int64_t now = 0;
+  // v1 removes blocks the user may not open (hide_access_denials=True); v2
+  // keeps them with the denial reason and the allowed fields only.
+  bool hide_denials = true;
+  MilestoneGate gate = MilestoneGate::kNone;
+  // The entrance exam chapter left open by kEntranceExam; -1 when the tree
+  // has no such chapter.
+  int exam_chapter = -1;
+  // nav_depth: blocks at most this deep (from the root) list `descendants`.
+  std::optional<int> nav_depth;
 };
+
+// Milestone denials, as MilestoneAccessError words them.
+constexpr char kMilestoneDenialReason[] = "User has unfulfilled milestones";
+constexpr char kMilestoneDenialMessage[] = "You have unfulfilled milestones";
+
+// MilestonesAndSpecialExamsTransformer: unmet prerequisites close all the
+// course's content, a pending entrance exam every chapter but the exam.
+bool DeniedByMilestones(const CourseTree& tree, const BlockQuery& q, int index) {
+  if (q.see_all) return false;
+  const CatalogBlock& block = tree.blocks[static_cast<size_t>(index)];
+  switch (q.gate) {
+    case MilestoneGate::kNone:
+      return false;
+    case MilestoneGate::kPrerequisites:
+      return block.type != "course";
+    case MilestoneGate::kEntranceExam:
+      return block.type == "chapter" && index != q.exam_chapter;
+  }
+  return false;
+}
 
 bool Accessible(const CourseTree& tree, const BlockQuery& q, int index) {
   if (q.see_all) return true;
@@ -349,7 +380,7 @@ bool Accessible(const CourseTree& tree, const BlockQuery& q, int index) {
 }
 
 json StudentViewData(const CatalogBlock& block) {
-  if (block.type == "html") return json{{"enabled", true}, {"html", block.data}};
+  if (block.type == "html") return json{{"enabled", true}, {"html", block.student_view_html}};
   if (block.type == "video") {
     json sources = json::array();
     if (auto it = block.fields.find("html5_sources"); it != block.fields.end() && it->is_array()) {
@@ -392,8 +423,22 @@ class BlocksWriter {
     const size_t n = tree.blocks.size();
     accessible_.assign(n, 0);
     included_.assign(n, 0);
+    denied_.assign(n, 0);
+    gated_.assign(n, 0);
     counts_.assign(n, json());
-    if (q.root >= 0) Walk(q.root, 0);
+    if (q.root >= 0) {
+      bool denied_above = false;
+      for (int up = tree.blocks[static_cast<size_t>(q.root)].parent; up >= 0 && !denied_above;
+           up = tree.blocks[static_cast<size_t>(up)].parent) {
+        denied_above = DeniedByMilestones(tree, q, up);
+      }
+      Walk(q.root, 0, denied_above);
+      if (q.nav_depth.has_value()) {
+        descendants_.assign(n, std::vector<std::string>());
+        has_descendants_.assign(n, 0);
+        Navigate(q.root, 0, nullptr, true);
+      }
+    }
   }
 
   // The response body, written directly: a depth=all request for a large
@@ -403,7 +448,9 @@ class BlocksWriter {
     std::string base = JsonQuote(base_url_);
     base_ = base.substr(1, base.size() - 2);
     std::string out;
-    out.reserve(tree_.blocks.size() * 640 + 64);
+    // About 900 bytes per block with depth=all and a few fields: one
+    // allocation, no regrowth copies.
+    out.reserve(tree_.blocks.size() * 1024 + 64);
     if (q_.return_list) {
       out += '[';
     } else {
@@ -418,19 +465,25 @@ class BlocksWriter {
   }
 
  private:
-  // Marks accessible/included blocks and computes block counts (over the
-  // accessible tree, before depth limits, as BlockCountsTransformer does).
-  void Walk(int index, int depth) {
+  // Marks accessible/included/denied blocks and computes block counts (over
+  // the accessible tree, before depth limits, as BlockCountsTransformer
+  // does). Returns whether the block or a descendant is denied by
+  // milestones (contains_gated_content), also when v1 hides it.
+  bool Walk(int index, int depth, bool denied_above) {
     const size_t i = static_cast<size_t>(index);
-    if (!Accessible(tree_, q_, index)) return;
+    if (!Accessible(tree_, q_, index)) return false;
+    const bool denied = denied_above || DeniedByMilestones(tree_, q_, index);
+    if (denied && q_.hide_denials) return true;
     accessible_[i] = 1;
+    denied_[i] = denied;
+    bool gated = denied;
     included_[i] = !q_.depth.has_value() || depth <= *q_.depth;
     json counts = json::object();
     for (const std::string& type : q_.block_counts) {
       counts[type] = tree_.blocks[i].type == type ? 1 : 0;
     }
     for (int child : tree_.blocks[i].children) {
-      Walk(child, depth + 1);
+      if (Walk(child, depth + 1, denied)) gated = true;
       if (!accessible_[static_cast<size_t>(child)]) continue;
       for (const std::string& type : q_.block_counts) {
         counts[type] =
@@ -438,6 +491,28 @@ class BlocksWriter {
       }
     }
     counts_[i] = std::move(counts);
+    gated_[i] = gated;
+    return gated;
+  }
+
+  // BlockNavigationTransformer over the included blocks: a block not hidden
+  // from the TOC joins its nearest navigable ancestor's list; blocks no
+  // deeper than nav_depth start their own list (`descendants`). A block
+  // hidden from the TOC takes its whole subtree out of navigation.
+  void Navigate(int index, int depth, std::vector<std::string>* list, bool is_root) {
+    const size_t i = static_cast<size_t>(index);
+    if (!included_[i]) return;
+    std::vector<std::string>* children_list = nullptr;
+    if (!tree_.blocks[i].hide_from_toc && (is_root || list != nullptr)) {
+      if (list != nullptr) list->push_back(tree_.blocks[i].usage_key);
+      if (depth > *q_.nav_depth) {
+        children_list = list;
+      } else {
+        has_descendants_[i] = 1;
+        children_list = &descendants_[i];
+      }
+    }
+    for (int child : tree_.blocks[i].children) Navigate(child, depth + 1, children_list, false);
   }
 
   bool Kept(int index) const {
@@ -447,15 +522,12 @@ class BlocksWriter {
   }
 
   // The nearest kept descendants (remove_block(keep_descendants=True)).
-  void KeptChildren(int index, json& out) const {
-    for (int child : tree_.blocks[static_cast<size_t>(index)].children) {
-      if (!included_[static_cast<size_t>(child)]) continue;
-      if (Kept(child)) {
-        out.push_back(tree_.blocks[static_cast<size_t>(child)].usage_key);
-      } else {
-        KeptChildren(child, out);
-      }
-    }
+  void AppendJumpUrl(const CatalogBlock& block, std::string& out) const {
+    out += base_;
+    out += "/courses/";
+    out += tree_.url_course_key;
+    out += "/jump_to/";
+    out += block.url_usage_key;
   }
 
   void Emit(int index, std::string& out) {
@@ -469,16 +541,14 @@ class BlocksWriter {
         out += block.json_usage_key;
         out += ':';
       }
-      std::string jump =
-          base_ + "/courses/" + tree_.url_course_key + "/jump_to/" + block.url_usage_key;
       out += "{\"id\":";
       out += block.json_usage_key;
       out += ",\"block_id\":";
       out += block.json_block_id;
       out += ",\"lms_web_url\":\"";
-      out += jump;
+      AppendJumpUrl(block, out);
       out += "\",\"legacy_web_url\":\"";
-      out += jump;
+      AppendJumpUrl(block, out);
       out += "?experience=legacy\",\"student_view_url\":\"";
       out += base_;
       out += "/xblock/";
@@ -487,82 +557,148 @@ class BlocksWriter {
       out += block.json_type;
       out += ",\"display_name\":";
       out += block.json_display_name;
-      const json extras = Serialize(index);
-      for (const auto& [name, value] : extras.items()) {
-        out += ',';
-        out += JsonQuote(name);
-        out += ':';
-        out += value.dump(-1, ' ', false, json::error_handler_t::replace);
-      }
+      AppendExtras(index, out);
       out += '}';
     }
     for (int child : tree_.blocks[i].children) Emit(child, out);
   }
 
-  bool Requested(const char* field) const { return q_.requested_fields.count(field) > 0; }
+  // requested_fields, looked up once per request rather than per block.
+  struct Wanted {
+    explicit Wanted(const std::set<std::string>& f)
+        : children(f.count("children") > 0),
+          graded(f.count("graded") > 0),
+          format(f.count("format") > 0),
+          start(f.count("start") > 0),
+          due(f.count("due") > 0),
+          weight(f.count("weight") > 0),
+          show_correctness(f.count("show_correctness") > 0),
+          visible_to_staff_only(f.count("visible_to_staff_only") > 0),
+          has_score(f.count("has_score") > 0),
+          hide_from_toc(f.count("hide_from_toc") > 0),
+          icon_class(f.count("icon_class") > 0),
+          student_view_multi_device(f.count("student_view_multi_device") > 0),
+          contains_gated_content(f.count("contains_gated_content") > 0) {}
+    bool children, graded, format, start, due, weight, show_correctness, visible_to_staff_only,
+        has_score, hide_from_toc, icon_class, student_view_multi_device, contains_gated_content;
+  };
 
-  void CopyField(const CatalogBlock& block, json& out, const char* name, bool inherited) const {
-    if (!Requested(name)) return;
-    const json& source = inherited ? block.inherited : block.fields;
-    auto it = source.find(name);
-    if (it == source.end() && inherited) {
-      it = block.fields.find(name);
-      if (it == block.fields.end()) return;
-    } else if (it == source.end()) {
-      return;
-    }
-    if (!it->is_null()) out[name] = *it;
+  static void Key(std::string& out, std::string_view name) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+  }
+  static void Bool(std::string& out, std::string_view name, bool value) {
+    Key(out, name);
+    out += value ? "true" : "false";
+  }
+  static void Value(std::string& out, std::string_view name, const json& value) {
+    Key(out, name);
+    out += value.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 
-  json Serialize(int index) const {
+  // A setting of the block (or inherited from its ancestors); null when unset.
+  static const json* Setting(const CatalogBlock& block, const char* name, bool inherited) {
+    if (inherited) {
+      auto it = block.inherited.find(name);
+      if (it != block.inherited.end()) return it->is_null() ? nullptr : &*it;
+    }
+    auto it = block.fields.find(name);
+    return it == block.fields.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  void AppendKeptChildren(int index, std::string& out, bool& any) const {
+    for (int child : tree_.blocks[static_cast<size_t>(index)].children) {
+      if (!included_[static_cast<size_t>(child)]) continue;
+      if (Kept(child)) {
+        out += any ? ',' : '[';
+        any = true;
+        out += tree_.blocks[static_cast<size_t>(child)].json_usage_key;
+      } else {
+        AppendKeptChildren(child, out, any);
+      }
+    }
+  }
+
+  // The requested fields beyond the fixed ones. A block kept although
+  // denied gets only FIELDS_ALLOWED_IN_AUTH_DENIED_CONTENT.
+  void AppendExtras(int index, std::string& out) const {
     const size_t i = static_cast<size_t>(index);
     const CatalogBlock& block = tree_.blocks[i];
-    json out = json::object();
-    if (Requested("children")) {
-      json children = json::array();
-      KeptChildren(index, children);
-      if (!children.empty()) out["children"] = std::move(children);
+    const bool full = !denied_[i];
+    if (full && wanted_.children) {
+      size_t mark = out.size();
+      Key(out, "children");
+      bool any = false;
+      AppendKeptChildren(index, out, any);
+      if (any) {
+        out += ']';
+      } else {
+        out.resize(mark);  // omitted when empty
+      }
     }
-    if (Requested("graded")) {
-      auto it = block.fields.find("graded");
-      out["graded"] = it != block.fields.end() && it->is_boolean() ? it->get<bool>()
-                      : it != block.fields.end() && it->is_string()
-                          ? it->get<std::string>() == "true"
-                          : false;
+    if (wanted_.graded) Bool(out, "graded", block.graded);
+    if (full && wanted_.format && !block.json_format.empty()) {
+      Key(out, "format");
+      out += block.json_format;
     }
-    CopyField(block, out, "format", false);
-    CopyField(block, out, "start", true);
-    CopyField(block, out, "due", true);
-    CopyField(block, out, "weight", false);
-    CopyField(block, out, "show_correctness", true);
-    if (Requested("visible_to_staff_only"))
-      out["visible_to_staff_only"] = block.visible_to_staff_only;
-    if (Requested("has_score")) out["has_score"] = block.type == "problem";
-    if (Requested("hide_from_toc")) {
-      auto it = block.fields.find("hide_from_toc");
-      out["hide_from_toc"] = it != block.fields.end() && it->is_boolean() && it->get<bool>();
+    if (full) {
+      if (wanted_.start) {
+        if (const json* v = Setting(block, "start", true)) Value(out, "start", *v);
+      }
+      if (wanted_.due) {
+        if (const json* v = Setting(block, "due", true)) Value(out, "due", *v);
+      }
+      if (wanted_.weight) {
+        if (const json* v = Setting(block, "weight", false)) Value(out, "weight", *v);
+      }
+      if (wanted_.show_correctness) {
+        if (const json* v = Setting(block, "show_correctness", true)) {
+          Value(out, "show_correctness", *v);
+        }
+      }
+      if (wanted_.visible_to_staff_only) {
+        Bool(out, "visible_to_staff_only", block.visible_to_staff_only);
+      }
+      if (wanted_.has_score) Bool(out, "has_score", block.type == "problem");
+      if (wanted_.hide_from_toc) Bool(out, "hide_from_toc", block.hide_from_toc);
+      if (wanted_.icon_class) Value(out, "icon_class", IconClass(tree_, block));
     }
-    if (Requested("icon_class")) out["icon_class"] = IconClass(tree_, block);
-    if (Requested("student_view_multi_device")) {
-      out["student_view_multi_device"] = block.type == "html" || block.type == "video";
+    if (wanted_.student_view_multi_device) {
+      Bool(out, "student_view_multi_device", block.type == "html" || block.type == "video");
     }
-    if (!q_.block_counts.empty()) out["block_counts"] = counts_[i];
-    if (q_.student_view_data.count(block.type) > 0) {
+    if (!q_.block_counts.empty()) Value(out, "block_counts", counts_[i]);
+    if (full && q_.student_view_data.count(block.type) > 0) {
       json data = StudentViewData(block);
-      if (!data.is_null()) out["student_view_data"] = std::move(data);
+      if (!data.is_null()) Value(out, "student_view_data", data);
     }
-    return out;
+    if (q_.nav_depth.has_value() && has_descendants_[i]) {
+      Value(out, "descendants", descendants_[i]);
+    }
+    // Set only where gated content is (None is omitted upstream).
+    if (wanted_.contains_gated_content && gated_[i]) Bool(out, "contains_gated_content", true);
+    if (denied_[i]) {
+      Value(out, "authorization_denial_reason", kMilestoneDenialReason);
+      Value(out, "authorization_denial_message", kMilestoneDenialMessage);
+    }
   }
 
   const CourseTree& tree_;
   const BlockQuery& q_;
+  const Wanted wanted_{q_.requested_fields};
   const std::string& base_url_;
   // base_url_ JSON-escaped without quotes.
   std::string base_;
   bool first_ = true;
   std::vector<char> accessible_;
   std::vector<char> included_;
+  // Kept (v2) although milestones deny it.
+  std::vector<char> denied_;
+  // Denied, or has a denied descendant.
+  std::vector<char> gated_;
   std::vector<json> counts_;
+  std::vector<std::vector<std::string>> descendants_;
+  std::vector<char> has_descendants_;
 };
 
 std::set<std::string> SetOf(const std::vector<std::string>& values) {
@@ -728,6 +864,16 @@ class CourseRoutes {
                                         " is not one of the available choices."}}});
     }
     q.return_list = return_type == "list";
+    if (std::optional<std::string> nav = request.Query("nav_depth")) {
+      if (*nav == "0") {
+        q.nav_depth = 0;
+      } else if (auto parsed = ParsePositive(*nav)) {
+        q.nav_depth = static_cast<int>(*parsed);
+      } else {
+        return Response::Json(400, json{{"nav_depth", {"Enter a whole number."}}});
+      }
+    }
+    q.hide_denials = request.path().rfind("/api/courses/v1/", 0) == 0;
     Params params(request);
     q.requested_fields = SetOf(params.GetAll("requested_fields"));
     q.requested_fields.insert("type");
@@ -777,6 +923,18 @@ class CourseRoutes {
       q.see_all = access.staff;
       q.beta_tester = access.beta_tester;
     }
+    std::string exam_id;
+    if (!q.see_all && ctx_.milestones != nullptr) {
+      StatusOr<milestones::CourseGate> gate =
+          ctx_.milestones->GateFor(effective.user.has_value() ? effective.user->id : 0, course_key);
+      if (!gate.ok()) return StorageError(gate.status());
+      if (!gate->unmet_prerequisites.empty()) {
+        q.gate = MilestoneGate::kPrerequisites;
+      } else if (gate->entrance_exam_pending) {
+        q.gate = MilestoneGate::kEntranceExam;
+        exam_id = gate->entrance_exam_id;
+      }
+    }
 
     StatusOr<std::shared_ptr<const CourseTree>> tree = ctx_.catalog.GetTree(course_key);
     if (!tree.ok()) {
@@ -790,6 +948,7 @@ class CourseRoutes {
     if (q.root < 0) {
       return DeveloperError(404, "Block not found: " + usage_key.value_or(course_key));
     }
+    if (!exam_id.empty()) q.exam_chapter = t.Find(exam_id);
     BlocksWriter writer(t, q, ctx_.settings.lms_base_url);
     Response response;
     response.headers.emplace_back("Content-Type", "application/json");
@@ -798,6 +957,115 @@ class CourseRoutes {
   }
 
   CourseApiContext& ctx_;
+};
+
+json MilestoneJson(const milestones::RequiredMilestone& m) {
+  json out{{"id", m.id},
+           {"namespace", m.milestone_namespace},
+           {"name", m.name},
+           {"display_name", m.display_name}};
+  if (m.kind == milestones::MilestoneKind::kEntranceExam) {
+    out["kind"] = "entrance_exam";
+    out["entrance_exam_id"] = m.entrance_exam_id;
+  } else {
+    out["kind"] = "prerequisite";
+    out["prerequisite_course"] = m.prerequisite_course;
+  }
+  return out;
+}
+
+// Larch's own staff-only view of edx-milestones (Open edX has no REST API
+// for it): inspect a course's milestones and record fulfilments by hand,
+// e.g. for learners who completed a prerequisite elsewhere.
+class MilestoneRoutes {
+ public:
+  MilestoneRoutes(CourseApiContext& ctx, milestones::MilestoneService& service)
+      : ctx_(ctx), service_(service) {}
+
+  // GET .../milestones/{course_key}/[?username=]: the required milestones,
+  // and with a username what that user still lacks and whether the course
+  // is gated for them (flags applied, staff exemption not).
+  Response Show(Request& request) {
+    AuthResult auth = RequireUser(request);
+    if (auth.principal == nullptr) return auth.error;
+    if (!auth.principal->is_staff && !auth.principal->is_superuser) return Forbidden();
+    std::string course_key(request.PathParam("course_key"));
+    StatusOr<std::vector<milestones::RequiredMilestone>> required =
+        service_.RequiredMilestones(course_key);
+    if (!required.ok()) return StorageError(required.status());
+    json body{{"course_id", course_key},
+              {"flags",
+               {{"MILESTONES_APP", service_.flags().milestones_app},
+                {"ENABLE_PREREQUISITE_COURSES", service_.flags().prerequisite_courses},
+                {"ENTRANCE_EXAMS", service_.flags().entrance_exams}}},
+              {"required", json::array()}};
+    for (const auto& m : *required) body["required"].push_back(MilestoneJson(m));
+    if (std::optional<std::string> username = request.Query("username")) {
+      StatusOr<CatalogUser> user = ctx_.catalog.FindUser(*username);
+      if (!user.ok()) return UserError(user.status());
+      StatusOr<std::vector<milestones::RequiredMilestone>> missing =
+          service_.UnfulfilledMilestones(user->id, course_key);
+      if (!missing.ok()) return StorageError(missing.status());
+      body["username"] = user->username;
+      body["unfulfilled"] = json::array();
+      for (const auto& m : *missing) body["unfulfilled"].push_back(MilestoneJson(m));
+      body["gated"] = !missing->empty();
+    }
+    return Response::Json(200, body);
+  }
+
+  // POST .../milestones/{course_key}/fulfill/ with JSON {"username", "kind":
+  // "course_completion" | "entrance_exam"} or {"username", "milestone_id"}.
+  // course_completion does what a certificate in the course does.
+  Response Fulfill(Request& request) {
+    AuthResult auth = RequireUser(request);
+    if (auth.principal == nullptr) return auth.error;
+    if (!auth.principal->is_staff && !auth.principal->is_superuser) return Forbidden();
+    std::string course_key(request.PathParam("course_key"));
+    StatusOr<json> body = request.JsonBody();
+    if (!body.ok() || !body->is_object()) {
+      return DeveloperError(400, "Expected a JSON object body.");
+    }
+    auto username = body->find("username");
+    if (username == body->end() || !username->is_string()) {
+      return FieldError("username", "This field is required.");
+    }
+    StatusOr<CatalogUser> user = ctx_.catalog.FindUser(username->get<std::string>());
+    if (!user.ok()) return UserError(user.status());
+    json reply{{"course_id", course_key}, {"username", user->username}};
+    auto milestone_id = body->find("milestone_id");
+    std::string kind = body->value("kind", json()).is_string() ? (*body)["kind"].get<std::string>()
+                                                               : std::string();
+    if (milestone_id != body->end() && milestone_id->is_number_integer()) {
+      Status status = service_.Fulfill(user->id, milestone_id->get<int64_t>());
+      if (!status.ok()) return MilestoneError(status);
+      reply["milestone_id"] = *milestone_id;
+    } else if (kind == "course_completion") {
+      StatusOr<int64_t> added = service_.FulfillCoursePrerequisite(user->id, course_key);
+      if (!added.ok()) return MilestoneError(added.status());
+      reply["kind"] = kind;
+      reply["fulfilled"] = *added;
+    } else if (kind == "entrance_exam") {
+      Status status = service_.FulfillEntranceExam(user->id, course_key);
+      if (!status.ok()) return MilestoneError(status);
+      reply["kind"] = kind;
+    } else {
+      return FieldError("kind", "Expected course_completion, entrance_exam or a milestone_id.");
+    }
+    return Response::Json(200, reply);
+  }
+
+ private:
+  static Response Forbidden() {
+    return internal::Detail(403, "You do not have permission to perform this action.");
+  }
+  static Response MilestoneError(const Status& status) {
+    if (status.code() == StatusCode::kNotFound) return DeveloperError(404, status.message());
+    return StorageError(status);
+  }
+
+  CourseApiContext& ctx_;
+  milestones::MilestoneService& service_;
 };
 
 }  // namespace
@@ -818,6 +1086,12 @@ void RegisterCourseRoutes(http::Router& router, CourseApiContext& context) {
     router.Get(prefix, bind(&CourseRoutes::BlocksInCourse));
     router.Get(prefix + "{usage_key}", bind(&CourseRoutes::BlocksFromUsage));
   }
+  if (context.milestones == nullptr) return;
+  auto admin = std::make_shared<MilestoneRoutes>(context, *context.milestones);
+  router.Get("/api/larch/v1/milestones/{course_key:course_key}/",
+             [admin](Request& request) { return admin->Show(request); });
+  router.Post("/api/larch/v1/milestones/{course_key:course_key}/fulfill/",
+              [admin](Request& request) { return admin->Fulfill(request); });
 }
 
 }  // namespace larch::api

@@ -1,7 +1,12 @@
 #include "larch/api/enrollment_routes.h"
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -9,8 +14,11 @@
 
 #include "api_internal.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/rate_limiter.h"
 #include "larch/events/event.h"
+#include "larch/http/url.h"
 #include "larch/keys/keys.h"
+#include "larch/oauth/jwt.h"
 
 namespace larch::api {
 namespace {
@@ -81,6 +89,151 @@ StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& cours
               {"pacing_type", course.self_paced ? "Self Paced" : "Instructor Paced"}};
 }
 
+// Course details shared by every enrollment of a course, kept for a short
+// time so listing a learner's enrollments reads no course rows.
+class CourseDetailsCache {
+ public:
+  struct Entry {
+    json value;
+    std::string text;  // value.dump()
+    int64_t expires = 0;
+  };
+
+  CourseDetailsCache(EnrollmentApiContext& ctx, int64_t ttl_seconds)
+      : ctx_(ctx), ttl_micros_(ttl_seconds * 1'000'000) {}
+
+  StatusOr<std::shared_ptr<const Entry>> Get(const std::string& course_key, bool include_expired) {
+    const int64_t now = ctx_.clock.NowMicros();
+    const std::string key = (include_expired ? "1" : "0") + course_key;
+    if (ttl_micros_ > 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = entries_.find(key);
+      if (it != entries_.end() && it->second->expires > now) return it->second;
+    }
+    LARCH_ASSIGN_OR_RETURN(json value, CourseDetails(ctx_, course_key, include_expired));
+    auto entry = std::make_shared<Entry>();
+    entry->text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    entry->value = std::move(value);
+    entry->expires = now + ttl_micros_;
+    if (ttl_micros_ > 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      // Courses are few; a size bound only guards against unbounded keys.
+      if (entries_.size() >= kMaxEntries) entries_.clear();
+      entries_[key] = entry;
+    }
+    return std::shared_ptr<const Entry>(std::move(entry));
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 10'000;
+  EnrollmentApiContext& ctx_;
+  const int64_t ttl_micros_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_;
+};
+
+// DRF's SimpleRateThrottle.parse_rate: "N/unit" where only the unit's first
+// letter counts (s, m, h, d).
+std::optional<Rate> ParseDrfRate(const std::string& text) {
+  size_t slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size()) return std::nullopt;
+  Rate rate;
+  try {
+    size_t used = 0;
+    rate.count = std::stoll(text.substr(0, slash), &used);
+    if (used != slash || rate.count <= 0) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  switch (text[slash + 1]) {
+    case 's':
+      rate.period_secs = 1;
+      break;
+    case 'm':
+      rate.period_secs = 60;
+      break;
+    case 'h':
+      rate.period_secs = 3600;
+      break;
+    case 'd':
+      rate.period_secs = 86400;
+      break;
+    default:
+      return std::nullopt;
+  }
+  return rate;
+}
+
+// EnrollmentUserThrottle (UserRateThrottle with a "staff" scope and an
+// API-key exemption).
+class EnrollmentThrottle {
+ public:
+  EnrollmentThrottle(const json& rates, const Clock& clock) {
+    user_ = Make(rates, "user", "40/minute", clock, user_rate_);
+    staff_ = Make(rates, "staff", "120/minute", clock, staff_rate_);
+  }
+
+  // nullopt when the request may proceed, else DRF's 429.
+  std::optional<http::Response> Check(const http::Request& req, const oauth::Principal* principal,
+                                      bool api_key) {
+    if (api_key) return std::nullopt;
+    const bool staff = principal != nullptr && (principal->is_staff || principal->is_superuser);
+    RateLimiter* limiter = staff ? staff_.get() : user_.get();
+    if (limiter == nullptr) return std::nullopt;
+    const std::string key = principal != nullptr ? "u" + std::to_string(principal->user_id)
+                                                 : "ip" + req.remote_address();
+    if (limiter->Allow(key)) return std::nullopt;
+    // The bucket is below one token; one token refills in period / count
+    // seconds, the longest possible wait.
+    const Rate& rate = staff ? staff_rate_ : user_rate_;
+    const int64_t wait =
+        std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(rate.period_secs) /
+                                                            static_cast<double>(rate.count))));
+    http::Response r = http::Response::Json(
+        429, json{{"detail", "Request was throttled. Expected available in " +
+                                 std::to_string(wait) + (wait == 1 ? " second." : " seconds.")}});
+    r.SetHeader("Retry-After", std::to_string(wait));
+    return r;
+  }
+
+ private:
+  static std::unique_ptr<RateLimiter> Make(const json& rates, const char* scope,
+                                           const char* fallback, const Clock& clock, Rate& out) {
+    std::string text = fallback;
+    if (rates.is_object() && rates.contains(scope)) {
+      const json& value = rates[scope];
+      if (value.is_null()) return nullptr;
+      if (value.is_string()) {
+        text = value.get<std::string>();
+      } else {
+        spdlog::error("ENROLLMENT_THROTTLE_RATES.{} must be a rate like \"40/minute\"; using {}",
+                      scope, fallback);
+      }
+    }
+    std::optional<Rate> rate = ParseDrfRate(text);
+    if (!rate.has_value()) {
+      spdlog::error("ENROLLMENT_THROTTLE_RATES.{}: invalid rate '{}'; using {}", scope, text,
+                    fallback);
+      rate = ParseDrfRate(fallback);
+    }
+    out = *rate;
+    return std::make_unique<RateLimiter>(*rate, clock);
+  }
+
+  Rate user_rate_;
+  Rate staff_rate_;
+  std::unique_ptr<RateLimiter> user_;
+  std::unique_ptr<RateLimiter> staff_;
+};
+
+struct RouteState {
+  RouteState(EnrollmentApiContext& c)
+      : ctx(c), cache(c, c.course_details_cache_seconds), throttle(c.throttle_rates, c.clock) {}
+  EnrollmentApiContext& ctx;
+  CourseDetailsCache cache;
+  EnrollmentThrottle throttle;
+};
+
 StatusOr<json> EnrollmentJson(EnrollmentApiContext& ctx, const enrollment::Enrollment& e,
                               const std::string& username) {
   LARCH_ASSIGN_OR_RETURN(json details, CourseDetails(ctx, e.course_key, false));
@@ -89,6 +242,40 @@ StatusOr<json> EnrollmentJson(EnrollmentApiContext& ctx, const enrollment::Enrol
               {"is_active", e.is_active},
               {"user", username},
               {"course_details", std::move(details)}};
+}
+
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+http::Response JsonText(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+// The enrollment JSON (keys in nlohmann's sorted order, as EnrollmentJson
+// prints them) around the cached course details.
+StatusOr<std::string> EnrollmentText(RouteState& st, const enrollment::Enrollment& e,
+                                     const std::string& username) {
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const CourseDetailsCache::Entry> details,
+                         st.cache.Get(e.course_key, false));
+  std::string out;
+  out.reserve(details->text.size() + 128);
+  out += "{\"course_details\":";
+  out += details->text;
+  out += ",\"created\":";
+  out += Dump(Iso(e.created));
+  out += ",\"is_active\":";
+  out += e.is_active ? "true" : "false";
+  out += ",\"mode\":";
+  out += Dump(e.mode);
+  out += ",\"user\":";
+  out += Dump(username);
+  out += '}';
+  return out;
 }
 
 // Who is calling: the principal (may be null) and whether the request holds
@@ -110,8 +297,9 @@ std::optional<http::Response> Authorize(EnrollmentApiContext& ctx, const http::R
   return RequireUser(req).error;
 }
 
-http::Response GetOne(EnrollmentApiContext& ctx, const Caller& caller, const std::string& username,
+http::Response GetOne(RouteState& st, const Caller& caller, const std::string& username,
                       const std::string& course_id) {
+  EnrollmentApiContext& ctx = st.ctx;
   if (username != caller.username() && !caller.privileged()) return EmptyNotFound();
   auto retrieve_error = [&] {
     return http::Response::Json(400, Message("An error occurred while retrieving enrollments for "
@@ -126,42 +314,55 @@ http::Response GetOne(EnrollmentApiContext& ctx, const Caller& caller, const std
   auto e = ctx.enrollments.Get(user->id, course_id);
   if (!e.ok()) return retrieve_error();
   if (!e->has_value()) return EmptyOk();
-  auto body = EnrollmentJson(ctx, **e, user->username);
+  auto body = EnrollmentText(st, **e, user->username);
   if (!body.ok()) return retrieve_error();
-  return http::Response::Json(200, *body);
+  return JsonText(200, std::move(*body));
 }
 
-http::Response ListEnrollments(EnrollmentApiContext& ctx, const Caller& caller,
-                               const http::Request& req) {
+http::Response ListEnrollments(RouteState& st, const Caller& caller, const http::Request& req) {
+  EnrollmentApiContext& ctx = st.ctx;
   std::string username = req.Query("user").value_or(caller.username());
   if (username.empty()) username = caller.username();
   auto error = [&] {
     return http::Response::Json(
-        400, Message("An error occurred while retrieving enrollments for user `" + username + "`"));
+        400, Message("An error occurred while retrieving enrollments for user '" + username + "'"));
   };
-  json out = json::array();
-  auto user = ctx.accounts.GetUserByUsername(username);
-  if (!user.ok()) {
-    return user.status().code() == StatusCode::kNotFound ? http::Response::Json(200, out) : error();
+  int64_t user_id = 0;
+  std::string user_name;
+  if (caller.principal != nullptr && username == caller.principal->username) {
+    // The caller's own list (the common case): the principal already names
+    // the user, so no account read.
+    user_id = caller.principal->user_id;
+    user_name = caller.principal->username;
+  } else {
+    auto user = ctx.accounts.GetUserByUsername(username);
+    if (!user.ok()) {
+      return user.status().code() == StatusCode::kNotFound ? JsonText(200, "[]") : error();
+    }
+    user_id = user->id;
+    user_name = user->username;
   }
-  auto list = ctx.enrollments.ListActive(user->id);
+  auto list = ctx.enrollments.ListActive(user_id);
   if (!list.ok()) return error();
   const bool see_all = username == caller.username() || caller.privileged();
+  std::string out = "[";
   for (const auto& e : *list) {
     if (!see_all) {
       auto staff =
           ctx.roles.HasRole(caller.principal->user_id, e.course_key, accounts::CourseRole::kStaff);
       if (!staff.ok() || !*staff) continue;
     }
-    auto item = EnrollmentJson(ctx, e, user->username);
+    auto item = EnrollmentText(st, e, user_name);
     if (!item.ok()) {
       // The course was deleted: upstream drops such enrollments.
       if (item.status().code() == StatusCode::kNotFound) continue;
       return error();
     }
-    out.push_back(std::move(*item));
+    if (out.size() > 1) out += ',';
+    out += *item;
   }
-  return http::Response::Json(200, out);
+  out += ']';
+  return JsonText(200, std::move(out));
 }
 
 http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
@@ -431,44 +632,380 @@ http::Response StudentsUpdateEnrollment(EnrollmentApiContext& ctx, const http::R
       200, json{{"action", action}, {"results", rows}, {"auto_enroll", auto_enroll}});
 }
 
+constexpr char kNoPermission[] = "You do not have permission to perform this action.";
+
+// request.data: a JSON object body, or the form fields as strings.
+json RequestData(const http::Request& req) {
+  auto parsed = req.JsonBody();
+  if (parsed.ok() && parsed->is_object()) return *parsed;
+  json out = json::object();
+  for (const auto& [name, value] : internal::FormMap(req)) out[name] = value;
+  return out;
+}
+
+// A request.data value as Python's truthiness of what Django stores.
+std::optional<std::string> DataText(const json& data, const char* name) {
+  if (!data.contains(name) || data[name].is_null()) return std::nullopt;
+  if (data[name].is_string()) return data[name].get<std::string>();
+  return Dump(data[name]);
+}
+
+bool DataBool(const json& data, const char* name) {
+  if (!data.contains(name)) return false;
+  const json& v = data[name];
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) return v.get<double>() != 0;
+  if (v.is_string()) {
+    std::string t = v.get<std::string>();
+    std::transform(t.begin(), t.end(), t.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return t == "true" || t == "1" || t == "on" || t == "yes";
+  }
+  return false;
+}
+
+// IsAdminUser on a DeveloperErrorViewMixin view: errors as
+// {"developer_message": ...}.
+std::optional<http::Response> RequireAdmin(const http::Request& req, bool developer_errors,
+                                           const oauth::Principal** principal) {
+  AuthResult auth = RequireUser(req);
+  *principal = auth.principal;
+  if (auth.principal == nullptr) {
+    if (!developer_errors) return auth.error;
+    json body = json::parse(auth.error.body, nullptr, false);
+    std::string detail = body.is_object() && body.contains("detail") && body["detail"].is_string()
+                             ? body["detail"].get<std::string>()
+                             : "Authentication credentials were not provided.";
+    http::Response r = http::Response::Json(auth.error.status, json{{"developer_message", detail}});
+    if (auto www = auth.error.Header("WWW-Authenticate")) r.SetHeader("WWW-Authenticate", *www);
+    return r;
+  }
+  if (!auth.principal->is_staff) {
+    return developer_errors ? http::Response::Json(403, json{{"developer_message", kNoPermission}})
+                            : internal::Detail(403, kNoPermission);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    out.push_back(
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Django forms' CharField: surrounding whitespace stripped, empty = absent.
+std::optional<std::string> FormField(const http::Request& req, const char* name) {
+  std::optional<std::string> v = req.Query(name);
+  if (!v.has_value()) return std::nullopt;
+  size_t b = v->find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return std::nullopt;
+  size_t e = v->find_last_not_of(" \t\r\n");
+  return v->substr(b, e - b + 1);
+}
+
+// The registration form's validate_username (ASCII usernames).
+std::optional<std::string> UsernameError(const std::string& username) {
+  if (username.size() < 2 || username.size() > 30) {
+    return "Username must be between 2 and 30 characters long.";
+  }
+  for (unsigned char c : username) {
+    if (!std::isalnum(c) && c != '_' && c != '-') {
+      return "Usernames can only contain letters (A-Z, a-z), numerals (0-9), underscores (_), and "
+             "hyphens (-).";
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr size_t kMaxInputCount = 100;         // CourseEnrollmentsApiListForm.MAX_INPUT_COUNT
+constexpr int64_t kEnrollmentsPageSize = 100;  // CourseEnrollmentsApiListPagination
+
+std::string EncodeCursor(const enrollment::EnrollmentListItem& at, bool reverse) {
+  std::string raw =
+      (reverse ? "r=1&p=" : "p=") + std::to_string(at.created) + "_" + std::to_string(at.id);
+  return oauth::Base64UrlEncode(raw);
+}
+
+std::optional<enrollment::EnrollmentCursor> DecodeCursor(const std::string& text) {
+  auto raw = oauth::Base64UrlDecode(text);
+  if (!raw.ok()) return std::nullopt;
+  enrollment::EnrollmentCursor c;
+  std::string_view v = *raw;
+  if (v.substr(0, 4) == "r=1&") {
+    c.reverse = true;
+    v.remove_prefix(4);
+  }
+  if (v.substr(0, 2) != "p=") return std::nullopt;
+  v.remove_prefix(2);
+  size_t sep = v.find('_');
+  if (sep == std::string_view::npos) return std::nullopt;
+  try {
+    size_t used = 0;
+    std::string created(v.substr(0, sep));
+    std::string id(v.substr(sep + 1));
+    c.created = std::stoll(created, &used);
+    if (used != created.size()) return std::nullopt;
+    c.id = std::stoll(id, &used);
+    if (used != id.size()) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return c;
+}
+
+std::string CursorUrl(const http::Request& req, const std::string& cursor) {
+  std::string query;
+  for (const auto& [name, value] : req.query_params()) {
+    if (name == "cursor") continue;
+    query +=
+        (query.empty() ? "" : "&") + http::PercentEncode(name) + "=" + http::PercentEncode(value);
+  }
+  query += (query.empty() ? "" : "&") + std::string("cursor=") + http::PercentEncode(cursor);
+  return "http://" + std::string(req.Header("Host").value_or("localhost")) +
+         std::string(req.path()) + "?" + query;
+}
+
+// CourseEnrollmentsApiListView.
+http::Response AllEnrollments(RouteState& st, const http::Request& req) {
+  const oauth::Principal* principal = nullptr;
+  if (auto denied = RequireAdmin(req, /*developer_errors=*/true, &principal)) return *denied;
+  if (auto throttled = st.throttle.Check(req, principal, false)) {
+    // The view's own exception handler answers without Retry-After.
+    json body = json::parse(throttled->body);
+    return http::Response::Json(429, json{{"developer_message", body["detail"]}});
+  }
+  enrollment::EnrollmentFilter filter;
+  json field_errors = json::object();
+  if (auto course_id = FormField(req, "course_id")) {
+    if (keys::CourseKey::Parse(*course_id).ok()) {
+      filter.course_key = *course_id;
+    } else {
+      field_errors["course_id"] = {
+          {"developer_message", "'" + *course_id + "' is not a valid course id."}};
+    }
+  }
+  auto list_field = [&](const char* name, const char* plural,
+                        std::vector<std::string>& out) -> bool {
+    auto text = FormField(req, name);
+    if (!text.has_value()) return true;
+    out = SplitCommas(*text);
+    if (out.size() > kMaxInputCount) {
+      field_errors[name] = {
+          {"developer_message", "Too many " + std::string(plural) + " in a single request - " +
+                                    std::to_string(out.size()) + ". A maximum of 100 is allowed"}};
+      return false;
+    }
+    return true;
+  };
+  if (list_field("username", "usernames", filter.usernames)) {
+    for (const std::string& u : filter.usernames) {
+      if (auto problem = UsernameError(u)) {
+        field_errors["username"] = {{"developer_message", *problem}};
+        break;
+      }
+    }
+  }
+  list_field("course_ids", "course_ids", filter.course_key_substrings);
+  list_field("email", "emails", filter.emails);
+  if (!field_errors.empty()) {
+    return http::Response::Json(400, json{{"field_errors", field_errors}});
+  }
+  std::optional<enrollment::EnrollmentCursor> cursor;
+  if (auto text = req.Query("cursor"); text.has_value() && !text->empty()) {
+    cursor = DecodeCursor(*text);
+    if (!cursor.has_value()) {
+      return http::Response::Json(404, json{{"developer_message", "Invalid cursor"}});
+    }
+  }
+  auto page = st.ctx.enrollments.ListEnrollments(filter, kEnrollmentsPageSize, cursor);
+  if (!page.ok()) {
+    spdlog::error("enrollment: listing enrollments failed: {}", page.status().ToString());
+    return http::Response::Json(500, json{{"developer_message", "Internal error."}});
+  }
+  json results = json::array();
+  for (const auto& item : page->items) {
+    results.push_back({{"created", Iso(item.created)},
+                       {"mode", item.mode},
+                       {"is_active", item.is_active},
+                       {"user", item.username},
+                       {"course_id", item.course_key}});
+  }
+  const bool reverse = cursor.has_value() && cursor->reverse;
+  bool has_next = page->more;
+  bool has_previous = false;
+  if (cursor.has_value()) {
+    has_next = reverse ? true : page->more;
+    has_previous = reverse ? page->more : true;
+  }
+  json next = nullptr;
+  json previous = nullptr;
+  if (!page->items.empty()) {
+    if (has_next) next = CursorUrl(req, EncodeCursor(page->items.back(), false));
+    if (has_previous) previous = CursorUrl(req, EncodeCursor(page->items.front(), true));
+  }
+  return http::Response::Json(
+      200, json{{"next", next}, {"previous", previous}, {"results", std::move(results)}});
+}
+
+// UnenrollmentView (IsAuthenticated + CanRetireUser).
+http::Response UnenrollAll(RouteState& st, const http::Request& req) {
+  AuthResult auth = RequireUser(req);
+  if (auth.principal == nullptr) return auth.error;
+  if (!auth.principal->is_superuser &&
+      auth.principal->username != st.ctx.retirement_service_worker_username) {
+    return internal::Detail(403, kNoPermission);
+  }
+  const json data = RequestData(req);
+  std::optional<std::string> username = DataText(data, "username");
+  if (!data.contains("username")) return http::Response::Json(404, "Username not specified.");
+  // Larch keeps no retirement request rows: an existing user stands in for
+  // one (docs/api/enrollment.md).
+  auto user = st.ctx.accounts.GetUserByUsername(username.value_or(""));
+  if (!user.ok()) {
+    if (user.status().code() == StatusCode::kNotFound) {
+      return http::Response::Json(404, "No retirement request status for username.");
+    }
+    return http::Response::Json(500, user.status().message());
+  }
+  auto active = st.ctx.enrollments.ListActive(user->id);
+  if (!active.ok()) return http::Response::Json(500, active.status().message());
+  if (active->empty()) {
+    http::Response r;
+    r.status = 204;
+    return r;
+  }
+  auto orgs = st.ctx.enrollments.UnenrollFromAllCourses(user->id, auth.principal->user_id);
+  if (!orgs.ok()) return http::Response::Json(500, orgs.status().message());
+  return http::Response::Json(200, *orgs);
+}
+
+json AllowanceJson(const enrollment::Allowance& a) {
+  return json{{"email", a.email},
+              {"course_id", a.course_key},
+              {"auto_enroll", a.auto_enroll},
+              {"user", a.user_id.has_value() ? json(*a.user_id) : json(nullptr)},
+              {"created", Iso(a.created)}};
+}
+
+// EnrollmentAllowedView (IsAdminUser).
+http::Response EnrollmentAllowed(RouteState& st, const http::Request& req) {
+  const oauth::Principal* principal = nullptr;
+  if (auto denied = RequireAdmin(req, /*developer_errors=*/false, &principal)) return *denied;
+  if (auto throttled = st.throttle.Check(req, principal, false)) return *throttled;
+  const std::string method(req.method());
+  if (method == "GET") {
+    std::string email = req.Query("email").value_or("");
+    if (email.empty()) {
+      auto me = st.ctx.accounts.GetUserByUsername(principal->username);
+      if (me.ok()) email = me->email;
+    }
+    auto rows = st.ctx.enrollments.ListAllowances(email);
+    if (!rows.ok()) return internal::Detail(500, "A server error occurred.");
+    json out = json::array();
+    for (const auto& a : *rows) out.push_back(AllowanceJson(a));
+    return http::Response::Json(200, out);
+  }
+  const json data = RequestData(req);
+  const std::string email = DataText(data, "email").value_or("");
+  const std::string course_id = DataText(data, "course_id").value_or("");
+  if (email.empty() || course_id.empty()) {
+    return http::Response::Json(
+        400, Message("Please provide a value for 'email' and 'course_id' in the request data."));
+  }
+  if (!keys::CourseKey::Parse(course_id).ok()) {
+    return http::Response::Json(400, Message("'" + course_id + "' is not a valid course id."));
+  }
+  if (method == "POST") {
+    auto created =
+        st.ctx.enrollments.CreateAllowance(email, course_id, DataBool(data, "auto_enroll"));
+    if (!created.ok()) {
+      if (created.status().code() == StatusCode::kAlreadyExists) {
+        return http::Response::Json(409, Message("An enrollment allowed with email " + email +
+                                                 " and course " + course_id + " already exists."));
+      }
+      return internal::Detail(500, "A server error occurred.");
+    }
+    return http::Response::Json(201, AllowanceJson(*created));
+  }
+  Status deleted = st.ctx.enrollments.DeleteAllowance(email, course_id);
+  if (deleted.code() == StatusCode::kNotFound) {
+    return http::Response::Json(404, Message("An enrollment allowed with email " + email +
+                                             " and course " + course_id + " doesn't exists."));
+  }
+  if (!deleted.ok()) return internal::Detail(500, "A server error occurred.");
+  http::Response r;
+  r.status = 204;
+  return r;
+}
+
 }  // namespace
 
 void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context) {
+  auto st = std::make_shared<RouteState>(context);
   EnrollmentApiContext* ctx = &context;
+  // Authentication (ApiKeyHeaderPermissionIsAuthenticated), then the throttle.
+  auto authorize = [st](http::Request& req, Caller& caller) -> std::optional<http::Response> {
+    if (auto denied = Authorize(st->ctx, req, caller)) return denied;
+    return st->throttle.Check(req, caller.principal, caller.api_key);
+  };
   router.Get(std::string(kPrefix) + "/enrollment/{username},{course_id:course_key}",
-             [ctx](http::Request& req) {
+             [st, authorize](http::Request& req) {
                Caller caller;
-               if (auto denied = Authorize(*ctx, req, caller)) return *denied;
-               return GetOne(*ctx, caller, std::string(req.PathParam("username")),
+               if (auto denied = authorize(req, caller)) return *denied;
+               return GetOne(*st, caller, std::string(req.PathParam("username")),
                              std::string(req.PathParam("course_id")));
              });
-  router.Get(
-      std::string(kPrefix) + "/enrollment/{course_id:course_key}", [ctx](http::Request& req) {
-        Caller caller;
-        if (auto denied = Authorize(*ctx, req, caller)) return *denied;
-        return GetOne(*ctx, caller, caller.username(), std::string(req.PathParam("course_id")));
-      });
-  router.Get(std::string(kPrefix) + "/enrollment", [ctx](http::Request& req) {
+  router.Get(std::string(kPrefix) + "/enrollment/{course_id:course_key}", [st, authorize](
+                                                                              http::Request& req) {
     Caller caller;
-    if (auto denied = Authorize(*ctx, req, caller)) return *denied;
-    return ListEnrollments(*ctx, caller, req);
+    if (auto denied = authorize(req, caller)) return *denied;
+    return GetOne(*st, caller, caller.username(), std::string(req.PathParam("course_id")));
   });
-  router.Post(std::string(kPrefix) + "/enrollment", [ctx](http::Request& req) {
+  router.Get(std::string(kPrefix) + "/enrollment", [st, authorize](http::Request& req) {
     Caller caller;
-    if (auto denied = Authorize(*ctx, req, caller)) return *denied;
+    if (auto denied = authorize(req, caller)) return *denied;
+    return ListEnrollments(*st, caller, req);
+  });
+  router.Post(std::string(kPrefix) + "/enrollment", [ctx, authorize](http::Request& req) {
+    Caller caller;
+    if (auto denied = authorize(req, caller)) return *denied;
     return CreateEnrollment(*ctx, caller, req);
   });
-  router.Get(std::string(kPrefix) + "/course/{course_id:course_key}", [ctx](http::Request& req) {
+  for (const char* path : {"/enrollments", "/enrollments/"}) {
+    router.Get(std::string(kPrefix) + path,
+               [st](http::Request& req) { return AllEnrollments(*st, req); });
+  }
+  router.Get(std::string(kPrefix) + "/course/{course_id:course_key}", [st](http::Request& req) {
+    // No authentication: anonymous, throttled per client IP.
+    if (auto throttled = st->throttle.Check(req, nullptr, false)) return *throttled;
     const std::string course_id(req.PathParam("course_id"));
-    auto details = CourseDetails(*ctx, course_id, req.Query("include_expired") == "1");
+    auto details = st->cache.Get(course_id, !req.Query("include_expired").value_or("").empty());
     if (!details.ok()) {
       return http::Response::Json(400,
                                   Message("No course found for course ID '" + course_id + "'"));
     }
-    return http::Response::Json(200, *details);
+    return JsonText(200, (*details)->text);
   });
-  router.Get(std::string(kPrefix) + "/roles/",
-             [ctx](http::Request& req) { return Roles(*ctx, req); });
+  router.Post(std::string(kPrefix) + "/unenroll/",
+              [st](http::Request& req) { return UnenrollAll(*st, req); });
+  router.Get(std::string(kPrefix) + "/enrollment_allowed/",
+             [st](http::Request& req) { return EnrollmentAllowed(*st, req); });
+  router.Post(std::string(kPrefix) + "/enrollment_allowed/",
+              [st](http::Request& req) { return EnrollmentAllowed(*st, req); });
+  router.Add("DELETE", std::string(kPrefix) + "/enrollment_allowed/",
+             [st](http::Request& req) { return EnrollmentAllowed(*st, req); });
+  router.Get(std::string(kPrefix) + "/roles/", [st, authorize](http::Request& req) {
+    Caller caller;
+    if (auto denied = authorize(req, caller)) return *denied;
+    return Roles(st->ctx, req);
+  });
   router.Post("/courses/{course_id:course_key}/instructor/api/students_update_enrollment",
               [ctx](http::Request& req) { return StudentsUpdateEnrollment(*ctx, req); });
 }

@@ -44,6 +44,7 @@ class EnrollmentRoutesTest : public ::testing::Test {
     service_ = std::make_unique<enrollment::EnrollmentService>(*db_, clock_, *bus_);
     context_ = std::make_unique<EnrollmentApiContext>(
         EnrollmentApiContext{*service_, *accounts_, *roles_, clock_, kApiKey});
+    context_->retirement_service_worker_username = "retirer";
     // Stands in for the accounts authentication filter.
     router_.AddFilter([this](http::Request& req) -> std::optional<http::Response> {
       if (auto name = req.Header("X-Test-User"); name.has_value()) {
@@ -421,6 +422,192 @@ TEST_F(EnrollmentRoutesTest, InstructorBulkEnrollment) {
   form["identifiers"] = "alice";
   b = Body(Call("POST", url, "staff", form));
   EXPECT_EQ(b["results"][0]["after"]["enrollment"], false);
+  EXPECT_FALSE((*service_->Get(alice_, kCourse))->is_active);
+}
+
+TEST_F(EnrollmentRoutesTest, ThrottlePerScopeWithApiKeyExempt) {
+  EnrollmentApiContext ctx{*service_, *accounts_, *roles_, clock_, kApiKey};
+  ctx.throttle_rates = {{"user", "3/minute"}, {"staff", "5/m"}};
+  http::Router router;
+  router.AddFilter([this](http::Request& req) -> std::optional<http::Response> {
+    if (auto name = req.Header("X-Test-User"); name.has_value()) {
+      auto user = accounts_->GetUserByUsername(*name);
+      oauth::Principal p;
+      p.user_id = user->id;
+      p.username = user->username;
+      p.is_staff = user->is_staff;
+      req.SetAttribute(kPrincipalAttribute, p);
+    }
+    return std::nullopt;
+  });
+  RegisterEnrollmentRoutes(router, ctx);
+  auto get = [&](const std::string& user, bool api_key = false) {
+    http::Request req("GET", "/api/enrollment/v1/enrollment");
+    if (!user.empty()) req.AddHeader("X-Test-User", user);
+    if (api_key) req.AddHeader("X-Edx-Api-Key", kApiKey);
+    return router.Dispatch(req);
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(get("alice").status, 200) << i;
+  http::Response limited = get("alice");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(Body(limited)["detail"], "Request was throttled. Expected available in 20 seconds.");
+  EXPECT_EQ(limited.Header("Retry-After"), "20");
+  // Another user has their own bucket; staff get the staff rate.
+  EXPECT_EQ(get("bob").status, 200);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(get("staff").status, 200) << i;
+  EXPECT_EQ(get("staff").status, 429);
+  // The API key is never throttled.
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(get("alice", true).status, 200) << i;
+  clock_.AdvanceSeconds(20);
+  EXPECT_EQ(get("alice").status, 200);
+  EXPECT_EQ(get("alice").status, 429);
+
+  // Anonymous course details are throttled per client IP.
+  for (int i = 0; i < 3; ++i) {
+    http::Request req("GET", std::string("/api/enrollment/v1/course/") + kCourse);
+    req.set_remote_address("10.0.0.1");
+    EXPECT_EQ(router.Dispatch(req).status, 200);
+  }
+  http::Request req("GET", std::string("/api/enrollment/v1/course/") + kCourse);
+  req.set_remote_address("10.0.0.1");
+  EXPECT_EQ(router.Dispatch(req).status, 429);
+  req.set_remote_address("10.0.0.2");
+  EXPECT_EQ(router.Dispatch(req).status, 200);
+}
+
+TEST_F(EnrollmentRoutesTest, NullRateDisablesThrottle) {
+  EnrollmentApiContext ctx{*service_, *accounts_, *roles_, clock_, kApiKey};
+  ctx.throttle_rates = {{"user", nullptr}};
+  http::Router router;
+  RegisterEnrollmentRoutes(router, ctx);
+  for (int i = 0; i < 60; ++i) {
+    http::Request req("GET", std::string("/api/enrollment/v1/course/") + kCourse);
+    ASSERT_EQ(router.Dispatch(req).status, 200) << i;
+  }
+}
+
+TEST_F(EnrollmentRoutesTest, StaffEnrollmentListPaginatesByCursor) {
+  const std::string url = "/api/enrollment/v1/enrollments";
+  EXPECT_EQ(Call("GET", url, "").status, 401);
+  auto denied = Call("GET", url, "alice");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(Body(denied),
+            json({{"developer_message", "You do not have permission to perform this action."}}));
+  std::vector<std::pair<int64_t, std::string>> pairs;
+  for (int i = 0; i < 104; ++i) {
+    auto id = enrollment::InsertUserForTest(*db_, "learner" + std::to_string(i),
+                                            "learner" + std::to_string(i) + "@example.com");
+    ASSERT_TRUE(id.ok());
+    pairs.emplace_back(*id, kCourse);
+  }
+  ASSERT_TRUE(service_->BatchEnroll(pairs, "audit", false).ok());
+  clock_.AdvanceSeconds(1);
+  ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
+
+  http::Request req("GET", url + "/");
+  req.AddHeader("X-Test-User", "staff");
+  req.AddHeader("Host", "lms.example.com");
+  http::Response first = router_.Dispatch(req);
+  ASSERT_EQ(first.status, 200) << first.body;
+  json b = Body(first);
+  ASSERT_EQ(b["results"].size(), 100u);
+  EXPECT_TRUE(b["previous"].is_null());
+  EXPECT_EQ(b["results"][0], json({{"created", "2023-11-14T22:13:21Z"},
+                                   {"mode", "audit"},
+                                   {"is_active", true},
+                                   {"user", "alice"},
+                                   {"course_id", kCourse}}));
+  const std::string next = b["next"];
+  ASSERT_EQ(next.rfind("http://lms.example.com/api/enrollment/v1/enrollments/?cursor=", 0), 0u)
+      << next;
+  http::Request second_req("GET", next.substr(std::string("http://lms.example.com").size()));
+  second_req.AddHeader("X-Test-User", "staff");
+  json second = Body(router_.Dispatch(second_req));
+  EXPECT_EQ(second["results"].size(), 5u);
+  EXPECT_TRUE(second["next"].is_null());
+  EXPECT_FALSE(second["previous"].is_null());
+
+  b = Body(Call("GET",
+                url + "?username=alice,learner3&course_id=course-v1:edX%2BDemoX%2BDemo_Course",
+                "staff"));
+  EXPECT_EQ(b["results"].size(), 2u);
+  b = Body(Call("GET", url + "?email=learner7@example.com", "staff"));
+  ASSERT_EQ(b["results"].size(), 1u);
+  EXPECT_EQ(b["results"][0]["user"], "learner7");
+  b = Body(Call("GET", url + "?course_ids=edX%2BDemoX", "staff"));
+  EXPECT_EQ(b["results"].size(), 100u);
+  b = Body(Call("GET", url + "?course_ids=MITx", "staff"));
+  EXPECT_TRUE(b["results"].empty());
+
+  auto bad = Call("GET", url + "?course_id=not-a-key&username=bad%20name", "staff");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad),
+            json({{"field_errors",
+                   {{"course_id", {{"developer_message", "'not-a-key' is not a valid course id."}}},
+                    {"username",
+                     {{"developer_message",
+                       "Usernames can only contain letters (A-Z, a-z), numerals (0-9), "
+                       "underscores (_), and hyphens (-)."}}}}}}));
+  std::string many;
+  for (int i = 0; i < 101; ++i) many += (i ? "," : "") + std::string("a@b.c");
+  bad = Call("GET", url + "?email=" + many, "staff");
+  EXPECT_EQ(Body(bad)["field_errors"]["email"]["developer_message"],
+            "Too many emails in a single request - 101. A maximum of 100 is allowed");
+  EXPECT_EQ(Call("GET", url + "?cursor=%%%", "staff").status, 404);
+}
+
+TEST_F(EnrollmentRoutesTest, EnrollmentAllowedCrud) {
+  const std::string url = "/api/enrollment/v1/enrollment_allowed/";
+  json body = {{"email", "new@example.com"}, {"course_id", kCourse}, {"auto_enroll", true}};
+  EXPECT_EQ(Call("POST", url, "", body).status, 401);
+  EXPECT_EQ(Call("POST", url, "alice", body).status, 403);
+  auto created = Call("POST", url, "staff", body);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Body(created), json({{"email", "new@example.com"},
+                                 {"course_id", kCourse},
+                                 {"auto_enroll", true},
+                                 {"user", nullptr},
+                                 {"created", "2023-11-14T22:13:20Z"}}));
+  auto conflict = Call("POST", url, "staff", body);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(Body(conflict)["message"], std::string("An enrollment allowed with email "
+                                                   "new@example.com and course ") +
+                                           kCourse + " already exists.");
+  auto missing = Call("POST", url, "staff", json{{"email", "x@example.com"}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(Body(missing)["message"],
+            "Please provide a value for 'email' and 'course_id' in the request data.");
+  auto list = Call("GET", url + "?email=new@example.com", "staff");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(Body(list).size(), 1u);
+  EXPECT_EQ(Body(list)[0]["course_id"], kCourse);
+  // Without ?email= the caller's own allowances.
+  EXPECT_EQ(Body(Call("GET", url, "staff")), json::array());
+  auto removed = Call("DELETE", url, "staff", body);
+  EXPECT_EQ(removed.status, 204);
+  auto gone = Call("DELETE", url, "staff", body);
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(Body(gone)["message"], std::string("An enrollment allowed with email "
+                                               "new@example.com and course ") +
+                                       kCourse + " doesn't exists.");
+}
+
+TEST_F(EnrollmentRoutesTest, UnenrollFromAllCoursesForRetirement) {
+  const std::string url = "/api/enrollment/v1/unenroll/";
+  EXPECT_EQ(Call("POST", url, "", json{{"username", "alice"}}).status, 401);
+  EXPECT_EQ(Call("POST", url, "staff", json{{"username", "alice"}}).status, 403);
+  ASSERT_TRUE(enrollment::InsertUserForTest(*db_, "retirer", "retirer@example.com").ok());
+  auto no_name = Call("POST", url, "retirer", json::object());
+  EXPECT_EQ(no_name.status, 404);
+  EXPECT_EQ(Body(no_name), "Username not specified.");
+  auto unknown = Call("POST", url, "retirer", json{{"username", "ghost"}});
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Body(unknown), "No retirement request status for username.");
+  EXPECT_EQ(Call("POST", url, "retirer", json{{"username", "alice"}}).status, 204);
+  ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
+  auto done = Call("POST", url, "retirer", json{{"username", "alice"}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(Body(done), json({"edX"}));
   EXPECT_FALSE((*service_->Get(alice_, kCourse))->is_active);
 }
 

@@ -18,10 +18,12 @@
 #include "components.h"
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/import_users.h"
+#include "larch/api/import_routes.h"
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
 #include "larch/courses/courses.h"
 #include "larch/http/server.h"
+#include "larch/milestones/milestones.h"
 #include "larch/oauth/jwt.h"
 #include "larch/oauth/oauth_service.h"
 #include "larch/storage/job_store.h"
@@ -156,6 +158,8 @@ int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
   options.port = endpoint->second;
   options.threads = static_cast<int>(settings->workers);
   options.max_body_bytes = static_cast<uint64_t>(settings->max_request_body_bytes);
+  options.body_limit_overrides = {
+      {api::kCourseImportPathPrefix, static_cast<uint64_t>(settings->course_import_max_bytes)}};
   options.read_timeout_seconds = static_cast<int>(settings->request_timeout_seconds);
   options.keepalive_timeout_seconds = static_cast<int>(settings->keepalive_timeout_seconds);
   auto access_log = MakeAccessLog(settings->access_log);
@@ -311,6 +315,17 @@ int RunImportOlx(const CommonFlags& flags, const std::string& path) {
               result->context_key.c_str(), static_cast<long long>(result->version),
               static_cast<long long>(result->blocks), counts.c_str(),
               static_cast<long long>(result->static_files), seconds);
+  if (!library) {
+    // Prerequisites and the entrance exam follow the imported policy.
+    auto synced = (*components)->milestones().SyncCourse(result->course_key);
+    if (!synced.ok()) return FailStatus(synced.status());
+    for (const std::string& prerequisite : synced->prerequisites) {
+      std::printf("Requires prerequisite course %s\n", prerequisite.c_str());
+    }
+    if (!synced->entrance_exam_id.empty()) {
+      std::printf("Requires entrance exam %s\n", synced->entrance_exam_id.c_str());
+    }
+  }
   return kExitOk;
 }
 

@@ -19,14 +19,19 @@
 #include "larch/api/course_catalog.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/enrollment_routes.h"
+#include "larch/api/import_routes.h"
+#include "larch/api/search_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
+#include "larch/courses/courses.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_bus.h"
 #include "larch/http/heartbeat.h"
 #include "larch/http/static_files.h"
 #include "larch/jobs/job_runner.h"
+#include "larch/keys/keys.h"
+#include "larch/milestones/milestones.h"
 #include "larch/net/curl_http_client.h"
 #include "larch/net/smtp_mailer.h"
 #include "larch/oauth/jwt.h"
@@ -203,6 +208,10 @@ Status Components::Build(bool create_db) {
   // Pending (allowed) enrollments apply when their person registers.
   enrollments_->SubscribeToRegistrations();
   roles_ = std::make_unique<accounts::RoleStore>(*db_);
+  milestones_ = std::make_unique<milestones::MilestoneService>(
+      *db_, *SystemClock::Default(), milestones::MilestoneFlags::FromSettings(settings_));
+  // Certificates fulfil the prerequisite milestones of their course.
+  milestones_->SubscribeToCertificates(*events_);
 
   router_ = std::make_unique<http::Router>();
   RegisterRoutes();
@@ -218,18 +227,31 @@ void Components::RegisterRoutes() {
   api::RegisterAccountRoutes(*router_, *api_context_);
   // After the account routes: their authentication filter supplies the caller.
   enrollment_api_context_ = std::make_unique<api::EnrollmentApiContext>(api::EnrollmentApiContext{
-      *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key});
+      *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key,
+      settings_.enrollment_throttle_rates, settings_.retirement_service_worker_username});
   api::RegisterEnrollmentRoutes(*router_, *enrollment_api_context_);
   course_catalog_ = std::make_unique<api::CourseCatalog>(*db_, /*tree_cache_capacity=*/32);
-  course_api_context_ = std::make_unique<api::CourseApiContext>(
-      api::CourseApiContext{settings_, *SystemClock::Default(), *course_catalog_, *roles_});
+  course_api_context_ = std::make_unique<api::CourseApiContext>(api::CourseApiContext{
+      settings_, *SystemClock::Default(), *course_catalog_, *roles_, milestones_.get()});
   api::RegisterCourseRoutes(*router_, *course_api_context_);
+  std::vector<std::string> discovery_filters;
+  if (settings_.course_discovery_filters.is_array()) {
+    for (const auto& facet : settings_.course_discovery_filters) {
+      if (facet.is_string()) discovery_filters.push_back(facet.get<std::string>());
+    }
+  }
+  api::RegisterSearchRoutes(
+      *router_, api::SearchApiDeps{settings_, *SystemClock::Default(), *db_, *course_catalog_,
+                                   *roles_, discovery_filters, milestones_.get()});
   std::filesystem::path media = std::filesystem::path(settings_.data_dir) / "media";
   std::error_code ec;
   if (std::filesystem::is_directory(media, ec)) {
     http::StaticFiles("/media", media).Register(*router_);
   }
   RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir);
+  import_api_context_ = std::make_unique<api::CourseImportApiContext>(api::CourseImportApiContext{
+      *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
+  api::RegisterCourseImportRoutes(*router_, *import_api_context_);
 }
 
 void Components::RegisterJobHandlers() {
@@ -252,6 +274,48 @@ void Components::RegisterJobHandlers() {
     return mailer->Send(message);
   });
   // Registering a fixed name on a fresh runner cannot collide.
+  registered.IgnoreError();
+  RegisterCourseImportJob();
+}
+
+void Components::RegisterCourseImportJob() {
+  // courses.import (api/import_routes.h): imports the uploaded archive into
+  // the target run, then drops the upload whatever the outcome (the job is
+  // not retried).
+  storage::Database* db = db_.get();
+  std::string data_dir = settings_.data_dir;
+  // Jobs only run after Build() finished, so milestones_ exists by then.
+  Status registered =
+      jobs_->Register(api::kCourseImportJobKind, [this, db, data_dir](const jobs::JobContext& job) {
+        const nlohmann::json& payload = job.payload;
+        if (!payload.is_object() || !payload.value("course_key", nlohmann::json()).is_string() ||
+            !payload.value("archive", nlohmann::json()).is_string()) {
+          return InvalidArgumentError("courses.import payload needs course_key and archive");
+        }
+        std::filesystem::path archive = payload["archive"].get<std::string>();
+        std::filesystem::path imports = std::filesystem::path(data_dir) / "imports";
+        // Only files this process stored under <data_dir>/imports are read.
+        if (archive.lexically_relative(imports).empty() ||
+            *archive.lexically_relative(imports).begin() == "..") {
+          return InvalidArgumentError("courses.import archive outside the imports folder");
+        }
+        auto key = keys::CourseKey::Parse(payload["course_key"].get<std::string>());
+        if (!key.ok()) return key.status();
+        courses::CourseImporter importer(*db, *SystemClock::Default(), data_dir);
+        courses::ImportOptions options;
+        options.target_course_key = *key;
+        auto result = importer.Import(archive, options);
+        std::error_code ec;
+        std::filesystem::remove_all(archive.parent_path(), ec);
+        if (!result.ok()) {
+          spdlog::warn("course import {} failed: {}", key->ToString(), result.status().ToString());
+          return result.status();
+        }
+        spdlog::info("course import {}: version {} with {} blocks", key->ToString(),
+                     result->version, result->blocks);
+        // Prerequisites and the entrance exam follow the imported settings.
+        return milestones_->SyncCourse(result->course_key).status();
+      });
   registered.IgnoreError();
 }
 

@@ -36,10 +36,14 @@ class SessionStore;
 namespace enrollment {
 class EnrollmentService;
 }  // namespace enrollment
+namespace milestones {
+class MilestoneService;
+}  // namespace milestones
 namespace api {
 struct ApiContext;
 class CourseCatalog;
 struct CourseApiContext;
+struct CourseImportApiContext;
 struct EnrollmentApiContext;
 }  // namespace api
 namespace oauth {
@@ -78,6 +82,8 @@ class Components {
   accounts::SessionStore& sessions() { return *sessions_; }
   oauth::JwtKeyStore& jwt_keys() { return *jwt_keys_; }
   oauth::OAuthService& oauth() { return *oauth_; }
+  // Call SyncCourse after every course import.
+  milestones::MilestoneService& milestones() { return *milestones_; }
   const config::Settings& settings() const { return settings_; }
 
   // Starts JOB_WORKERS background job threads in this process (none when
@@ -90,6 +96,7 @@ class Components {
   Status Build(bool create_db);
   void RegisterRoutes();
   void RegisterJobHandlers();
+  void RegisterCourseImportJob();
 
   config::Settings settings_;
   std::unique_ptr<storage::Database> db_;
@@ -103,10 +110,12 @@ class Components {
   std::unique_ptr<oauth::OAuthService> oauth_;
   std::unique_ptr<enrollment::EnrollmentService> enrollments_;
   std::unique_ptr<accounts::RoleStore> roles_;
+  std::unique_ptr<milestones::MilestoneService> milestones_;
   std::unique_ptr<api::ApiContext> api_context_;
   std::unique_ptr<api::EnrollmentApiContext> enrollment_api_context_;
   std::unique_ptr<api::CourseCatalog> course_catalog_;
   std::unique_ptr<api::CourseApiContext> course_api_context_;
+  std::unique_ptr<api::CourseImportApiContext> import_api_context_;
   std::unique_ptr<http::Router> router_;
 };
 

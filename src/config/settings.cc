@@ -52,6 +52,8 @@ const std::vector<Field>& Fields() {
       {"ACCESS_LOG", Type::kString, &Settings::access_log},
       {"MAX_REQUEST_BODY_BYTES", Type::kInt, nullptr, &Settings::max_request_body_bytes, 1024,
        int64_t{1} << 32},
+      {"COURSE_IMPORT_MAX_BYTES", Type::kInt, nullptr, &Settings::course_import_max_bytes, 1024,
+       int64_t{1} << 34},
       {"REQUEST_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::request_timeout_seconds, 1, 3600},
       {"KEEPALIVE_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::keepalive_timeout_seconds, 1,
        3600},
@@ -60,11 +62,15 @@ const std::vector<Field>& Fields() {
       {"DEFAULT_FROM_EMAIL", Type::kString, &Settings::default_from_email},
       {"SECRET_KEY", Type::kString, &Settings::secret_key},
       {"EDX_API_KEY", Type::kString, &Settings::edx_api_key},
+      JsonField("ENROLLMENT_THROTTLE_RATES", Type::kMap, &Settings::enrollment_throttle_rates),
+      {"RETIREMENT_SERVICE_WORKER_USERNAME", Type::kString,
+       &Settings::retirement_service_worker_username},
       {"CONFIGURATION_MODEL_CACHE_TIMEOUT", Type::kInt, nullptr,
        &Settings::configuration_model_cache_timeout, 0, int64_t{86400} * 365},
       JsonField("AUTH_PASSWORD_VALIDATORS", Type::kList, &Settings::auth_password_validators),
       JsonField("REGISTRATION_EMAIL_PATTERNS_ALLOWED", Type::kListOrNull,
                 &Settings::registration_email_patterns_allowed),
+      JsonField("COURSE_DISCOVERY_FILTERS", Type::kListOrNull, &Settings::course_discovery_filters),
       JsonField("REGISTRATION_EXTRA_FIELDS", Type::kMap, &Settings::registration_extra_fields),
       JsonField("REGISTRATION_CUSTOM_FIELDS", Type::kList, &Settings::registration_custom_fields),
       JsonField("JWT_AUTH", Type::kMap, &Settings::jwt_auth),
@@ -351,6 +357,7 @@ Settings DefaultSettings() {
      "OPTIONS": {"max_length": 75}}
   ])");
   s.registration_email_patterns_allowed = nullptr;
+  s.course_discovery_filters = nullptr;
   s.registration_extra_fields = nlohmann::json::parse(R"({
     "confirm_email": "hidden", "level_of_education": "optional", "gender": "optional",
     "year_of_birth": "optional", "mailing_address": "optional", "goals": "optional",
@@ -359,6 +366,7 @@ Settings DefaultSettings() {
   })");
   s.registration_custom_fields = nlohmann::json::array();
   s.jwt_auth = nlohmann::json::object();
+  s.enrollment_throttle_rates = nlohmann::json{{"user", "40/minute"}, {"staff", "120/minute"}};
   return s;
 }
 

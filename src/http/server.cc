@@ -150,6 +150,17 @@ class Server::Impl {
     Random* random = options_.random != nullptr ? options_.random : SecureRandom::Default();
     AppendHex(id_prefix_, random->NextUint64());
     id_prefix_.push_back('-');
+    largest_body_limit_ = options_.max_body_bytes;
+    for (const auto& [prefix, limit] : options_.body_limit_overrides) {
+      largest_body_limit_ = std::max(largest_body_limit_, limit);
+    }
+  }
+
+  uint64_t BodyLimitFor(std::string_view target) const {
+    for (const auto& [prefix, limit] : options_.body_limit_overrides) {
+      if (target.substr(0, prefix.size()) == prefix) return limit;
+    }
+    return options_.max_body_bytes;
   }
 
   ~Impl() { destroying_.store(true); }
@@ -171,6 +182,7 @@ class Server::Impl {
   void Unregister(Session* session);
 
   ServerOptions options_;
+  uint64_t largest_body_limit_ = 0;
   const Router& router_;
   const Clock* clock_;
   std::atomic<bool> stopping_{false};
@@ -278,8 +290,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void NewParser() {
     parser_.emplace();
-    parser_->eager(true);
-    parser_->body_limit(server_.options_.max_body_bytes);
+    // Stop after the header: the body limit depends on the path, and Beast
+    // checks Content-Length against the limit set when the header ends, so
+    // the header is parsed under the largest limit and the real one applied
+    // in ApplyBodyLimit.
+    parser_->eager(false);
+    parser_->body_limit(server_.largest_body_limit_);
+    limit_applied_ = false;
     parser_->header_limit(server_.options_.max_header_bytes);
     continue_sent_ = false;
   }
@@ -335,6 +352,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                                                 : "malformed_request"));
           return;
         }
+        if (parser_->is_header_done() && !limit_applied_ && !ApplyBodyLimit()) return;
         if (parser_->is_done()) {
           HandleRequest();
           return;
@@ -362,6 +380,23 @@ class Session : public std::enable_shared_from_this<Session> {
       DoRead();
       return;
     }
+  }
+
+  // False (after answering 413) when the declared body is over the limit.
+  bool ApplyBodyLimit() {
+    limit_applied_ = true;
+    auto target = parser_->get().target();
+    uint64_t limit = server_.BodyLimitFor(std::string_view(target.data(), target.size()));
+    auto length = parser_->content_length();
+    if (length.has_value() && *length > limit) {
+      WriteError(413, Status(StatusCode::kInvalidArgument, "bad request: body limit exceeded")
+                          .WithErrorCode("request_body_too_large"));
+      return false;
+    }
+    // Chunked bodies count down from here.
+    parser_->body_limit(limit);
+    parser_->eager(true);
+    return true;
   }
 
   void HandleRequest() {
@@ -527,6 +562,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point deadline_;
   bool timed_out_ = false;
   bool continue_sent_ = false;
+  bool limit_applied_ = false;
   bool close_after_write_ = false;
   bool http10_ = false;
   int64_t start_us_ = 0;

@@ -175,6 +175,34 @@ TEST_F(ServerTest, OversizedBodyGets413AndClose) {
   EXPECT_TRUE(client.ReadsEof());
 }
 
+TEST_F(ServerTest, BodyLimitOverridesApplyByPathPrefix) {
+  options_.max_body_bytes = 1024;
+  options_.body_limit_overrides = {{"/echo", 8192}};
+  StartServer();
+  {
+    Client client(server_->port());
+    client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" +
+                std::string(5000, 'x'));
+    WireResponse response = client.Read();
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body().size(), 5000u);
+  }
+  {
+    Client client(server_->port());
+    client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n" +
+                std::string(9000, 'x'));
+    EXPECT_EQ(client.Read().result_int(), 413);
+  }
+  {
+    // Other paths keep the global limit, for chunked bodies too.
+    Client client(server_->port());
+    std::string chunk(2000, 'y');
+    client.Send("POST /other HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" +
+                chunk + "\r\n0\r\n\r\n");
+    EXPECT_EQ(client.Read().result_int(), 413);
+  }
+}
+
 TEST_F(ServerTest, OversizedHeadersGet431) {
   options_.max_header_bytes = 1024;
   StartServer();

@@ -1,11 +1,5 @@
 #include "larch/net/smtp_mailer.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,7 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "larch/testing/net_support.h"
 
 namespace larch::net {
 namespace {
@@ -31,42 +25,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kPython[] = "/usr/bin/python3";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool CanConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-std::string RunCapture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
-
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -74,29 +32,12 @@ std::string ReadFile(const fs::path& path) {
   return ss.str();
 }
 
-// Parses a delivered message with Python's email package (an independent
-// MIME implementation) and returns the decoded fields as JSON.
-constexpr char kParseScript[] = R"PY(
-import email, email.policy, json, sys
-msg = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
-out = {k: str(msg[k]) for k in ('Subject', 'From', 'To', 'Date', 'Message-ID', 'MIME-Version',
-                                 'X-MailFrom', 'X-RcptTo')}
-out['content_type'] = msg.get_content_type()
-plain = msg.get_body(('plain',))
-html = msg.get_body(('html',))
-out['text'] = plain.get_content() if plain is not None else None
-out['html'] = html.get_content() if html is not None else None
-out['defects'] = len(msg.defects)
-print(json.dumps(out))
-)PY";
-
 // A real SMTP server: aiosmtpd (Debian python3-aiosmtpd) storing every
 // message in a Maildir.
 class SmtpSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(kPython, X_OK) != 0 ||
-        std::system("/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1") != 0) {
+    if (!testing::SmtpSink::Available()) {
       GTEST_SKIP() << "python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd); "
                       "skipping tests against a real SMTP server";
     }
@@ -104,34 +45,17 @@ class SmtpSinkTest : public ::testing::Test {
            ("larch_smtp_test_" + std::to_string(getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    maildir_ = dir_ / "maildir";
-    port_ = FreePort();
-    std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::string maildir = maildir_.string();
-    std::string size = std::to_string(max_message_bytes_);
-    std::vector<const char*> argv = {
-        kPython,         "-m",   "aiosmtpd",   "-n", "-l",
-        listen.c_str(),  "-s",   size.c_str(), "-c", "aiosmtpd.handlers.Mailbox",
-        maildir.c_str(), nullptr};
-    ASSERT_EQ(
-        posix_spawn(&pid_, kPython, nullptr, nullptr, const_cast<char**>(argv.data()), environ), 0);
-    for (int i = 0; i < 200 && !CanConnect(port_); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ASSERT_TRUE(CanConnect(port_)) << "aiosmtpd did not start on " << listen;
+    auto sink = testing::SmtpSink::Start(dir_, max_message_bytes_);
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    sink_ = std::move(sink).value();
   }
 
   void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status;
-      waitpid(pid_, &status, 0);
-    }
+    sink_.reset();
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
-  std::string Url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+  std::string Url() const { return sink_->url(); }
 
   std::unique_ptr<SmtpMailer> MakeMailer() {
     auto mailer = SmtpMailer::Create({.url = Url(), .timeout_ms = 10'000}, clock_, random_);
@@ -140,27 +64,14 @@ class SmtpSinkTest : public ::testing::Test {
   }
 
   // Raw bytes of every delivered message.
-  std::vector<fs::path> Delivered() const {
-    std::vector<fs::path> files;
-    if (!fs::exists(maildir_ / "new")) return files;
-    for (const auto& entry : fs::directory_iterator(maildir_ / "new")) files.push_back(entry);
-    return files;
-  }
-
-  nlohmann::json Parse(const fs::path& file) {
-    fs::path script = dir_ / "parse.py";
-    std::ofstream(script) << kParseScript;
-    std::string out =
-        RunCapture(std::string(kPython) + " " + script.string() + " " + file.string());
-    return nlohmann::json::parse(out, nullptr, false);
-  }
+  std::vector<fs::path> Delivered() const { return sink_->Delivered(); }
+  nlohmann::json Parse(const fs::path& file) { return sink_->Parse(file); }
 
   FakeClock clock_;
   SeededRandom random_{42};
   int64_t max_message_bytes_ = 1 << 20;
-  fs::path dir_, maildir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
+  fs::path dir_;
+  std::unique_ptr<testing::SmtpSink> sink_;
 };
 
 TEST_F(SmtpSinkTest, DeliversPlainTextMessage) {
@@ -264,7 +175,8 @@ TEST(SmtpMailer, UnreachableServerIsUnavailableAndHidesPassword) {
   FakeClock clock;
   SeededRandom random(1);
   auto mailer = SmtpMailer::Create(
-      {.url = "smtp://user:s3cr%65t@127.0.0.1:" + std::to_string(FreePort())}, clock, random);
+      {.url = "smtp://user:s3cr%65t@127.0.0.1:" + std::to_string(testing::FreePort())}, clock,
+      random);
   ASSERT_TRUE(mailer.ok()) << mailer.status().ToString();
   Status status = (*mailer)->Send(
       {.from = "no-reply@example.com", .to = {"a@example.org"}, .subject = "s", .text_body = "b"});

@@ -86,6 +86,9 @@ constexpr Query kRelease{
 
 constexpr Query kSelectJob{"jobs.select", "SELECT " LARCH_JOB_COLUMNS " FROM jobs WHERE id = ?"};
 
+constexpr Query kSelectJobByKey{"jobs.select_by_idempotency_key",
+                                "SELECT " LARCH_JOB_COLUMNS " FROM jobs WHERE idempotency_key = ?"};
+
 constexpr Query kCountByState{"jobs.count_by_state",
                               "SELECT state, COUNT(*) FROM jobs GROUP BY state"};
 
@@ -256,6 +259,14 @@ Status JobStore::Release(Executor& ex, int64_t id, const std::string& worker, in
 
 StatusOr<std::optional<JobRecord>> JobStore::Get(Executor& ex, int64_t id) {
   LARCH_ASSIGN_OR_RETURN(ResultSet result, ex.Execute(kSelectJob, {Int(id)}));
+  if (result.empty()) return std::optional<JobRecord>();
+  LARCH_ASSIGN_OR_RETURN(JobRecord job, RowToJob(result.rows[0]));
+  return std::optional<JobRecord>(std::move(job));
+}
+
+StatusOr<std::optional<JobRecord>> JobStore::FindByIdempotencyKey(Executor& ex,
+                                                                  std::string_view key) {
+  LARCH_ASSIGN_OR_RETURN(ResultSet result, ex.Execute(kSelectJobByKey, {Text(std::string(key))}));
   if (result.empty()) return std::optional<JobRecord>();
   LARCH_ASSIGN_OR_RETURN(JobRecord job, RowToJob(result.rows[0]));
   return std::optional<JobRecord>(std::move(job));

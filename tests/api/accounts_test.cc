@@ -3,14 +3,6 @@
 // with CSRF, OAuth2 password grants (JWT and Bearer), registration with its
 // error bodies, activation and password reset through mail delivered to a
 // real SMTP sink (python3-aiosmtpd), lockout and the password policy.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -26,64 +18,17 @@
 #include <thread>
 
 #include "backends.h"
+#include "larch/testing/net_support.h"
 #include "larch_process.h"
-
-extern char** environ;
 
 namespace larch::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kPython[] = "/usr/bin/python3";
 constexpr char kAdminPassword[] = "Admin-Secret-1";
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool CanConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-std::string RunCapture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
-
-// Decodes a delivered message with Python's email package and prints its
-// recipients and plain-text body as JSON.
-constexpr char kParseScript[] = R"PY(
-import email, email.policy, json, sys
-msg = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
-plain = msg.get_body(('plain',))
-html = msg.get_body(('html',))
-body = plain.get_content() if plain is not None else (html.get_content() if html else '')
-print(json.dumps({'to': str(msg['To']), 'subject': str(msg['Subject']), 'text': body}))
-)PY";
 
 std::string PercentEncode(const std::string& in) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -173,11 +118,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     server_.reset();
-    if (smtp_pid_ > 0) {
-      kill(smtp_pid_, SIGTERM);
-      int status;
-      waitpid(smtp_pid_, &status, 0);
-    }
+    smtp_.reset();
   }
 
   void CreateSuperuser(const std::string& username, const std::string& email) {
@@ -198,32 +139,13 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
 
   // Starts an aiosmtpd Maildir sink and points SMTP_URL at it.
   void StartSmtpSink() {
-    if (access(kPython, X_OK) != 0 ||
-        std::system("/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1") != 0) {
+    if (!SmtpSink::Available()) {
       GTEST_SKIP() << "python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd)";
     }
-    maildir_ = fs::path(dir_.path()) / "maildir";
-    int port = FreePort();
-    std::string listen = "127.0.0.1:" + std::to_string(port);
-    std::string maildir = maildir_.string();
-    std::vector<const char*> argv = {kPython,
-                                     "-m",
-                                     "aiosmtpd",
-                                     "-n",
-                                     "-l",
-                                     listen.c_str(),
-                                     "-c",
-                                     "aiosmtpd.handlers.Mailbox",
-                                     maildir.c_str(),
-                                     nullptr};
-    ASSERT_EQ(posix_spawn(&smtp_pid_, kPython, nullptr, nullptr, const_cast<char**>(argv.data()),
-                          environ),
-              0);
-    for (int i = 0; i < 200 && !CanConnect(port); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ASSERT_TRUE(CanConnect(port)) << "aiosmtpd did not start";
-    env_["LARCH_SMTP_URL"] = "smtp://" + listen;
+    auto sink = SmtpSink::Start(fs::path(dir_.path()) / "smtp");
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    smtp_ = std::move(sink).value();
+    env_["LARCH_SMTP_URL"] = smtp_->url();
   }
 
   void Start(std::map<std::string, std::string> extra_env = {}) {
@@ -239,25 +161,18 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   // Waits for a mail to `to` whose body matches `pattern`; returns group 1.
   std::string WaitForLink(const std::string& to, const std::string& pattern) {
     std::regex re(pattern);
-    fs::path script = fs::path(dir_.path()) / "parse.py";
-    std::ofstream(script) << kParseScript;
-    for (int i = 0; i < 300; ++i) {
-      if (fs::exists(maildir_ / "new")) {
-        for (const auto& entry : fs::directory_iterator(maildir_ / "new")) {
-          if (seen_.count(entry.path().string()) != 0) continue;
-          nlohmann::json mail =
-              nlohmann::json::parse(RunCapture(std::string(kPython) + " " + script.string() + " " +
-                                               entry.path().string()),
-                                    nullptr, false);
-          if (mail.is_discarded() || mail["to"].get<std::string>().find(to) == std::string::npos) {
-            continue;
-          }
-          std::smatch m;
-          std::string text = mail["text"];
-          if (std::regex_search(text, m, re)) {
-            seen_.insert(entry.path().string());
-            return m[1];
-          }
+    for (int i = 0; i < 300 && smtp_ != nullptr; ++i) {
+      for (const fs::path& file : smtp_->Delivered()) {
+        if (seen_.count(file.string()) != 0) continue;
+        nlohmann::json mail = smtp_->Parse(file);
+        if (mail.is_discarded() || mail["To"].get<std::string>().find(to) == std::string::npos) {
+          continue;
+        }
+        std::smatch m;
+        std::string text = mail["body"];
+        if (std::regex_search(text, m, re)) {
+          seen_.insert(file.string());
+          return m[1];
         }
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -270,8 +185,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<TestBackend> backend_;
   std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
-  pid_t smtp_pid_ = -1;
-  fs::path maildir_;
+  std::unique_ptr<SmtpSink> smtp_;
   std::set<std::string> seen_;
 };
 

@@ -193,6 +193,17 @@ TEST_P(JobStoreConformance, IdempotencyKeyReturnsExistingJob) {
   // Jobs without a key never collide.
   EXPECT_TRUE(Enqueue(NewJob()).created);
   EXPECT_TRUE(Enqueue(NewJob()).created);
+
+  auto txn = db().Begin(TxnMode::kReadOnly);
+  ASSERT_TRUE(txn.ok());
+  auto found = JobStore::FindByIdempotencyKey(**txn, "cert:42");
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, first.id);
+  EXPECT_EQ((*found)->state, JobState::kSucceeded);
+  auto missing = JobStore::FindByIdempotencyKey(**txn, "cert:43");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
 }
 
 TEST_P(JobStoreConformance, EnqueueInsideCallerTransactionRollsBackWithIt) {

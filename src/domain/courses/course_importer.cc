@@ -423,6 +423,9 @@ CourseImporter::CourseImporter(storage::Database& db, const Clock& clock, std::s
 
 StatusOr<ImportResult> CourseImporter::Import(const fs::path& path, const ImportOptions& options) {
   LARCH_ASSIGN_OR_RETURN(olx::Course course, olx::ReadCourse(path, options.read));
+  if (options.target_course_key.has_value()) {
+    LARCH_RETURN_IF_ERROR(olx::RekeyCourse(course, *options.target_course_key));
+  }
   CourseOverview overview = BuildOverview(course);
   const std::string key = course.key.ToString();
   int64_t now = clock_.NowMicros();

@@ -278,6 +278,17 @@ TEST_F(CoursesTest, ImportsATarGz) {
   EXPECT_EQ(Counts(*db_, "course-v1:TestX+Course+1")["split_test"], 2);
 }
 
+TEST_F(CoursesTest, ImportsIntoAnotherRun) {
+  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  ImportOptions options;
+  options.target_course_key = *keys::CourseKey::Parse("course-v1:TestX+Course+2026");
+  auto result = importer.Import(SharedOlx("openedx-test-course") / "course", options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->course_key.ToString(), "course-v1:TestX+Course+2026");
+  EXPECT_EQ(Counts(*db_, "course-v1:TestX+Course+2026")["split_test"], 2);
+  EXPECT_TRUE(Counts(*db_, "course-v1:TestX+Course+1").empty());
+}
+
 TEST_F(CoursesTest, ExportRoundTripGivesIdenticalRows) {
   for (const char* folder : {"openedx-test-course", "edx-demo-course-quince", "oxa-kitchen-sink"}) {
     SCOPED_TRACE(folder);

@@ -32,12 +32,6 @@ constexpr storage::Query kSelectUser{
     "SELECT u.id, u.username, u.email, u.is_active, COALESCE(p.name, '') FROM users u "
     "LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = ?"};
 
-constexpr storage::Query kSelectUserByIdentifier{
-    "enrollment.select_user_by_identifier",
-    "SELECT u.id, u.username, u.email, u.is_active, COALESCE(p.name, '') FROM users u "
-    "LEFT JOIN user_profiles p ON p.user_id = u.id "
-    "WHERE lower(u.username) = lower(?) OR lower(u.email) = lower(?) ORDER BY u.id LIMIT 1"};
-
 constexpr storage::Query kSelectEnrollment{
     "enrollment.select_enrollment",
     "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
@@ -570,6 +564,60 @@ constexpr storage::Query kReactivate{
     "UPDATE enrollments SET is_active = 1, mode = ? WHERE user_id = ? AND course_key = ? "
     "AND is_active = 0 RETURNING id, created"};
 
+// Placeholders "?, ?, ..." for an IN list of `n` values.
+std::string Placeholders(size_t n) { return ValuesList(n, "?"); }
+
+constexpr char kUserColumns[] =
+    "SELECT u.id, u.username, u.email, u.is_active, COALESCE(p.name, '') FROM users u "
+    "LEFT JOIN user_profiles p ON p.user_id = u.id WHERE ";
+
+// The users with these ids (missing ones are absent), read in chunks.
+StatusOr<std::unordered_map<int64_t, UserRow>> LoadUsersById(storage::Executor& ex,
+                                                             std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::unordered_map<int64_t, UserRow> out;
+  out.reserve(ids.size());
+  for (size_t begin = 0; begin < ids.size(); begin += kBatchRows) {
+    const size_t n = std::min(kBatchRows, ids.size() - begin);
+    const std::string sql = std::string(kUserColumns) + "u.id IN (" + Placeholders(n) + ")";
+    std::vector<storage::SqlValue> params;
+    params.reserve(n);
+    for (size_t i = begin; i < begin + n; ++i) params.push_back(Int(ids[i]));
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        ex.Execute(storage::Query{"enrollment.users_by_id", sql.c_str()}, params));
+    for (const storage::Row& row : rs.rows) {
+      UserRow u = UserFromRow(row);
+      out.emplace(u.id, std::move(u));
+    }
+  }
+  return out;
+}
+
+// Users by lowercased username or email, for a list of lowercased
+// identifiers, read in chunks.
+StatusOr<std::vector<UserRow>> LoadUsersByIdentifier(storage::Executor& ex,
+                                                     const std::vector<std::string>& lowered) {
+  std::vector<UserRow> out;
+  for (size_t begin = 0; begin < lowered.size(); begin += kBatchRows) {
+    const size_t n = std::min(kBatchRows, lowered.size() - begin);
+    const std::string list = Placeholders(n);
+    const std::string sql = std::string(kUserColumns) + "lower(u.username) IN (" + list +
+                            ") OR lower(u.email) IN (" + list + ")";
+    std::vector<storage::SqlValue> params;
+    params.reserve(n * 2);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t i = begin; i < begin + n; ++i) params.push_back(Text(lowered[i]));
+    }
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        ex.Execute(storage::Query{"enrollment.users_by_identifier", sql.c_str()}, params));
+    for (const storage::Row& row : rs.rows) out.push_back(UserFromRow(row));
+  }
+  return out;
+}
+
 }  // namespace
 
 StatusOr<BatchStats> EnrollmentService::BatchEnroll(
@@ -583,107 +631,120 @@ StatusOr<BatchStats> EnrollmentService::BatchEnroll(
   auto stats = storage::RunWithResult(
       db_, storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> StatusOr<BatchStats> {
         pending.clear();
-        const int64_t now = clock_.NowMicros();
-        BatchStats stats;
-        std::vector<Enrollment> changed;
-        // Pairs the INSERTs skipped because the enrollment already existed.
-        std::vector<size_t> conflicts;
-        auto key_of = [](int64_t user, const std::string& course) {
-          return std::to_string(user) + '\n' + course;
-        };
-        for (size_t begin = 0; begin < pairs.size(); begin += kBatchRows) {
-          const size_t n = std::min(kBatchRows, pairs.size() - begin);
-          const std::string sql =
-              "INSERT INTO enrollments (user_id, course_key, created, is_active, mode) VALUES " +
-              ValuesList(n, "(?, ?, ?, 1, ?)") +
-              " ON CONFLICT (user_id, course_key) DO NOTHING RETURNING id, user_id, course_key";
-          std::vector<storage::SqlValue> params;
-          params.reserve(n * 4);
-          for (size_t i = begin; i < begin + n; ++i) {
-            params.push_back(Int(pairs[i].first));
-            params.push_back(Text(pairs[i].second));
-            params.push_back(Int(now));
-            params.push_back(Text(std::string(mode)));
-          }
-          LARCH_ASSIGN_OR_RETURN(
-              storage::ResultSet rs,
-              txn.Execute(storage::Query{"enrollment.batch_insert", sql.c_str()}, params));
-          for (const storage::Row& row : rs.rows) {
-            changed.push_back(Enrollment{row.GetInt(0), row.GetInt(1), row.GetText(2), now, true,
-                                         std::string(mode)});
-          }
-          if (rs.rows.size() < n) {
-            // Only chunks with conflicts pay for finding them.
-            std::unordered_set<std::string> inserted;
-            for (const storage::Row& row : rs.rows) {
-              inserted.insert(key_of(row.GetInt(1), row.GetText(2)));
-            }
-            for (size_t i = begin; i < begin + n; ++i) {
-              if (inserted.erase(key_of(pairs[i].first, pairs[i].second)) == 0) {
-                conflicts.push_back(i);
-              }
-            }
-          }
-        }
-        stats.inserted = static_cast<int64_t>(changed.size());
-        for (size_t index : conflicts) {
-          const auto& [user_id, course_key] = pairs[index];
-          LARCH_ASSIGN_OR_RETURN(
-              storage::ResultSet rs,
-              txn.Execute(kReactivate, {Text(std::string(mode)), Int(user_id), Text(course_key)}));
-          if (rs.empty()) {
-            ++stats.unchanged;
-            continue;
-          }
-          ++stats.reactivated;
-          changed.push_back(Enrollment{rs.rows[0].GetInt(0), user_id, course_key,
-                                       rs.rows[0].GetInt(1), true, std::string(mode)});
-        }
-        for (size_t begin = 0; begin < changed.size(); begin += kBatchRows) {
-          const size_t n = std::min(kBatchRows, changed.size() - begin);
-          const std::string sql =
-              "INSERT INTO enrollment_history (enrollment_id, user_id, course_key, created, "
-              "is_active, mode, history_date, history_type, history_user_id) VALUES " +
-              ValuesList(n, "(?, ?, ?, ?, 1, ?, ?, ?, ?)");
-          std::vector<storage::SqlValue> params;
-          params.reserve(n * 8);
-          for (size_t i = begin; i < begin + n; ++i) {
-            const Enrollment& e = changed[i];
-            params.push_back(Int(e.id));
-            params.push_back(Int(e.user_id));
-            params.push_back(Text(e.course_key));
-            params.push_back(Int(e.created));
-            params.push_back(Text(e.mode));
-            params.push_back(Int(now));
-            params.push_back(Text(i < static_cast<size_t>(stats.inserted) ? "+" : "~"));
-            params.push_back(OptionalInt(actor_user_id));
-          }
-          LARCH_RETURN_IF_ERROR(
-              txn.Execute(storage::Query{"enrollment.batch_history", sql.c_str()}, params)
-                  .status());
-        }
-        if (publish_events && !changed.empty()) {
-          std::unordered_map<std::string, CourseInfo> courses;
-          std::optional<UserRow> actor;
-          if (actor_user_id.has_value()) {
-            LARCH_ASSIGN_OR_RETURN(actor, LoadUser(txn, *actor_user_id));
-          }
-          for (const Enrollment& e : changed) {
-            auto it = courses.find(e.course_key);
-            if (it == courses.end()) {
-              LARCH_ASSIGN_OR_RETURN(std::optional<CourseInfo> c, LoadCourse(txn, e.course_key));
-              it = courses.emplace(e.course_key, c.value_or(CourseStub(e.course_key))).first;
-            }
-            LARCH_ASSIGN_OR_RETURN(std::optional<UserRow> user, LoadUser(txn, e.user_id));
-            events::CourseEnrollmentData data =
-                EventData(user.value_or(UserStub(e.user_id)), it->second, e, actor);
-            pending.push_back({events::kCourseEnrollmentChanged, data});
-            pending.push_back({events::kCourseEnrollmentCreated, std::move(data)});
-          }
-        }
-        return stats;
+        return BatchEnrollInTxn(txn, pairs, mode, publish_events, actor_user_id, pending);
       });
   if (stats.ok()) Publish(pending);
+  return stats;
+}
+
+StatusOr<BatchStats> EnrollmentService::BatchEnrollInTxn(
+    storage::Transaction& txn, const std::vector<std::pair<int64_t, std::string>>& pairs,
+    std::string_view mode, bool publish_events, std::optional<int64_t> actor_user_id,
+    std::vector<PendingEvent>& pending) {
+  const int64_t now = clock_.NowMicros();
+  BatchStats stats;
+  std::vector<Enrollment> changed;
+  changed.reserve(pairs.size());
+  // Pairs the INSERTs skipped because the enrollment already existed.
+  std::vector<size_t> conflicts;
+  const std::string mode_text(mode);
+  for (size_t begin = 0; begin < pairs.size(); begin += kBatchRows) {
+    const size_t n = std::min(kBatchRows, pairs.size() - begin);
+    const std::string sql =
+        "INSERT INTO enrollments (user_id, course_key, created, is_active, mode) VALUES " +
+        ValuesList(n, "(?, ?, ?, 1, ?)") +
+        " ON CONFLICT (user_id, course_key) DO NOTHING RETURNING id, user_id, course_key";
+    std::vector<storage::SqlValue> params;
+    params.reserve(n * 4);
+    for (size_t i = begin; i < begin + n; ++i) {
+      params.push_back(Int(pairs[i].first));
+      params.push_back(Text(pairs[i].second));
+      params.push_back(Int(now));
+      params.push_back(Text(mode_text));
+    }
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        txn.Execute(storage::Query{"enrollment.batch_insert", sql.c_str()}, params));
+    for (storage::Row& row : rs.rows) {
+      changed.push_back(
+          Enrollment{row.GetInt(0), row.GetInt(1), row.GetText(2), now, true, mode_text});
+    }
+    if (rs.rows.size() < n) {
+      // Only chunks with conflicts pay for finding them.
+      std::unordered_set<std::string> inserted;
+      auto key_of = [](int64_t user, const std::string& course) {
+        return std::to_string(user) + '\n' + course;
+      };
+      for (const storage::Row& row : rs.rows) {
+        inserted.insert(key_of(row.GetInt(1), row.GetText(2)));
+      }
+      for (size_t i = begin; i < begin + n; ++i) {
+        if (inserted.erase(key_of(pairs[i].first, pairs[i].second)) == 0) {
+          conflicts.push_back(i);
+        }
+      }
+    }
+  }
+  stats.inserted = static_cast<int64_t>(changed.size());
+  for (size_t index : conflicts) {
+    const auto& [user_id, course_key] = pairs[index];
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        txn.Execute(kReactivate, {Text(mode_text), Int(user_id), Text(course_key)}));
+    if (rs.empty()) {
+      ++stats.unchanged;
+      continue;
+    }
+    ++stats.reactivated;
+    changed.push_back(Enrollment{rs.rows[0].GetInt(0), user_id, course_key, rs.rows[0].GetInt(1),
+                                 true, mode_text});
+  }
+  for (size_t begin = 0; begin < changed.size(); begin += kBatchRows) {
+    const size_t n = std::min(kBatchRows, changed.size() - begin);
+    const std::string sql =
+        "INSERT INTO enrollment_history (enrollment_id, user_id, course_key, created, "
+        "is_active, mode, history_date, history_type, history_user_id) VALUES " +
+        ValuesList(n, "(?, ?, ?, ?, 1, ?, ?, ?, ?)");
+    std::vector<storage::SqlValue> params;
+    params.reserve(n * 8);
+    for (size_t i = begin; i < begin + n; ++i) {
+      const Enrollment& e = changed[i];
+      params.push_back(Int(e.id));
+      params.push_back(Int(e.user_id));
+      params.push_back(Text(e.course_key));
+      params.push_back(Int(e.created));
+      params.push_back(Text(e.mode));
+      params.push_back(Int(now));
+      params.push_back(Text(i < static_cast<size_t>(stats.inserted) ? "+" : "~"));
+      params.push_back(OptionalInt(actor_user_id));
+    }
+    LARCH_RETURN_IF_ERROR(
+        txn.Execute(storage::Query{"enrollment.batch_history", sql.c_str()}, params).status());
+  }
+  if (publish_events && !changed.empty()) {
+    std::unordered_map<std::string, CourseInfo> courses;
+    std::optional<UserRow> actor;
+    if (actor_user_id.has_value()) {
+      LARCH_ASSIGN_OR_RETURN(actor, LoadUser(txn, *actor_user_id));
+    }
+    std::vector<int64_t> user_ids;
+    user_ids.reserve(changed.size());
+    for (const Enrollment& e : changed) user_ids.push_back(e.user_id);
+    LARCH_ASSIGN_OR_RETURN(auto users, LoadUsersById(txn, user_ids));
+    pending.reserve(pending.size() + changed.size() * 2);
+    for (const Enrollment& e : changed) {
+      auto it = courses.find(e.course_key);
+      if (it == courses.end()) {
+        LARCH_ASSIGN_OR_RETURN(std::optional<CourseInfo> c, LoadCourse(txn, e.course_key));
+        it = courses.emplace(e.course_key, c.value_or(CourseStub(e.course_key))).first;
+      }
+      auto user = users.find(e.user_id);
+      events::CourseEnrollmentData data =
+          EventData(user == users.end() ? UserStub(e.user_id) : user->second, it->second, e, actor);
+      pending.push_back({events::kCourseEnrollmentChanged, data});
+      pending.push_back({events::kCourseEnrollmentCreated, std::move(data)});
+    }
+  }
   return stats;
 }
 
@@ -698,62 +759,121 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
         const int64_t now = clock_.NowMicros();
         LARCH_ASSIGN_OR_RETURN(std::optional<CourseInfo> course, LoadCourse(txn, course_key));
         if (!course.has_value()) return CourseNotFound(course_key);
+
+        // Resolve every identifier at once: a username or an email, the
+        // lowest user id winning when both match different users.
+        std::vector<std::string> lowered;
+        lowered.reserve(identifiers.size());
+        for (const std::string& identifier : identifiers) lowered.push_back(Lower(identifier));
+        LARCH_ASSIGN_OR_RETURN(std::vector<UserRow> found, LoadUsersByIdentifier(txn, lowered));
+        std::unordered_map<std::string, const UserRow*> by_identifier;
+        auto remember = [&](const std::string& key, const UserRow& u) {
+          auto [it, inserted] = by_identifier.emplace(key, &u);
+          if (!inserted && u.id < it->second->id) it->second = &u;
+        };
+        for (const UserRow& u : found) {
+          remember(Lower(u.username), u);
+          remember(Lower(u.email), u);
+        }
+
+        // Current enrollments of those users and allowances of the emails.
+        std::unordered_map<int64_t, bool> active;  // user id -> actively enrolled
+        {
+          std::vector<int64_t> ids;
+          ids.reserve(found.size());
+          for (const UserRow& u : found) ids.push_back(u.id);
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          for (size_t begin = 0; begin < ids.size(); begin += kBatchRows) {
+            const size_t n = std::min(kBatchRows, ids.size() - begin);
+            const std::string sql =
+                "SELECT user_id, is_active FROM enrollments WHERE course_key = ? AND user_id IN (" +
+                Placeholders(n) + ")";
+            std::vector<storage::SqlValue> params{Text(course->course_key)};
+            for (size_t i = begin; i < begin + n; ++i) params.push_back(Int(ids[i]));
+            LARCH_ASSIGN_OR_RETURN(
+                storage::ResultSet rs,
+                txn.Execute(storage::Query{"enrollment.bulk_enrollments", sql.c_str()}, params));
+            for (const storage::Row& row : rs.rows) active[row.GetInt(0)] = row.GetBool(1);
+          }
+        }
+        std::vector<std::string> emails;
+        emails.reserve(identifiers.size());
+        for (size_t i = 0; i < identifiers.size(); ++i) {
+          auto it = by_identifier.find(lowered[i]);
+          emails.push_back(it != by_identifier.end() ? Lower(it->second->email) : lowered[i]);
+        }
+        // email -> auto_enroll. Allowances are stored lowercased (AllowEmail,
+        // CreateAllowance), so the (email, course_key) index applies.
+        std::unordered_map<std::string, bool> allowed;
+        {
+          std::vector<std::string> unique_emails = emails;
+          std::sort(unique_emails.begin(), unique_emails.end());
+          unique_emails.erase(std::unique(unique_emails.begin(), unique_emails.end()),
+                              unique_emails.end());
+          for (size_t begin = 0; begin < unique_emails.size(); begin += kBatchRows) {
+            const size_t n = std::min(kBatchRows, unique_emails.size() - begin);
+            const std::string sql =
+                "SELECT email, auto_enroll FROM enrollment_allowed WHERE course_key = ? AND "
+                "email IN (" +
+                Placeholders(n) + ")";
+            std::vector<storage::SqlValue> params{Text(course->course_key)};
+            for (size_t i = begin; i < begin + n; ++i) params.push_back(Text(unique_emails[i]));
+            LARCH_ASSIGN_OR_RETURN(
+                storage::ResultSet rs,
+                txn.Execute(storage::Query{"enrollment.bulk_allowances", sql.c_str()}, params));
+            for (const storage::Row& row : rs.rows) allowed[row.GetText(0)] = row.GetBool(1);
+          }
+        }
+
+        // Walk the identifiers in order against that state (so a repeated
+        // identifier sees the first one's effect), collecting the writes.
+        std::vector<std::pair<int64_t, std::string>> to_enroll;
+        std::vector<int64_t> to_unenroll;
+        std::vector<std::pair<std::string, bool>> to_allow;
+        std::vector<std::string> to_disallow;
         std::vector<BulkResult> out;
         out.reserve(identifiers.size());
-        for (const std::string& identifier : identifiers) {
+        const std::string name =
+            course->display_name.empty() ? course->course_key : course->display_name;
+        for (size_t i = 0; i < identifiers.size(); ++i) {
           BulkResult r;
-          r.identifier = identifier;
-          LARCH_ASSIGN_OR_RETURN(
-              storage::ResultSet users,
-              txn.Execute(kSelectUserByIdentifier, {Text(identifier), Text(identifier)}));
-          std::optional<UserRow> user;
-          if (!users.empty()) user = UserFromRow(users.rows[0]);
-          const std::string email = user.has_value() ? user->email : identifier;
-          if (!user.has_value() &&
+          r.identifier = identifiers[i];
+          auto found_it = by_identifier.find(lowered[i]);
+          const UserRow* user = found_it == by_identifier.end() ? nullptr : found_it->second;
+          const std::string& email = emails[i];
+          if (user == nullptr &&
               (email.find('@') == std::string::npos || email.find(' ') != std::string::npos)) {
             r.invalid_identifier = true;
             out.push_back(std::move(r));
             continue;
           }
-          std::optional<Enrollment> existing;
-          if (user.has_value()) {
-            LARCH_ASSIGN_OR_RETURN(existing, LoadEnrollment(txn, user->id, course_key));
-          }
-          LARCH_ASSIGN_OR_RETURN(
-              storage::ResultSet allowed,
-              txn.Execute(kHasAllowance, {Text(email), Text(course->course_key)}));
-          r.before.user = user.has_value();
-          r.before.enrollment = existing.has_value() && existing->is_active;
-          r.before.allowed = !allowed.empty();
-          r.before.auto_enroll = !allowed.empty() && allowed.rows[0].GetBool(0);
+          auto allowed_it = allowed.find(email);
+          r.before.user = user != nullptr;
+          r.before.enrollment = user != nullptr && active.count(user->id) != 0 && active[user->id];
+          r.before.allowed = allowed_it != allowed.end();
+          r.before.auto_enroll = allowed_it != allowed.end() && allowed_it->second;
           r.after = r.before;
           if (enroll) {
-            if (user.has_value()) {
-              EnrollOptions options;
-              options.check_access = false;
-              options.validate_mode = false;
-              options.actor_user_id = actor_user_id;
-              LARCH_RETURN_IF_ERROR(
-                  EnrollInTxn(txn, user->id, course_key, options, pending).status());
+            if (user != nullptr) {
+              if (!r.before.enrollment) to_enroll.emplace_back(user->id, course->course_key);
+              active[user->id] = true;
               r.after.enrollment = true;
             } else {
-              LARCH_RETURN_IF_ERROR(
-                  txn.Execute(kUpsertAllowance, {Text(Lower(email)), Text(course->course_key),
-                                                 storage::Bool(auto_enroll), Int(now)})
-                      .status());
+              to_allow.emplace_back(email, auto_enroll);
+              allowed[email] = auto_enroll;
               r.after.allowed = true;
               r.after.auto_enroll = auto_enroll;
             }
           } else {
             if (r.before.enrollment) {
-              LARCH_RETURN_IF_ERROR(UpdateInTxn(txn, user->id, course_key, std::nullopt, false,
-                                                actor_user_id, pending)
-                                        .status());
+              to_unenroll.push_back(user->id);
+              active[user->id] = false;
               r.after.enrollment = false;
             }
             if (r.before.allowed) {
-              LARCH_RETURN_IF_ERROR(
-                  txn.Execute(kDeleteAllowance, {Text(email), Text(course->course_key)}).status());
+              to_disallow.push_back(email);
+              allowed.erase(email);
               r.after.allowed = false;
               r.after.auto_enroll = false;
             }
@@ -763,9 +883,7 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
           if (email_students && changed) {
             std::string subject;
             std::string text;
-            const std::string name =
-                course->display_name.empty() ? course->course_key : course->display_name;
-            if (enroll && user.has_value()) {
+            if (enroll && user != nullptr) {
               subject = "You have been enrolled in " + name;
               text = "Dear " + user->username + ",\n\nYou have been enrolled in " + name +
                      " by a member of the course staff.\n";
@@ -782,7 +900,7 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
             jobs::NewJob job;
             job.kind = "mail.send";
             job.payload = nlohmann::json{
-                {"to", nlohmann::json::array({email})},
+                {"to", nlohmann::json::array({user != nullptr ? user->email : identifiers[i]})},
                 {"subject", subject},
                 {"text", text},
                 {"html", ""}}.dump();
@@ -790,10 +908,213 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
           }
           out.push_back(std::move(r));
         }
+
+        if (!to_enroll.empty()) {
+          // Enrollment without a requested mode gets the course's default
+          // mode, for new and reactivated enrollments alike.
+          LARCH_ASSIGN_OR_RETURN(std::vector<CourseMode> modes,
+                                 CourseModeStore::ModesForCourse(txn, course->course_key, now,
+                                                                 /*include_expired=*/false,
+                                                                 /*only_selectable=*/false));
+          LARCH_RETURN_IF_ERROR(BatchEnrollInTxn(txn, to_enroll, DefaultEnrollmentMode(modes),
+                                                 /*publish_events=*/true, actor_user_id, pending)
+                                    .status());
+        }
+        for (int64_t user_id : to_unenroll) {
+          LARCH_RETURN_IF_ERROR(UpdateInTxn(txn, user_id, course->course_key, std::nullopt, false,
+                                            actor_user_id, pending)
+                                    .status());
+        }
+        for (const auto& [email, auto_enroll_flag] : to_allow) {
+          LARCH_RETURN_IF_ERROR(
+              txn.Execute(kUpsertAllowance, {Text(email), Text(course->course_key),
+                                             storage::Bool(auto_enroll_flag), Int(now)})
+                  .status());
+        }
+        for (const std::string& email : to_disallow) {
+          LARCH_RETURN_IF_ERROR(
+              txn.Execute(kDeleteAllowance, {Text(email), Text(course->course_key)}).status());
+        }
         return out;
       });
   if (results.ok()) Publish(pending);
   return results;
+}
+
+namespace {
+
+constexpr storage::Query kListAllowances{
+    "enrollment.list_allowances",
+    "SELECT email, course_key, auto_enroll, user_id, created FROM enrollment_allowed "
+    "WHERE lower(email) = lower(?) ORDER BY id"};
+
+constexpr storage::Query kInsertAllowance{
+    "enrollment.insert_allowance",
+    "INSERT INTO enrollment_allowed (email, course_key, auto_enroll, created) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (email, course_key) DO NOTHING RETURNING id"};
+
+constexpr storage::Query kDeleteAllowanceReturning{
+    "enrollment.delete_allowance_returning",
+    "DELETE FROM enrollment_allowed WHERE lower(email) = lower(?) AND course_key = ? RETURNING id"};
+
+constexpr storage::Query kUserEnrollments{
+    "enrollment.user_enrollments",
+    "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
+    "WHERE user_id = ? ORDER BY created, id"};
+
+// The organization of a course key: "course-v1:ORG+..." or "ORG/...".
+std::string OrgOf(std::string_view key) {
+  constexpr std::string_view kPrefix = "course-v1:";
+  if (key.substr(0, kPrefix.size()) == kPrefix) {
+    std::string_view rest = key.substr(kPrefix.size());
+    return std::string(rest.substr(0, rest.find('+')));
+  }
+  return std::string(key.substr(0, key.find('/')));
+}
+
+// LIKE pattern matching `text` anywhere, with the wildcards escaped.
+std::string ContainsPattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : Lower(text)) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('%');
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<Allowance>> EnrollmentService::ListAllowances(std::string_view email) {
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) -> StatusOr<std::vector<Allowance>> {
+        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                               txn.Execute(kListAllowances, {Text(std::string(email))}));
+        std::vector<Allowance> out;
+        out.reserve(rs.rows.size());
+        for (const storage::Row& row : rs.rows) {
+          out.push_back(Allowance{row.GetText(0), row.GetText(1), row.GetBool(2),
+                                  row.GetOptionalInt(3), row.GetInt(4)});
+        }
+        return out;
+      });
+}
+
+StatusOr<Allowance> EnrollmentService::CreateAllowance(std::string_view email,
+                                                       std::string_view course_key,
+                                                       bool auto_enroll) {
+  Allowance a{Lower(email), std::string(course_key), auto_enroll, std::nullopt, clock_.NowMicros()};
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> StatusOr<Allowance> {
+        LARCH_ASSIGN_OR_RETURN(
+            storage::ResultSet rs,
+            txn.Execute(kInsertAllowance, {Text(a.email), Text(a.course_key),
+                                           storage::Bool(a.auto_enroll), Int(a.created)}));
+        if (rs.empty()) {
+          return AlreadyExistsError("an enrollment allowed with email " + a.email + " and course " +
+                                    a.course_key + " already exists");
+        }
+        return a;
+      });
+}
+
+Status EnrollmentService::DeleteAllowance(std::string_view email, std::string_view course_key) {
+  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
+    LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                           txn.Execute(kDeleteAllowanceReturning,
+                                       {Text(std::string(email)), Text(std::string(course_key))}));
+    if (rs.empty()) {
+      return NotFoundError("no enrollment allowed with email " + std::string(email) +
+                           " and course " + std::string(course_key));
+    }
+    return OkStatus();
+  });
+}
+
+StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
+    const EnrollmentFilter& filter, int64_t page_size,
+    const std::optional<EnrollmentCursor>& cursor) {
+  std::string sql =
+      "SELECT e.id, e.created, e.mode, e.is_active, u.username, e.course_key FROM enrollments e "
+      "JOIN users u ON u.id = e.user_id WHERE 1 = 1";
+  std::vector<storage::SqlValue> params;
+  if (filter.course_key.has_value()) {
+    sql += " AND e.course_key = ?";
+    params.push_back(Text(*filter.course_key));
+  }
+  if (!filter.course_key_substrings.empty()) {
+    sql += " AND (";
+    for (size_t i = 0; i < filter.course_key_substrings.size(); ++i) {
+      sql += i == 0 ? "" : " OR ";
+      sql += "lower(e.course_key) LIKE ? ESCAPE '\\'";
+      params.push_back(Text(ContainsPattern(filter.course_key_substrings[i])));
+    }
+    sql += ")";
+  }
+  auto in_list = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    sql += std::string(" AND ") + column + " IN (" + Placeholders(values.size()) + ")";
+    for (const std::string& v : values) params.push_back(Text(v));
+  };
+  in_list("u.username", filter.usernames);
+  in_list("u.email", filter.emails);
+  const bool reverse = cursor.has_value() && cursor->reverse;
+  if (cursor.has_value()) {
+    sql += reverse ? " AND (e.created > ? OR (e.created = ? AND e.id > ?))"
+                   : " AND (e.created < ? OR (e.created = ? AND e.id < ?))";
+    params.push_back(Int(cursor->created));
+    params.push_back(Int(cursor->created));
+    params.push_back(Int(cursor->id));
+  }
+  sql += reverse ? " ORDER BY e.created ASC, e.id ASC" : " ORDER BY e.created DESC, e.id DESC";
+  sql += " LIMIT " + std::to_string(page_size + 1);
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<EnrollmentPage> {
+        LARCH_ASSIGN_OR_RETURN(
+            storage::ResultSet rs,
+            txn.Execute(storage::Query{"enrollment.list_enrollments", sql.c_str()}, params));
+        EnrollmentPage page;
+        page.more = static_cast<int64_t>(rs.rows.size()) > page_size;
+        for (const storage::Row& row : rs.rows) {
+          if (static_cast<int64_t>(page.items.size()) == page_size) break;
+          page.items.push_back(EnrollmentListItem{row.GetInt(0), row.GetInt(1), row.GetText(2),
+                                                  row.GetBool(3), row.GetText(4), row.GetText(5)});
+        }
+        if (reverse) std::reverse(page.items.begin(), page.items.end());
+        return page;
+      });
+}
+
+StatusOr<std::vector<std::string>> EnrollmentService::UnenrollFromAllCourses(
+    int64_t user_id, std::optional<int64_t> actor_user_id) {
+  std::vector<PendingEvent> pending;
+  auto orgs = storage::RunWithResult(
+      db_, storage::TxnMode::kReadWrite,
+      [&](storage::Transaction& txn) -> StatusOr<std::vector<std::string>> {
+        pending.clear();
+        LARCH_ASSIGN_OR_RETURN(std::optional<UserRow> user, LoadUser(txn, user_id));
+        if (!user.has_value()) {
+          return NotFoundError("no user with id " + std::to_string(user_id))
+              .WithErrorCode("user-not-found");
+        }
+        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                               txn.Execute(kUserEnrollments, {Int(user_id)}));
+        std::vector<std::string> out;
+        for (const storage::Row& row : rs.rows) {
+          Enrollment e = EnrollmentFromRow(row);
+          out.push_back(OrgOf(e.course_key));
+          if (!e.is_active) continue;
+          LARCH_RETURN_IF_ERROR(
+              UpdateInTxn(txn, user_id, e.course_key, std::nullopt, false, actor_user_id, pending)
+                  .status());
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+      });
+  if (orgs.ok()) Publish(pending);
+  return orgs;
 }
 
 }  // namespace larch::enrollment

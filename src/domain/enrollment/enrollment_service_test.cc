@@ -59,6 +59,10 @@ class EnrollmentServiceTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
+  int64_t ListActiveCount() {
+    return Count("SELECT COUNT(*) FROM enrollments WHERE is_active = 1");
+  }
+
   std::vector<std::string> EventTypes() {
     std::vector<std::string> out;
     for (const auto& e : received_) out.push_back(e.metadata.event_type);
@@ -385,6 +389,142 @@ TEST_F(EnrollmentServiceTest, BatchEnrollTwentyThousand) {
   EXPECT_EQ(received_.back().data["enrollment"]["user"]["pii"]["username"], "late");
   EXPECT_EQ(service_->BatchEnroll({{*extra, courses[0]}}, "nope").status().code(),
             StatusCode::kInvalidArgument);
+}
+
+TEST_F(EnrollmentServiceTest, AllowanceCreateListDelete) {
+  auto created = service_->CreateAllowance("Bob@Example.com", kCourse, true);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->email, "bob@example.com");
+  EXPECT_TRUE(created->auto_enroll);
+  EXPECT_EQ(created->created, clock_.NowMicros());
+  EXPECT_EQ(service_->CreateAllowance("bob@example.com", kCourse, false).status().code(),
+            StatusCode::kAlreadyExists);
+  // No course row is needed, as upstream.
+  ASSERT_TRUE(service_->CreateAllowance("bob@example.com", "course-v1:No+Such+Run", false).ok());
+  auto list = service_->ListAllowances("BOB@example.com");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].course_key, kCourse);
+  EXPECT_EQ((*list)[1].course_key, "course-v1:No+Such+Run");
+  EXPECT_FALSE((*list)[0].user_id.has_value());
+  EXPECT_TRUE(*service_->IsEmailAllowed("bob@example.com", kCourse));
+  EXPECT_TRUE(service_->DeleteAllowance("Bob@example.com", kCourse).ok());
+  EXPECT_EQ(service_->DeleteAllowance("bob@example.com", kCourse).code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_->ListAllowances("bob@example.com")->size(), 1u);
+}
+
+TEST_F(EnrollmentServiceTest, UnenrollFromAllCoursesReturnsOrgs) {
+  CourseRowForTest other;
+  other.course_key = "course-v1:MITx+6.002+2024";
+  other.org = "MITx";
+  ASSERT_TRUE(InsertCourseForTest(*db_, other).ok());
+  ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
+  ASSERT_TRUE(service_->Enroll(alice_, other.course_key).ok());
+  ASSERT_TRUE(service_->Unenroll(alice_, other.course_key).ok());
+  received_.clear();
+  auto orgs = service_->UnenrollFromAllCourses(alice_);
+  ASSERT_TRUE(orgs.ok()) << orgs.status().ToString();
+  // Every enrollment's org, the inactive one's included (upstream's set).
+  EXPECT_EQ(*orgs, (std::vector<std::string>{"MITx", "edX"}));
+  EXPECT_TRUE(service_->ListActive(alice_)->empty());
+  EXPECT_EQ(EventTypes(), (std::vector<std::string>{events::kCourseEnrollmentChanged,
+                                                    events::kCourseUnenrollmentCompleted}));
+  EXPECT_EQ(service_->UnenrollFromAllCourses(alice_ + 1000).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(EnrollmentServiceTest, ListEnrollmentsFiltersAndPagesNewestFirst) {
+  std::vector<int64_t> users;
+  for (int i = 0; i < 5; ++i) {
+    auto id =
+        InsertUserForTest(*db_, "user" + std::to_string(i), "user" + std::to_string(i) + "@x.org");
+    ASSERT_TRUE(id.ok());
+    users.push_back(*id);
+  }
+  CourseRowForTest other;
+  other.course_key = "course-v1:edX+Other+Run";
+  other.number = "Other";
+  ASSERT_TRUE(InsertCourseForTest(*db_, other).ok());
+  for (int64_t u : users) {
+    clock_.AdvanceSeconds(1);
+    ASSERT_TRUE(service_->Enroll(u, kCourse).ok());
+  }
+  ASSERT_TRUE(service_->Enroll(users[0], other.course_key).ok());
+
+  auto all = service_->ListEnrollments(EnrollmentFilter(), 100, std::nullopt);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->items.size(), 6u);
+  EXPECT_FALSE(all->more);
+  EXPECT_EQ(all->items[0].course_key, other.course_key);  // newest
+  EXPECT_EQ(all->items[1].username, "user4");
+
+  EnrollmentFilter by_course;
+  by_course.course_key = other.course_key;
+  EXPECT_EQ(service_->ListEnrollments(by_course, 100, std::nullopt)->items.size(), 1u);
+  EnrollmentFilter by_substring;
+  by_substring.course_key_substrings = {"EDX+DEMOX", "nothing"};
+  EXPECT_EQ(service_->ListEnrollments(by_substring, 100, std::nullopt)->items.size(), 5u);
+  EnrollmentFilter wildcard;
+  wildcard.course_key_substrings = {"%"};
+  EXPECT_TRUE(service_->ListEnrollments(wildcard, 100, std::nullopt)->items.empty());
+  EnrollmentFilter by_user;
+  by_user.usernames = {"user0", "user3"};
+  by_user.emails = {"user0@x.org"};
+  auto user0 = service_->ListEnrollments(by_user, 100, std::nullopt);
+  ASSERT_EQ(user0->items.size(), 2u);
+  EXPECT_EQ(user0->items[0].username, "user0");
+
+  // Pages of 2 forward, then back from the last page.
+  auto p1 = service_->ListEnrollments(EnrollmentFilter(), 2, std::nullopt);
+  ASSERT_TRUE(p1->more);
+  const auto& last1 = p1->items.back();
+  auto p2 = service_->ListEnrollments(EnrollmentFilter(), 2,
+                                      EnrollmentCursor{last1.created, last1.id, false});
+  ASSERT_EQ(p2->items.size(), 2u);
+  EXPECT_TRUE(p2->more);
+  EXPECT_EQ(p2->items[0].username, "user3");
+  const auto& first2 = p2->items.front();
+  auto back = service_->ListEnrollments(EnrollmentFilter(), 2,
+                                        EnrollmentCursor{first2.created, first2.id, true});
+  ASSERT_EQ(back->items.size(), 2u);
+  EXPECT_FALSE(back->more);
+  EXPECT_EQ(back->items[0].id, p1->items[0].id);
+  EXPECT_EQ(back->items[1].id, p1->items[1].id);
+}
+
+TEST_F(EnrollmentServiceTest, BulkUpdateResolvesInBatchAndHandlesRepeats) {
+  auto bob = InsertUserForTest(*db_, "bob", "bob@example.com");
+  ASSERT_TRUE(bob.ok());
+  ASSERT_TRUE(service_->Enroll(*bob, kCourse).ok());
+  ASSERT_TRUE(service_->Unenroll(*bob, kCourse).ok());
+  received_.clear();
+  auto results = service_->BulkUpdate(
+      kCourse, {"ALICE", "alice@example.com", "bob", "new@example.com", "not an id"}, true,
+      /*auto_enroll=*/true, /*email_students=*/false, std::nullopt);
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->size(), 5u);
+  EXPECT_FALSE((*results)[0].before.enrollment);
+  EXPECT_TRUE((*results)[0].after.enrollment);
+  // The same person again sees the first identifier's effect.
+  EXPECT_TRUE((*results)[1].before.enrollment);
+  EXPECT_FALSE((*results)[2].before.enrollment);  // inactive counts as not enrolled
+  EXPECT_TRUE((*results)[2].after.enrollment);
+  EXPECT_FALSE((*results)[3].before.user);
+  EXPECT_TRUE((*results)[3].after.allowed);
+  EXPECT_TRUE((*results)[3].after.auto_enroll);
+  EXPECT_TRUE((*results)[4].invalid_identifier);
+  EXPECT_EQ(ListActiveCount(), 2);
+  EXPECT_TRUE(*service_->IsEmailAllowed("new@example.com", kCourse));
+  // Two enrollments (one new, one reactivated): CHANGED + CREATED each.
+  EXPECT_EQ(received_.size(), 4u);
+
+  auto unenrolled = service_->BulkUpdate(kCourse, {"alice", "new@example.com"}, false, false, false,
+                                         std::nullopt);
+  ASSERT_TRUE(unenrolled.ok());
+  EXPECT_TRUE((*unenrolled)[0].before.enrollment);
+  EXPECT_FALSE((*unenrolled)[0].after.enrollment);
+  EXPECT_FALSE((*unenrolled)[1].after.allowed);
+  EXPECT_FALSE(*service_->IsEmailAllowed("new@example.com", kCourse));
+  EXPECT_EQ(ListActiveCount(), 1);
 }
 
 }  // namespace

@@ -83,6 +83,8 @@ Status ExtractArchive(const fs::path& archive_path, const fs::path& dest,
   archive_read_support_filter_all(a);
   archive_read_support_format_gnutar(a);
   archive_read_support_format_tar(a);
+  // Studio exports are .tar.gz, but its import API also takes .zip.
+  archive_read_support_format_zip(a);
   std::unique_ptr<struct archive, int (*)(struct archive*)> guard(a, archive_read_free);
   if (archive_read_open_filename(a, archive_path.c_str(), size_t{64} * 1024) != ARCHIVE_OK) {
     return InvalidArgumentError(archive_path.string() +

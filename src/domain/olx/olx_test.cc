@@ -45,10 +45,14 @@ struct Entry {
   std::string symlink;  // when set, the entry is a symlink to this target
 };
 
-void WriteTarGz(const fs::path& out, const std::vector<Entry>& entries) {
+void WriteArchive(const fs::path& out, const std::vector<Entry>& entries, bool zip) {
   struct archive* a = archive_write_new();
-  archive_write_add_filter_gzip(a);
-  archive_write_set_format_pax_restricted(a);
+  if (zip) {
+    archive_write_set_format_zip(a);
+  } else {
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_pax_restricted(a);
+  }
   ASSERT_EQ(archive_write_open_filename(a, out.c_str()), ARCHIVE_OK);
   for (const auto& e : entries) {
     struct archive_entry* entry = archive_entry_new();
@@ -70,8 +74,13 @@ void WriteTarGz(const fs::path& out, const std::vector<Entry>& entries) {
   archive_write_free(a);
 }
 
+void WriteTarGz(const fs::path& out, const std::vector<Entry>& entries) {
+  WriteArchive(out, entries, /*zip=*/false);
+}
+
 // Packs a directory as `prefix/<relative path>` entries.
-void TarDirectory(const fs::path& dir, const std::string& prefix, const fs::path& out) {
+void TarDirectory(const fs::path& dir, const std::string& prefix, const fs::path& out,
+                  bool zip = false) {
   std::vector<Entry> entries;
   for (const auto& item : fs::recursive_directory_iterator(dir)) {
     if (!item.is_regular_file()) continue;
@@ -80,7 +89,7 @@ void TarDirectory(const fs::path& dir, const std::string& prefix, const fs::path
     text << in.rdbuf();
     entries.push_back({prefix + fs::relative(item.path(), dir).generic_string(), text.str(), ""});
   }
-  WriteTarGz(out, entries);
+  WriteArchive(out, entries, zip);
 }
 
 keys::UsageKey Key(const std::string& text) { return *keys::UsageKey::Parse(text); }
@@ -352,6 +361,44 @@ TEST(OlxReadTest, TestCourseIgnoresDraftsAndOrphans) {
   EXPECT_TRUE(lib_root.fields["xqa_key"].is_null());  // XBlock-option element, none="true"
   EXPECT_EQ(lib_root.fields["advanced_modules"], json::array());
   EXPECT_EQ(lib_root.fields["start"], "2030-01-01T00:00:00Z");  // quoted JSON date
+}
+
+TEST(OlxReadTest, ZipReadsLikeTheFolder) {
+  auto folder = ReadCourse(Shared("openedx-test-course") / "course");
+  ASSERT_TRUE(folder.ok());
+  TempDir tmp;
+  TarDirectory(Shared("openedx-test-course") / "course", "course/", tmp.path() / "c.zip",
+               /*zip=*/true);
+  auto zipped = ReadCourse(tmp.path() / "c.zip");
+  ASSERT_TRUE(zipped.ok()) << zipped.status().ToString();
+  ExpectSameCourse(*folder, *zipped);
+}
+
+TEST(OlxRekeyTest, MovesEveryKeyToTheNewRun) {
+  auto course = ReadCourse(Shared("edx-demo-course-quince") / "course");
+  ASSERT_TRUE(course.ok());
+  size_t blocks = course->tree.blocks.size();
+  auto counts = Counts(course->tree);
+  course->tree.blocks.at(course->tree.root).fields["entrance_exam_id"] =
+      "block-v1:edX+DemoX+Demo_Course+type@chapter+block@intro";
+  auto run = keys::CourseKey::Parse("course-v1:edX+DemoX+2026_T1");
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(RekeyCourse(*course, *run).ok());
+  EXPECT_EQ(course->key, *run);
+  EXPECT_EQ(course->tree.root.ToString(), "block-v1:edX+DemoX+2026_T1+type@course+block@course");
+  EXPECT_EQ(course->tree.blocks.size(), blocks);
+  EXPECT_EQ(Counts(course->tree), counts);
+  for (const auto& [key, block] : course->tree.blocks) {
+    EXPECT_EQ(key.course_key(), *run);
+    EXPECT_EQ(block.key, key);
+    if (block.parent.has_value()) {
+      EXPECT_EQ(block.parent->course_key(), *run);
+      EXPECT_NE(course->tree.Find(*block.parent), nullptr);
+    }
+    for (const auto& child : block.children) EXPECT_NE(course->tree.Find(child), nullptr);
+  }
+  EXPECT_EQ(course->tree.root_block().fields["entrance_exam_id"],
+            "block-v1:edX+DemoX+2026_T1+type@chapter+block@intro");
 }
 
 TEST(OlxReadTest, TarballReadsLikeTheFolder) {

@@ -71,6 +71,10 @@ struct CatalogBlock {
   std::optional<int64_t> start;
   bool visible_to_staff_only = false;
   int64_t days_early_for_beta = 0;
+  bool hide_from_toc = false;
+  // html blocks: `data` with /static/ links rewritten to the course's
+  // /asset-v1: URLs (courses::RewriteStaticUrls), done once per load.
+  std::string student_view_html;
   // JSON-escaped forms computed once at load, so the Blocks API writes its
   // per-block fixed fields without re-escaping: quoted strings for
   // usage_key/block_id/type/display_name, and the usage key without quotes
@@ -80,6 +84,10 @@ struct CatalogBlock {
   std::string json_type;
   std::string json_display_name;
   std::string url_usage_key;
+  // The `graded` and `format` fields as the Blocks API writes them ("true"/
+  // "false"; the JSON value, empty when unset or null).
+  bool graded = false;
+  std::string json_format;
 };
 
 // `text` as a JSON string literal (quotes included); invalid UTF-8 becomes

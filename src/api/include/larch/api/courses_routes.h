@@ -4,6 +4,13 @@
 //   GET      /api/courses/v1/courses/{course_key}/  course detail (+ overview)
 //   GET      /api/courses/v1/course_ids/         keys the user has a role on
 //   GET      /api/courses/v{1,2}/blocks/?course_id=...  and /blocks/{usage_key}
+// and, when a MilestoneService is given, Larch's staff-only milestone admin
+// endpoints (docs/milestones.md):
+//   GET      /api/larch/v1/milestones/{course_key}/[?username=]
+//   POST     /api/larch/v1/milestones/{course_key}/fulfill/
+// Blocks of a course whose prerequisites or entrance exam the learner has
+// not fulfilled are hidden (v1) or kept with authorization_denial_reason /
+// authorization_denial_message and only the allowed fields (v2).
 // The caller comes from api::CurrentPrincipal, so RegisterAccountRoutes (which
 // installs the authentication filter) must run on the same router.
 //
@@ -17,6 +24,7 @@
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
 #include "larch/http/router.h"
+#include "larch/milestones/milestones.h"
 
 namespace larch::api {
 
@@ -26,6 +34,9 @@ struct CourseApiContext {
   const Clock& clock;
   CourseCatalog& catalog;
   accounts::RoleStore& roles;
+  // Prerequisite / entrance exam gate of the Blocks API and the staff-only
+  // milestone endpoints; null means no gating and no such endpoints.
+  milestones::MilestoneService* milestones = nullptr;
 };
 
 // Adds the routes listed above. Aborts (via Router::Add) on a duplicate route.

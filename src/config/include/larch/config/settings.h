@@ -45,6 +45,8 @@ struct Settings {
   std::string log_format = "text";    // text|json
   std::string access_log = "stdout";  // stdout|off|<file path>
   int64_t max_request_body_bytes = int64_t{10} * 1024 * 1024;
+  // Body limit of the course import upload (POST /api/courses/v0/import/).
+  int64_t course_import_max_bytes = int64_t{100} * 1024 * 1024;
   int64_t request_timeout_seconds = 30;
   int64_t keepalive_timeout_seconds = 75;
   int64_t db_pool_size = 8;
@@ -54,6 +56,12 @@ struct Settings {
   // EDX_API_KEY: the X-Edx-Api-Key value server-to-server callers of the
   // Enrollment API present; empty disables that access.
   std::string edx_api_key;
+  // ENROLLMENT_THROTTLE_RATES: EnrollmentUserThrottle's DRF rates per scope,
+  // {"user": "40/minute", "staff": "120/minute"}; null disables a scope.
+  nlohmann::json enrollment_throttle_rates;
+  // RETIREMENT_SERVICE_WORKER_USERNAME: the service user of the retirement
+  // pipeline (may call POST /api/enrollment/v1/unenroll/).
+  std::string retirement_service_worker_username = "RETIREMENT_SERVICE_USER";
   // Seconds ConfigurationModel values are cached (Open edX:
   // CONFIGURATION_MODEL_CACHE_TIMEOUT).
   int64_t configuration_model_cache_timeout = 600;
@@ -62,6 +70,9 @@ struct Settings {
   nlohmann::json auth_password_validators;
   // null (anyone) or a list of regular expressions (seed 000 section 4.5).
   nlohmann::json registration_email_patterns_allowed;
+  // The facets course discovery filters on and counts (a list of field
+  // names, e.g. ["org", "modes", "language"]); null = edx-search's default.
+  nlohmann::json course_discovery_filters;
   // field name -> "required" | "optional" | "hidden".
   nlohmann::json registration_extra_fields;
   // Operator-defined registration fields, stored per user (Larch's

@@ -54,6 +54,9 @@ struct ServerOptions {
   uint16_t port = 0;  // 0 picks a free port; see Server::port()
   int threads = 0;    // 0 = hardware concurrency
   uint64_t max_body_bytes = uint64_t{10} * 1024 * 1024;
+  // Other body limits for some paths (path prefix, bytes), e.g. course
+  // uploads; the first matching prefix wins over max_body_bytes.
+  std::vector<std::pair<std::string, uint64_t>> body_limit_overrides;
   uint32_t max_header_bytes = 16 * 1024;
   // Time allowed to receive one request once its first byte arrived (and
   // for a new connection to send its first request).

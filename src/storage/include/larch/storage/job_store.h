@@ -75,6 +75,9 @@ class JobStore {
   // worker no longer holds it.
   static Status Release(Executor& ex, int64_t id, const std::string& worker, int64_t now);
   static StatusOr<std::optional<JobRecord>> Get(Executor& ex, int64_t id);
+  // The job enqueued with idempotency key `key` (task ids handed to clients).
+  static StatusOr<std::optional<JobRecord>> FindByIdempotencyKey(Executor& ex,
+                                                                 std::string_view key);
   // Counts per state, for /heartbeat and `larch check`: every state, in enum
   // order, zero included.
   static StatusOr<std::vector<std::pair<JobState, int64_t>>> CountByState(Executor& ex);

@@ -146,6 +146,9 @@ struct ImportResult {
 
 struct ImportOptions {
   olx::ReadOptions read;
+  // Import into this course run instead of the one the export names
+  // (Studio's import into an existing course); courses only.
+  std::optional<keys::CourseKey> target_course_key;
   // Called inside the transaction right before commit; a non-OK status
   // aborts the import (tests use it to prove atomicity).
   std::function<Status()> before_commit_for_test;

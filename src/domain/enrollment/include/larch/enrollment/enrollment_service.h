@@ -99,6 +99,50 @@ struct EnrollmentAttribute {
   friend bool operator==(const EnrollmentAttribute&, const EnrollmentAttribute&) = default;
 };
 
+// One enrollment_allowed row (CourseEnrollmentAllowed). user_id is set once
+// the person registered and the allowance was applied.
+struct Allowance {
+  std::string email;
+  std::string course_key;
+  bool auto_enroll = false;
+  std::optional<int64_t> user_id;
+  int64_t created = 0;  // micros since epoch
+};
+
+// A row of the staff enrollment listing (CourseEnrollmentsApiListView).
+struct EnrollmentListItem {
+  int64_t id = 0;
+  int64_t created = 0;
+  std::string mode;
+  bool is_active = false;
+  std::string username;
+  std::string course_key;
+};
+
+// Filters of ListEnrollments; empty vectors do not filter.
+struct EnrollmentFilter {
+  std::optional<std::string> course_key;  // exact
+  // Case-insensitive substrings of the course key (any of them matches), so a
+  // course id without its run selects every run.
+  std::vector<std::string> course_key_substrings;
+  std::vector<std::string> usernames;  // exact
+  std::vector<std::string> emails;     // exact
+};
+
+// A keyset position in the (created, id) descending order of ListEnrollments.
+struct EnrollmentCursor {
+  int64_t created = 0;
+  int64_t id = 0;
+  // true: the page before this position (walking back), else the page after.
+  bool reverse = false;
+};
+
+struct EnrollmentPage {
+  std::vector<EnrollmentListItem> items;  // newest first
+  // More rows exist beyond the page in the direction walked.
+  bool more = false;
+};
+
 struct BatchStats {
   int64_t inserted = 0;
   int64_t reactivated = 0;
@@ -162,6 +206,29 @@ class EnrollmentService {
   // True when an allowance exists for the email.
   StatusOr<bool> IsEmailAllowed(std::string_view email, std::string_view course_key);
 
+  // The allowances recorded for `email` (compared case-insensitively),
+  // oldest first.
+  StatusOr<std::vector<Allowance>> ListAllowances(std::string_view email);
+  // Creates the allowance (email stored lowercased); kAlreadyExists when one
+  // exists for the email and course. The course need not exist (as upstream,
+  // which has no foreign key there).
+  StatusOr<Allowance> CreateAllowance(std::string_view email, std::string_view course_key,
+                                      bool auto_enroll);
+  // Deletes the allowance; kNotFound when there was none.
+  Status DeleteAllowance(std::string_view email, std::string_view course_key);
+
+  // Every enrollment matching `filter`, newest first (created, then id),
+  // `page_size` rows from `cursor` (nullopt: the first page).
+  StatusOr<EnrollmentPage> ListEnrollments(const EnrollmentFilter& filter, int64_t page_size,
+                                           const std::optional<EnrollmentCursor>& cursor);
+
+  // unenroll_user_from_all_courses: deactivates every active enrollment of
+  // the user in one transaction (history rows, events after the commit) and
+  // returns the distinct organizations of all the user's enrollments, sorted
+  // (upstream returns that set). kNotFound when the user does not exist.
+  StatusOr<std::vector<std::string>> UnenrollFromAllCourses(
+      int64_t user_id, std::optional<int64_t> actor_user_id = std::nullopt);
+
   // Applies the user's pending allowances (by their email): links each row
   // to the user and enrolls (without access checks) where auto_enroll is
   // set. Returns how many enrollments were made. Called on registration.
@@ -179,7 +246,8 @@ class EnrollmentService {
                                    std::optional<int64_t> actor_user_id = std::nullopt);
 
   // The instructor's students_update_enrollment for one course: each
-  // identifier is a username or an email. enroll: a registered user is
+  // identifier is a username or an email (users are resolved and
+  // enrollments made in batches, all in one transaction). enroll: a registered user is
   // enrolled (no access checks); an unknown email gets an
   // enrollment_allowed row (auto_enroll), applied when that person
   // registers. unenroll: deactivates and drops any allowance. With
@@ -204,6 +272,13 @@ class EnrollmentService {
                                    const std::optional<bool>& is_active,
                                    std::optional<int64_t> actor_user_id,
                                    std::vector<PendingEvent>& pending);
+
+  // BatchEnroll's body inside the caller's transaction.
+  StatusOr<BatchStats> BatchEnrollInTxn(storage::Transaction& txn,
+                                        const std::vector<std::pair<int64_t, std::string>>& pairs,
+                                        std::string_view mode, bool publish_events,
+                                        std::optional<int64_t> actor_user_id,
+                                        std::vector<PendingEvent>& pending);
 
   storage::Database& db_;
   const Clock& clock_;

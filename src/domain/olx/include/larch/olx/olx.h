@@ -136,6 +136,13 @@ struct ReadOptions {
 // of it, or breaks ReadOptions limits. kNotFound when `path` does not exist.
 StatusOr<Course> ReadCourse(const std::filesystem::path& path, const ReadOptions& options = {});
 
+// Moves `course` to the course run `key`, as Studio does when an export is
+// imported into another run: the course key, every block key, parent and
+// child links, and string fields holding a usage key of the old run (e.g.
+// entrance_exam_id). kInvalidArgument, with `course` unchanged, when a block
+// key cannot be rebuilt.
+Status RekeyCourse(Course& course, const keys::CourseKey& key);
+
 // Reads a v1 library export (library.xml at the root of a directory or of a
 // .tar.gz's top folder). Errors as ReadCourse.
 StatusOr<Library> ReadLibrary(const std::filesystem::path& path, const ReadOptions& options = {});

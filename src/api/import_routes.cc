@@ -1,0 +1,195 @@
+#include "larch/api/import_routes.h"
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "larch/accounts/roles.h"
+#include "larch/api/account_routes.h"
+#include "larch/http/multipart.h"
+#include "larch/jobs/job_queue.h"
+#include "larch/keys/keys.h"
+#include "larch/oauth/principal.h"
+#include "larch/storage/job_store.h"
+#include "spdlog/spdlog.h"
+
+namespace larch::api {
+namespace {
+
+namespace fs = std::filesystem;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+// The DeveloperErrorViewMixin body the view raises with api_error().
+Response ApiError(int status, std::string_view message, std::string_view error_code) {
+  return Response::Json(status, json{{"developer_message", message}, {"error_code", error_code}});
+}
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// A file name safe to create inside the upload folder: the last path
+// component, with anything outside [A-Za-z0-9._-] replaced.
+std::string SafeFilename(std::string_view name) {
+  size_t slash = name.find_last_of("/\\");
+  if (slash != std::string_view::npos) name = name.substr(slash + 1);
+  std::string out;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    out.push_back(ok ? c : '_');
+  }
+  if (out.empty() || out[0] == '.') out.insert(0, "upload");
+  return out;
+}
+
+std::string TaskKey(std::string_view task_id) { return "course-import:" + std::string(task_id); }
+
+// UserTaskStatus states.
+std::string_view StateName(storage::JobState state) {
+  switch (state) {
+    case storage::JobState::kQueued:
+      return "Pending";
+    case storage::JobState::kRunning:
+      return "In Progress";
+    case storage::JobState::kSucceeded:
+      return "Succeeded";
+    case storage::JobState::kDead:
+      return "Failed";
+  }
+  return "Pending";
+}
+
+class ImportRoutes {
+ public:
+  explicit ImportRoutes(CourseImportApiContext& ctx) : ctx_(ctx) {}
+
+  // course_author_access_required: the caller, or the response to send.
+  std::optional<Response> CheckAuthor(const Request& request, const keys::CourseKey& key,
+                                      const oauth::Principal** out) {
+    AuthResult auth = RequireUser(request);
+    if (auth.principal == nullptr) return std::move(auth.error);
+    *out = auth.principal;
+    if (auth.principal->is_staff || auth.principal->is_superuser) return std::nullopt;
+    std::string course = key.ToString();
+    for (accounts::CourseRole role :
+         {accounts::CourseRole::kInstructor, accounts::CourseRole::kStaff}) {
+      StatusOr<bool> has = ctx_.roles.HasRole(auth.principal->user_id, course, role);
+      if (!has.ok()) {
+        return ApiError(500, "could not check course roles", "internal_error");
+      }
+      if (*has) return std::nullopt;
+    }
+    return ApiError(403, "The requesting user does not have course author permissions.",
+                    "user_permissions");
+  }
+
+  static std::optional<keys::CourseKey> ParseKey(const Request& request) {
+    auto key = keys::CourseKey::Parse(request.PathParam("course_id"));
+    if (!key.ok()) return std::nullopt;
+    return *key;
+  }
+
+  Response Post(Request& request) {
+    std::optional<keys::CourseKey> key = ParseKey(request);
+    if (!key.has_value()) return ApiError(400, "Invalid course key.", "invalid_course_key");
+    const oauth::Principal* principal = nullptr;
+    if (auto denied = CheckAuthor(request, *key, &principal)) return std::move(*denied);
+
+    std::optional<std::string_view> content_type = request.Header("content-type");
+    StatusOr<std::vector<http::FormPart>> parts =
+        content_type.has_value()
+            ? http::ParseMultipartFormData(*content_type, request.body())
+            : StatusOr<std::vector<http::FormPart>>(InvalidArgumentError("no Content-Type"));
+    const http::FormPart* file = parts.ok() ? http::FindFormPart(*parts, "course_data") : nullptr;
+    if (file == nullptr || !file->filename.has_value()) {
+      return ApiError(400, "Missing required parameter", "internal_error");
+    }
+    const std::string& filename = *file->filename;
+    if (!EndsWith(filename, ".tar.gz") && !EndsWith(filename, ".zip")) {
+      return ApiError(400, "Parameter in the wrong format", "internal_error");
+    }
+
+    std::string task_id = ctx_.random.Uuid4();
+    fs::path dir = fs::path(ctx_.data_dir) / "imports" / task_id;
+    fs::path archive = dir / SafeFilename(filename);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    {
+      std::ofstream out(archive, std::ios::binary | std::ios::trunc);
+      out.write(file->data.data(), static_cast<std::streamsize>(file->data.size()));
+      if (!out || ec) {
+        spdlog::error("course import {}: cannot store the upload in {}", key->ToString(),
+                      dir.string());
+        fs::remove_all(dir, ec);
+        return ApiError(500, "The upload could not be stored.", "internal_error");
+      }
+    }
+    jobs::NewJob job;
+    job.kind = kCourseImportJobKind;
+    job.payload = json{{"course_key", key->ToString()},
+                       {"archive", archive.string()},
+                       {"filename", filename},
+                       {"user_id", principal->user_id}}
+                      .dump();
+    job.idempotency_key = TaskKey(task_id);
+    // A bad archive stays bad: no retries.
+    job.max_attempts = 1;
+    StatusOr<storage::EnqueueResult> queued =
+        jobs::JobQueue::Enqueue(ctx_.db, job, ctx_.clock.NowMicros());
+    if (!queued.ok()) {
+      fs::remove_all(dir, ec);
+      return ApiError(500, std::string(queued.status().message()), "internal_error");
+    }
+    spdlog::info("course import {}: upload of {} bytes queued as task {}", key->ToString(),
+                 file->data.size(), task_id);
+    return Response::Json(200, json{{"task_id", task_id}});
+  }
+
+  Response Get(Request& request) {
+    std::optional<keys::CourseKey> key = ParseKey(request);
+    if (!key.has_value()) return ApiError(400, "Invalid course key.", "invalid_course_key");
+    const oauth::Principal* principal = nullptr;
+    if (auto denied = CheckAuthor(request, *key, &principal)) return std::move(*denied);
+    std::optional<std::string> task_id = request.Query("task_id");
+    if (!task_id.has_value() || task_id->empty()) {
+      return ApiError(400, "Missing required parameter task_id", "internal_error");
+    }
+    StatusOr<std::optional<storage::JobRecord>> job = storage::RunWithResult(
+        ctx_.db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+          return storage::JobStore::FindByIdempotencyKey(txn, TaskKey(*task_id));
+        });
+    if (!job.ok()) return ApiError(500, std::string(job.status().message()), "internal_error");
+    std::optional<json> payload;
+    if (job->has_value()) payload = json::parse((*job)->payload, nullptr, false);
+    if (!payload.has_value() || !payload->is_object() ||
+        payload->value("course_key", "") != key->ToString()) {
+      return ApiError(404, "No import task " + *task_id + " for this course.", "not_found");
+    }
+    json body{{"state", StateName((*job)->state)}};
+    if ((*job)->state == storage::JobState::kDead && (*job)->last_error.has_value()) {
+      body["message"] = *(*job)->last_error;
+    }
+    return Response::Json(200, body);
+  }
+
+ private:
+  CourseImportApiContext& ctx_;
+};
+
+}  // namespace
+
+void RegisterCourseImportRoutes(http::Router& router, CourseImportApiContext& context) {
+  auto routes = std::make_shared<ImportRoutes>(context);
+  const std::string path = std::string(kCourseImportPathPrefix) + "{course_id:course_key}/";
+  router.Post(path, [routes](Request& request) { return routes->Post(request); });
+  router.Get(path, [routes](Request& request) { return routes->Get(request); });
+}
+
+}  // namespace larch::api

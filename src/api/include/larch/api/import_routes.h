@@ -1,0 +1,48 @@
+// The course import API of Open edX Studio (cms contentstore
+// api/views/course_import.py, CourseImportView):
+//   POST /api/courses/v0/import/{course_id}/   multipart `course_data`
+//        (.tar.gz or .zip) -> {"task_id": uuid}; the import runs as a job
+//   GET  /api/courses/v0/import/{course_id}/?task_id=...  -> {"state": ...}
+// The archive is imported into `course_id` whatever run it was exported
+// from, replacing the course atomically. Callers need course author access:
+// global staff, or the instructor or staff role on the course or its org.
+//
+// Thread safety: register before serving; the handlers are then safe to run
+// concurrently.
+#ifndef LARCH_API_IMPORT_ROUTES_H_
+#define LARCH_API_IMPORT_ROUTES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "larch/common/clock.h"
+#include "larch/common/random.h"
+#include "larch/http/router.h"
+#include "larch/storage/database.h"
+
+namespace larch::accounts {
+class RoleStore;
+}
+
+namespace larch::api {
+
+// The job kind the app registers the import handler under. Its payload:
+// {"course_key": ..., "archive": absolute path, "filename": ..., "user_id": n}.
+inline constexpr char kCourseImportJobKind[] = "courses.import";
+// The path prefix of the upload endpoint, for the server's body limit.
+inline constexpr char kCourseImportPathPrefix[] = "/api/courses/v0/import/";
+
+struct CourseImportApiContext {
+  storage::Database& db;
+  accounts::RoleStore& roles;
+  const Clock& clock;
+  Random& random;
+  // Uploads are kept in <data_dir>/imports/<task id>/ until the job ran.
+  std::string data_dir;
+};
+
+void RegisterCourseImportRoutes(http::Router& router, CourseImportApiContext& context);
+
+}  // namespace larch::api
+
+#endif  // LARCH_API_IMPORT_ROUTES_H_

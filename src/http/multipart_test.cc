@@ -1,0 +1,58 @@
+#include "larch/http/multipart.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace larch::http {
+namespace {
+
+std::string Body() {
+  std::string file("bin\0ary\r\n--XY\r\ndata", 18);
+  return "--XYZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nhello\r\n"
+         "--XYZ\r\nContent-Disposition: form-data; name=\"course_data\"; "
+         "filename=\"course.tar.gz\"\r\nContent-Type: application/gzip\r\n\r\n" +
+         file + "\r\n--XYZ--\r\n";
+}
+
+TEST(MultipartTest, ParsesFieldsAndBinaryFiles) {
+  auto parts = ParseMultipartFormData("multipart/form-data; boundary=XYZ", Body());
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].name, "a");
+  EXPECT_EQ((*parts)[0].data, "hello");
+  EXPECT_FALSE((*parts)[0].filename.has_value());
+  EXPECT_EQ((*parts)[0].content_type, "text/plain");
+  const FormPart* file = FindFormPart(*parts, "course_data");
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->filename.value_or(""), "course.tar.gz");
+  EXPECT_EQ(file->content_type, "application/gzip");
+  // NUL bytes, CRLFs and a boundary-like line inside the file survive.
+  EXPECT_EQ(file->data, std::string("bin\0ary\r\n--XY\r\ndata", 18));
+  EXPECT_EQ(FindFormPart(*parts, "missing"), nullptr);
+}
+
+TEST(MultipartTest, QuotedBoundaryAndCaseInsensitiveMediaType) {
+  std::string body = "--a b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--a b--\r\n";
+  auto parts = ParseMultipartFormData("Multipart/Form-Data; boundary=\"a b\"", body);
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  ASSERT_EQ(parts->size(), 1u);
+  EXPECT_EQ((*parts)[0].data, "1");
+}
+
+TEST(MultipartTest, RejectsOtherMediaTypesAndGarbage) {
+  EXPECT_EQ(ParseMultipartFormData("application/json", "{}").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseMultipartFormData("multipart/form-data", Body()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ParseMultipartFormData("multipart/form-data; boundary=XYZ", "not multipart").status().code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseMultipartFormData("multipart/form-data; boundary=XYZ\r\nX-Evil: 1", Body())
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace larch::http

@@ -1,0 +1,276 @@
+// The Studio course import API (POST/GET /api/courses/v0/import/{course_id}/)
+// against the real binary: a multipart upload of a real export, the task
+// state polled until the job ran, the course served under the target run,
+// and the error cases, on SQLite and PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "backends.h"
+#include "larch/testing/net_support.h"
+#include "larch_process.h"
+
+namespace larch::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr char kPassword[] = "Import-Secret-1";
+constexpr char kBoundary[] = "----larch-test-boundary";
+constexpr char kRun[] = "course-v1:TestX+Course+Rerun";
+
+fs::path SharedOlx() {
+  const char* env = std::getenv("LARCH_SHARED_OLX");
+  return fs::path(env && *env ? env : LARCH_SHARED_OLX);
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// One file field (and optionally a text field) as multipart/form-data.
+std::string Multipart(const std::string& field, const std::string& filename,
+                      const std::string& content) {
+  std::string body = std::string("--") + kBoundary +
+                     "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n";
+  body += std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + field +
+          "\"; filename=\"" + filename + "\"\r\nContent-Type: application/gzip\r\n\r\n";
+  body += content;
+  body += std::string("\r\n--") + kBoundary + "--\r\n";
+  return body;
+}
+
+json Json(const StatusOr<HttpClientResponse>& r) {
+  if (!r.ok()) return nullptr;
+  return json::parse(r->body, nullptr, false);
+}
+
+class ImportApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    backend_ = std::make_unique<TestBackend>(GetParam());
+    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
+    env_ = backend_->env();
+    env_["LARCH_ACCESS_LOG"] = "off";
+    ASSERT_EQ(RunLarch({"migrate", "--data-dir", dir_.path()}, env_).exit_code, 0);
+    CommandResult admin =
+        RunLarch({"createsuperuser", "--data-dir", dir_.path(), "--username", "admin", "--email",
+                  "admin@example.com", "--password", kPassword},
+                 env_);
+    ASSERT_EQ(admin.exit_code, 0) << admin.output;
+    CommandResult client = RunLarch(
+        {"create-oauth-client", "--data-dir", dir_.path(), "--name", "script", "--client-id",
+         "script", "--client-secret", "script-secret", "--grant-type", "password"},
+        env_);
+    ASSERT_EQ(client.exit_code, 0) << client.output;
+  }
+
+  void Start(std::map<std::string, std::string> extra = {}) {
+    server_.reset();
+    std::map<std::string, std::string> env = env_;
+    for (auto& [k, v] : extra) env[k] = v;
+    auto p = LarchProcess::Serve({"--data-dir", dir_.path(), "--workers", "2"}, env);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    server_ = std::move(p).value();
+  }
+
+  std::string Url(const std::string& path) const { return server_->base_url() + path; }
+
+  std::string Token(const std::string& username, const std::string& password) {
+    auto r = Send("POST", Url("/oauth2/access_token"),
+                  "grant_type=password&client_id=script&client_secret=script-secret&username=" +
+                      username + "&password=" + password + "&token_type=jwt",
+                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json(r).value("access_token", "");
+  }
+
+  StatusOr<HttpClientResponse> Upload(const std::string& course, const std::string& body,
+                                      const std::string& token) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary}};
+    if (!token.empty()) headers.emplace_back("Authorization", "JWT " + token);
+    return Send("POST", Url("/api/courses/v0/import/" + course + "/"), body, headers);
+  }
+
+  // Polls the task until it leaves Pending/In Progress (30 s at most).
+  json WaitForTask(const std::string& course, const std::string& task_id,
+                   const std::string& token) {
+    json last;
+    for (int i = 0; i < 300; ++i) {
+      auto r = Get(Url("/api/courses/v0/import/" + course + "/?task_id=" + task_id +
+                       "&filename=test-course.tar.gz"),
+                   {{"Authorization", "JWT " + token}});
+      if (!r.ok()) return nullptr;
+      last = Json(r);
+      std::string state = last.value("state", "");
+      if (state != "Pending" && state != "In Progress") return last;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return last;
+  }
+
+  std::unique_ptr<TestBackend> backend_;
+  std::map<std::string, std::string> env_;
+  TempDir dir_;
+  std::unique_ptr<LarchProcess> server_;
+};
+
+TEST_P(ImportApiTest, UploadImportsIntoTheTargetRunAndReportsTheTaskState) {
+  Start();
+  std::string admin = Token("admin", kPassword);
+  std::string archive = ReadFile(SharedOlx() / "openedx-test-course" / "test-course.tar.gz");
+  ASSERT_FALSE(archive.empty());
+
+  auto posted = Upload(kRun, Multipart("course_data", "test-course.tar.gz", archive), admin);
+  ASSERT_TRUE(posted.ok());
+  ASSERT_EQ(posted->status, 200) << posted->body;
+  std::string task_id = Json(posted).value("task_id", "");
+  ASSERT_EQ(task_id.size(), 36u) << posted->body;
+  EXPECT_EQ(WaitForTask(kRun, task_id, admin), json({{"state", "Succeeded"}}));
+
+  // The export's own run (TestX+Course+1) is not created: the course lives
+  // under the run named in the URL.
+  auto detail = Get(Url(std::string("/api/courses/v1/courses/") + kRun + "/"),
+                    {{"Authorization", "JWT " + admin}});
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->status, 200) << detail->body;
+  EXPECT_EQ(Json(detail).value("id", ""), kRun);
+  auto original = Get(Url("/api/courses/v1/courses/course-v1:TestX+Course+1/"),
+                      {{"Authorization", "JWT " + admin}});
+  EXPECT_EQ(original->status, 404);
+  auto blocks = Get(Url("/api/courses/v2/blocks/?course_id=course-v1:TestX%2BCourse%2BRerun"
+                        "&all_blocks=true&depth=all&block_types_filter=split_test"),
+                    {{"Authorization", "JWT " + admin}});
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->status, 200) << blocks->body;
+  EXPECT_EQ(Json(blocks)["blocks"].size(), 2u) << blocks->body;
+
+  // A broken archive fails the task and leaves the imported course intact.
+  auto broken = Upload(kRun, Multipart("course_data", "broken.tar.gz", "not a tarball"), admin);
+  ASSERT_EQ(broken->status, 200) << broken->body;
+  json failed = WaitForTask(kRun, Json(broken).value("task_id", ""), admin);
+  EXPECT_EQ(failed.value("state", ""), "Failed") << failed.dump();
+  EXPECT_NE(failed.value("message", "").find("archive"), std::string::npos) << failed.dump();
+  auto still = Get(Url(std::string("/api/courses/v1/courses/") + kRun + "/"),
+                   {{"Authorization", "JWT " + admin}});
+  EXPECT_EQ(still->status, 200);
+  // The import job syncs milestones from the imported settings: a copy of
+  // the export naming a prerequisite course makes the run require it.
+  fs::path copy = fs::path(dir_.path()) / "prereq";
+  fs::create_directories(copy);
+  fs::copy(SharedOlx() / "openedx-test-course" / "course", copy / "course",
+           fs::copy_options::recursive);
+  fs::path policy = copy / "course" / "policies" / "1" / "policy.json";
+  json policy_json = json::parse(ReadFile(policy));
+  policy_json["course/1"]["pre_requisite_courses"] = {"course-v1:TestX+Prereq+1"};
+  fs::permissions(policy, fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(policy) << policy_json.dump();
+  fs::path tarball = copy / "prereq.tar.gz";
+  ASSERT_EQ(
+      std::system(("tar -czf " + tarball.string() + " -C " + copy.string() + " course").c_str()),
+      0);
+  auto with_prereq =
+      Upload(kRun, Multipart("course_data", "prereq.tar.gz", ReadFile(tarball)), admin);
+  ASSERT_EQ(with_prereq->status, 200) << with_prereq->body;
+  EXPECT_EQ(WaitForTask(kRun, Json(with_prereq).value("task_id", ""), admin),
+            json({{"state", "Succeeded"}}));
+  auto milestones = Get(Url(std::string("/api/larch/v1/milestones/") + kRun + "/"),
+                        {{"Authorization", "JWT " + admin}});
+  ASSERT_EQ(milestones->status, 200) << milestones->body;
+  json required = Json(milestones)["required"];
+  ASSERT_EQ(required.size(), 1u) << milestones->body;
+  EXPECT_EQ(required[0].value("prerequisite_course", ""), "course-v1:TestX+Prereq+1");
+
+  // Uploads do not pile up in the data directory.
+  EXPECT_TRUE(!fs::exists(fs::path(dir_.path()) / "imports") ||
+              fs::is_empty(fs::path(dir_.path()) / "imports"));
+}
+
+TEST_P(ImportApiTest, RefusesAnonymousLearnersAndBadUploads) {
+  // An active learner, imported with a Django hash made by Python's hashlib.
+  std::string hash = RunCapture(
+      "/usr/bin/python3 -c \"import base64, hashlib; print('pbkdf2_sha256\\$1000\\$salt\\$' + "
+      "base64.b64encode(hashlib.pbkdf2_hmac('sha256', b'Learner-Secret-1', b'salt', "
+      "1000)).decode())\"");
+  ASSERT_FALSE(hash.empty());
+  if (hash.back() == '\n') hash.pop_back();
+  fs::path csv = fs::path(dir_.path()) / "users.csv";
+  std::ofstream(csv) << "username,email,password,is_active\nlee,lee@example.com," << hash
+                     << ",true\n";
+  CommandResult imported =
+      RunLarch({"import-users", "--data-dir", dir_.path(), csv.string()}, env_);
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  Start();
+  std::string learner = Token("lee", "Learner-Secret-1");
+  std::string admin = Token("admin", kPassword);
+  std::string body = Multipart("course_data", "c.tar.gz", "x");
+
+  EXPECT_EQ(Upload(kRun, body, "")->status, 401);
+  auto denied = Upload(kRun, body, learner);
+  EXPECT_EQ(denied->status, 403);
+  EXPECT_EQ(
+      Json(denied),
+      json({{"developer_message", "The requesting user does not have course author permissions."},
+            {"error_code", "user_permissions"}}));
+
+  auto missing = Upload(kRun, Multipart("other", "c.tar.gz", "x"), admin);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(Json(missing).value("developer_message", ""), "Missing required parameter");
+  auto not_multipart =
+      Send("POST", Url(std::string("/api/courses/v0/import/") + kRun + "/"), "{}",
+           {{"Content-Type", "application/json"}, {"Authorization", "JWT " + admin}});
+  EXPECT_EQ(not_multipart->status, 400);
+  auto wrong_type = Upload(kRun, Multipart("course_data", "course.txt", "x"), admin);
+  EXPECT_EQ(wrong_type->status, 400);
+  EXPECT_EQ(Json(wrong_type).value("developer_message", ""), "Parameter in the wrong format");
+  EXPECT_EQ(Upload("not-a-key", body, admin)->status, 404) << "the route only takes course keys";
+
+  auto no_task = Get(Url(std::string("/api/courses/v0/import/") + kRun + "/"),
+                     {{"Authorization", "JWT " + admin}});
+  EXPECT_EQ(no_task->status, 400);
+  auto unknown = Get(Url(std::string("/api/courses/v0/import/") + kRun +
+                         "/?task_id=00000000-0000-4000-8000-000000000000"),
+                     {{"Authorization", "JWT " + admin}});
+  EXPECT_EQ(unknown->status, 404);
+  auto learner_get = Get(Url(std::string("/api/courses/v0/import/") + kRun + "/?task_id=x"),
+                         {{"Authorization", "JWT " + learner}});
+  EXPECT_EQ(learner_get->status, 403);
+
+  // A task is only visible under its own course.
+  auto posted = Upload(kRun, body, admin);
+  ASSERT_EQ(posted->status, 200);
+  auto elsewhere = Get(Url("/api/courses/v0/import/course-v1:TestX+Course+Other/?task_id=" +
+                           Json(posted).value("task_id", "")),
+                       {{"Authorization", "JWT " + admin}});
+  EXPECT_EQ(elsewhere->status, 404);
+}
+
+TEST_P(ImportApiTest, UploadsOverTheImportLimitGet413) {
+  Start({{"LARCH_COURSE_IMPORT_MAX_BYTES", "4096"}});
+  std::string admin = Token("admin", kPassword);
+  auto big = Upload(kRun, Multipart("course_data", "c.tar.gz", std::string(8192, 'x')), admin);
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->status, 413);
+  auto small = Upload(kRun, Multipart("course_data", "c.tar.gz", std::string(1024, 'x')), admin);
+  EXPECT_EQ(small->status, 200) << small->body;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ImportApiTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace larch::testing
