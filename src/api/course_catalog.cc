@@ -1,8 +1,10 @@
 #include "larch/api/course_catalog.h"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
+#include "larch/accounts/roles.h"
 #include "larch/common/clock.h"
 #include "larch/courses/courses.h"
 #include "larch/keys/keys.h"
@@ -106,6 +108,35 @@ const nlohmann::json* Setting(const CatalogBlock& block, const char* name) {
 std::string JsonQuote(std::string_view text) {
   return nlohmann::json(std::string(text))
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+CourseAccess CourseAccessFor(accounts::RoleStore& roles, int64_t user_id, bool global_staff,
+                             std::string_view course_key) {
+  CourseAccess access;
+  if (global_staff) {
+    access.staff = true;
+    return access;
+  }
+  StatusOr<std::vector<accounts::RoleGrant>> grants = roles.RolesFor(user_id);
+  if (!grants.ok()) return access;
+  auto lower = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+  };
+  StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(course_key);
+  std::string org = key.ok() ? lower(key->org) : std::string();
+  for (const accounts::RoleGrant& grant : *grants) {
+    bool applies = grant.course_id.empty() ? !org.empty() && lower(grant.org) == org
+                                           : grant.course_id == course_key;
+    if (!applies) continue;
+    if (grant.role == accounts::CourseRole::kBetaTester) {
+      access.beta_tester = true;
+    } else {
+      access.staff = true;
+    }
+  }
+  return access;
 }
 
 int CourseTree::Find(std::string_view usage_key) const {

@@ -167,34 +167,10 @@ Response UserError(const Status& status) {
 
 // The user's roles on one course, from a single RolesFor read (course grants
 // and org-wide grants for the course's org).
-struct CourseAccess {
-  bool staff = false;  // global staff, course staff or instructor
-  bool beta_tester = false;
-};
-
 CourseAccess AccessFor(accounts::RoleStore& roles, const EffectiveUser& effective,
                        const std::string& course_key) {
-  CourseAccess access;
-  if (!effective.user.has_value()) return access;
-  if (effective.global_staff()) {
-    access.staff = true;
-    return access;
-  }
-  StatusOr<std::vector<accounts::RoleGrant>> grants = roles.RolesFor(effective.user->id);
-  if (!grants.ok()) return access;
-  StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(course_key);
-  std::string org = key.ok() ? Lower(key->org) : std::string();
-  for (const accounts::RoleGrant& grant : *grants) {
-    bool applies = grant.course_id.empty() ? !org.empty() && Lower(grant.org) == org
-                                           : grant.course_id == course_key;
-    if (!applies) continue;
-    if (grant.role == accounts::CourseRole::kBetaTester) {
-      access.beta_tester = true;
-    } else {
-      access.staff = true;
-    }
-  }
-  return access;
+  if (!effective.user.has_value()) return CourseAccess();
+  return CourseAccessFor(roles, effective.user->id, effective.global_staff(), course_key);
 }
 
 bool IsCourseStaff(accounts::RoleStore& roles, const EffectiveUser& effective,

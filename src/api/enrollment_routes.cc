@@ -94,6 +94,10 @@ StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& cours
 class CourseDetailsCache {
  public:
   struct Entry {
+    Entry(json v, int64_t expires_at)
+        : value(std::move(v)),
+          text(value.dump(-1, ' ', false, json::error_handler_t::replace)),
+          expires(expires_at) {}
     json value;
     std::string text;  // value.dump()
     int64_t expires = 0;
@@ -111,17 +115,14 @@ class CourseDetailsCache {
       if (it != entries_.end() && it->second->expires > now) return it->second;
     }
     LARCH_ASSIGN_OR_RETURN(json value, CourseDetails(ctx_, course_key, include_expired));
-    auto entry = std::make_shared<Entry>();
-    entry->text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-    entry->value = std::move(value);
-    entry->expires = now + ttl_micros_;
+    auto entry = std::make_shared<const Entry>(std::move(value), now + ttl_micros_);
     if (ttl_micros_ > 0) {
       std::lock_guard<std::mutex> lock(mu_);
       // Courses are few; a size bound only guards against unbounded keys.
       if (entries_.size() >= kMaxEntries) entries_.clear();
       entries_[key] = entry;
     }
-    return std::shared_ptr<const Entry>(std::move(entry));
+    return entry;
   }
 
  private:
@@ -227,7 +228,7 @@ class EnrollmentThrottle {
 };
 
 struct RouteState {
-  RouteState(EnrollmentApiContext& c)
+  explicit RouteState(EnrollmentApiContext& c)
       : ctx(c), cache(c, c.course_details_cache_seconds), throttle(c.throttle_rates, c.clock) {}
   EnrollmentApiContext& ctx;
   CourseDetailsCache cache;

@@ -181,46 +181,31 @@ std::string Excerpt(const std::vector<std::string>& strings, const std::string& 
 
 // ---- access ----
 
-struct CourseAccess {
+// CourseAccess plus the milestones gate (as the Blocks API applies it):
+// unmet prerequisites hide everything; a pending entrance exam every chapter
+// but exam_chapter.
+struct SearchAccess {
   bool staff = false;
   bool beta_tester = false;
-  // Milestones (as the Blocks API applies them): unmet prerequisites hide
-  // everything; a pending entrance exam every chapter but exam_chapter.
   bool prerequisites_unmet = false;
   bool entrance_exam_pending = false;
   int exam_chapter = -1;
 };
 
-// The caller's roles on one course (course grants, and org grants for the
-// course's org), as the Courses API computes them.
-CourseAccess AccessFor(accounts::RoleStore& roles, const oauth::Principal& caller,
+SearchAccess AccessFor(accounts::RoleStore& roles, const oauth::Principal& caller,
                        const std::string& course_key) {
-  CourseAccess access;
-  if (caller.is_staff || caller.is_superuser) {
-    access.staff = true;
-    return access;
-  }
-  StatusOr<std::vector<accounts::RoleGrant>> grants = roles.RolesFor(caller.user_id);
-  if (!grants.ok()) return access;
-  StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(course_key);
-  std::string org = key.ok() ? Lower(key->org) : std::string();
-  for (const accounts::RoleGrant& grant : *grants) {
-    bool applies = grant.course_id.empty() ? !org.empty() && Lower(grant.org) == org
-                                           : grant.course_id == course_key;
-    if (!applies) continue;
-    if (grant.role == accounts::CourseRole::kBetaTester) {
-      access.beta_tester = true;
-    } else {
-      access.staff = true;
-    }
-  }
-  return access;
+  CourseAccess access =
+      CourseAccessFor(roles, caller.user_id, caller.is_staff || caller.is_superuser, course_key);
+  SearchAccess out;
+  out.staff = access.staff;
+  out.beta_tester = access.beta_tester;
+  return out;
 }
 
 // The Blocks API rule (LmsSearchResultProcessor.should_remove uses
 // get_course_blocks): the block and every ancestor must be visible to
 // learners and started (beta testers days_early_for_beta earlier).
-bool Visible(const CourseTree& tree, int index, const CourseAccess& access, int64_t now) {
+bool Visible(const CourseTree& tree, int index, const SearchAccess& access, int64_t now) {
   if (access.staff) return true;
   if (access.prerequisites_unmet) return false;
   for (int i = index; i >= 0; i = tree.blocks[static_cast<size_t>(i)].parent) {
@@ -388,7 +373,7 @@ class SearchRoutes {
       }
       return SearchError("An error occurred when searching");
     }
-    CourseAccess access = AccessFor(deps_.roles, *caller, course_key);
+    SearchAccess access = AccessFor(deps_.roles, *caller, course_key);
     if (!access.staff) {
       StatusOr<std::optional<bool>> enrolled =
           deps_.catalog.EnrollmentActive(caller->user_id, course_key);
@@ -441,7 +426,7 @@ class SearchRoutes {
     int64_t now = deps_.clock.NowMicros();
     struct CourseState {
       std::shared_ptr<const CourseTree> tree;
-      CourseAccess access;
+      SearchAccess access;
       std::string org;
     };
     std::map<std::string, CourseState> courses;

@@ -25,9 +25,6 @@ constexpr storage::Query kUpdateProfile{
     "mailing_address = ?, city = ?, country = ?, state = ?, goals = ?, bio = ?, phone_number = ?, "
     "language_proficiencies = ?, social_links = ?, extended_profile = ?, account_privacy = ? "
     "WHERE user_id = ?"};
-constexpr storage::Query kSelectPrefsForJson{
-    "accounts.prefs.select_for_json",
-    "SELECT pref_key, pref_value FROM user_preferences WHERE user_id = ?"};
 constexpr storage::Query kUpsertPrefForJson{
     "accounts.prefs.upsert_for_json",
     "INSERT INTO user_preferences (user_id, pref_key, pref_value) VALUES (?, ?, ?) "

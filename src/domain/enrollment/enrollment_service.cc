@@ -603,8 +603,12 @@ StatusOr<std::vector<UserRow>> LoadUsersByIdentifier(storage::Executor& ex,
   for (size_t begin = 0; begin < lowered.size(); begin += kBatchRows) {
     const size_t n = std::min(kBatchRows, lowered.size() - begin);
     const std::string list = Placeholders(n);
-    const std::string sql = std::string(kUserColumns) + "lower(u.username) IN (" + list +
-                            ") OR lower(u.email) IN (" + list + ")";
+    std::string sql(kUserColumns);
+    sql += "lower(u.username) IN (";
+    sql += list;
+    sql += ") OR lower(u.email) IN (";
+    sql += list;
+    sql += ")";
     std::vector<storage::SqlValue> params;
     params.reserve(n * 2);
     for (int pass = 0; pass < 2; ++pass) {

@@ -27,6 +27,10 @@
 #include "larch/common/status.h"
 #include "larch/storage/database.h"
 
+namespace larch::accounts {
+class RoleStore;
+}
+
 namespace larch::api {
 
 // One `courses` row with the columns the Courses API prints.
@@ -109,6 +113,17 @@ struct CourseTree {
 };
 
 // A `users` row as the access rules need it.
+// A user's standing in one course for the content access rules.
+struct CourseAccess {
+  bool staff = false;  // global staff, course staff or instructor
+  bool beta_tester = false;
+};
+
+// Course grants, and org grants for the course's org (case-insensitively).
+// A role lookup that fails counts as no role.
+CourseAccess CourseAccessFor(accounts::RoleStore& roles, int64_t user_id, bool global_staff,
+                             std::string_view course_key);
+
 struct CatalogUser {
   int64_t id = 0;
   std::string username;
