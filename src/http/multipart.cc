@@ -1,6 +1,8 @@
 #include "larch/http/multipart.h"
 
+#include <dlfcn.h>
 #include <gmime/gmime.h>
+#include <sys/types.h>
 
 #include <cctype>
 #include <memory>
@@ -9,17 +11,102 @@
 namespace larch::http {
 namespace {
 
-struct GObjectUnref {
-  void operator()(void* object) const {
-    if (object != nullptr) g_object_unref(object);
-  }
+// GMime (with GLib, GObject, GIO and GPGME behind it) adds about 2.5 MB to
+// the resident size of a process that loads it, and most Larch servers never
+// receive an upload. So it is not linked: the functions below are looked up
+// in libgmime-3.0.so.0 (Debian's libgmime-3.0-0, installed with the -dev
+// package) the first time a multipart body arrives. The header still gives
+// the types and signatures.
+struct GMimeApi {
+  void (*mime_init)();
+  GByteArray* (*byte_array_sized_new)(guint);
+  GByteArray* (*byte_array_append)(GByteArray*, const guint8*, guint);
+  void (*object_unref)(gpointer);
+  gboolean (*type_check_instance_is_a)(GTypeInstance*, GType);
+  void (*free)(gpointer);
+  GType (*multipart_get_type)();
+  GType (*part_get_type)();
+  GMimeStream* (*stream_mem_new)();
+  GMimeStream* (*stream_mem_new_with_byte_array)(GByteArray*);
+  GByteArray* (*stream_mem_get_byte_array)(GMimeStreamMem*);
+  GMimeParser* (*parser_new_with_stream)(GMimeStream*);
+  GMimeObject* (*parser_construct_part)(GMimeParser*, GMimeParserOptions*);
+  const char* (*multipart_get_boundary)(GMimeMultipart*);
+  int (*multipart_get_count)(GMimeMultipart*);
+  GMimeObject* (*multipart_get_part)(GMimeMultipart*, int);
+  const char* (*object_get_content_disposition_parameter)(GMimeObject*, const char*);
+  GMimeContentType* (*object_get_content_type)(GMimeObject*);
+  const char* (*object_get_header)(GMimeObject*, const char*);
+  char* (*content_type_get_mime_type)(GMimeContentType*);
+  GMimeDataWrapper* (*part_get_content)(GMimePart*);
+  ssize_t (*data_wrapper_write_to_stream)(GMimeDataWrapper*, GMimeStream*);
 };
-template <typename T>
-using GPtr = std::unique_ptr<T, GObjectUnref>;
 
-void InitGMime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
+template <typename Fn>
+bool Bind(void* library, const char* name, Fn*& out) {
+  out = reinterpret_cast<Fn*>(dlsym(library, name));
+  return out != nullptr;
+}
+
+// Loaded once; null when the library or a symbol is missing (the handle is
+// kept for the life of the process).
+const GMimeApi* LoadGMime() {
+  static const GMimeApi* api = []() -> const GMimeApi* {
+    void* library = dlopen("libgmime-3.0.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) return nullptr;
+    auto* a = new GMimeApi();
+    bool ok =
+        Bind(library, "g_mime_init", a->mime_init) &&
+        Bind(library, "g_byte_array_sized_new", a->byte_array_sized_new) &&
+        Bind(library, "g_byte_array_append", a->byte_array_append) &&
+        Bind(library, "g_object_unref", a->object_unref) &&
+        Bind(library, "g_type_check_instance_is_a", a->type_check_instance_is_a) &&
+        Bind(library, "g_free", a->free) &&
+        Bind(library, "g_mime_multipart_get_type", a->multipart_get_type) &&
+        Bind(library, "g_mime_part_get_type", a->part_get_type) &&
+        Bind(library, "g_mime_stream_mem_new", a->stream_mem_new) &&
+        Bind(library, "g_mime_stream_mem_new_with_byte_array", a->stream_mem_new_with_byte_array) &&
+        Bind(library, "g_mime_stream_mem_get_byte_array", a->stream_mem_get_byte_array) &&
+        Bind(library, "g_mime_parser_new_with_stream", a->parser_new_with_stream) &&
+        Bind(library, "g_mime_parser_construct_part", a->parser_construct_part) &&
+        Bind(library, "g_mime_multipart_get_boundary", a->multipart_get_boundary) &&
+        Bind(library, "g_mime_multipart_get_count", a->multipart_get_count) &&
+        Bind(library, "g_mime_multipart_get_part", a->multipart_get_part) &&
+        Bind(library, "g_mime_object_get_content_disposition_parameter",
+             a->object_get_content_disposition_parameter) &&
+        Bind(library, "g_mime_object_get_content_type", a->object_get_content_type) &&
+        Bind(library, "g_mime_object_get_header", a->object_get_header) &&
+        Bind(library, "g_mime_content_type_get_mime_type", a->content_type_get_mime_type) &&
+        Bind(library, "g_mime_part_get_content", a->part_get_content) &&
+        Bind(library, "g_mime_data_wrapper_write_to_stream", a->data_wrapper_write_to_stream);
+    if (!ok) {
+      delete a;
+      return nullptr;
+    }
+    a->mime_init();
+    return a;
+  }();
+  return api;
+}
+
+class GObjectPtr {
+ public:
+  GObjectPtr(const GMimeApi& api, void* object) : api_(api), object_(object) {}
+  ~GObjectPtr() {
+    if (object_ != nullptr) api_.object_unref(object_);
+  }
+  GObjectPtr(const GObjectPtr&) = delete;
+  GObjectPtr& operator=(const GObjectPtr&) = delete;
+  void* get() const { return object_; }
+
+ private:
+  const GMimeApi& api_;
+  void* object_;
+};
+
+bool IsA(const GMimeApi& api, void* object, GType type) {
+  return object != nullptr &&
+         api.type_check_instance_is_a(static_cast<GTypeInstance*>(object), type) != 0;
 }
 
 std::string Lower(std::string_view s) {
@@ -39,12 +126,13 @@ bool IsFormData(std::string_view content_type) {
   return first != std::string::npos && media.substr(first) == "multipart/form-data";
 }
 
-std::string PartContent(GMimePart* part) {
-  GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+std::string PartContent(const GMimeApi& api, GMimePart* part) {
+  GMimeDataWrapper* wrapper = api.part_get_content(part);
   if (wrapper == nullptr) return {};
-  GPtr<GMimeStream> out(g_mime_stream_mem_new());
-  if (g_mime_data_wrapper_write_to_stream(wrapper, out.get()) < 0) return {};
-  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out.get()));
+  GObjectPtr out(api, api.stream_mem_new());
+  auto* stream = static_cast<GMimeStream*>(out.get());
+  if (api.data_wrapper_write_to_stream(wrapper, stream) < 0) return {};
+  GByteArray* bytes = api.stream_mem_get_byte_array(reinterpret_cast<GMimeStreamMem*>(stream));
   return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
 }
 
@@ -60,48 +148,50 @@ StatusOr<std::vector<FormPart>> ParseMultipartFormData(std::string_view content_
       content_type.find('\n') != std::string_view::npos) {
     return InvalidArgumentError("malformed Content-Type header");
   }
-  InitGMime();
-  GByteArray* array =
-      g_byte_array_sized_new(static_cast<guint>(content_type.size() + body.size() + 20));
+  const GMimeApi* loaded = LoadGMime();
+  if (loaded == nullptr) {
+    return UnavailableError("multipart/form-data needs libgmime-3.0.so.0 (libgmime-3.0-0)");
+  }
+  const GMimeApi& api = *loaded;
   std::string header = "Content-Type: " + std::string(content_type) + "\r\n\r\n";
-  g_byte_array_append(array, reinterpret_cast<const guint8*>(header.data()),
-                      static_cast<guint>(header.size()));
-  g_byte_array_append(array, reinterpret_cast<const guint8*>(body.data()),
-                      static_cast<guint>(body.size()));
+  GByteArray* array = api.byte_array_sized_new(static_cast<guint>(header.size() + body.size()));
+  api.byte_array_append(array, reinterpret_cast<const guint8*>(header.data()),
+                        static_cast<guint>(header.size()));
+  api.byte_array_append(array, reinterpret_cast<const guint8*>(body.data()),
+                        static_cast<guint>(body.size()));
   // The stream owns `array` from here on.
-  GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_byte_array(array));
-  GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  GPtr<GMimeObject> root(g_mime_parser_construct_part(parser.get(), nullptr));
-  if (root == nullptr || !GMIME_IS_MULTIPART(root.get())) {
+  GObjectPtr stream(api, api.stream_mem_new_with_byte_array(array));
+  GObjectPtr parser(api, api.parser_new_with_stream(static_cast<GMimeStream*>(stream.get())));
+  GObjectPtr root(api, api.parser_construct_part(static_cast<GMimeParser*>(parser.get()), nullptr));
+  if (!IsA(api, root.get(), api.multipart_get_type())) {
     return InvalidArgumentError("malformed multipart/form-data body");
   }
-  GMimeMultipart* multipart = GMIME_MULTIPART(root.get());
-  const char* boundary = g_mime_multipart_get_boundary(multipart);
+  auto* multipart = static_cast<GMimeMultipart*>(root.get());
+  const char* boundary = api.multipart_get_boundary(multipart);
   if (boundary == nullptr || *boundary == '\0') {
     return InvalidArgumentError("multipart/form-data without a boundary");
   }
   std::vector<FormPart> parts;
-  int count = g_mime_multipart_get_count(multipart);
+  int count = api.multipart_get_count(multipart);
   for (int i = 0; i < count; ++i) {
-    GMimeObject* object = g_mime_multipart_get_part(multipart, i);
-    if (object == nullptr || !GMIME_IS_PART(object)) continue;
-    const char* name = g_mime_object_get_content_disposition_parameter(object, "name");
+    GMimeObject* object = api.multipart_get_part(multipart, i);
+    if (!IsA(api, object, api.part_get_type())) continue;
+    const char* name = api.object_get_content_disposition_parameter(object, "name");
     if (name == nullptr || *name == '\0') continue;
     FormPart part;
     part.name = name;
-    if (const char* filename =
-            g_mime_object_get_content_disposition_parameter(object, "filename")) {
+    if (const char* filename = api.object_get_content_disposition_parameter(object, "filename")) {
       part.filename = filename;
     }
-    GMimeContentType* type = g_mime_object_get_content_type(object);
-    if (type != nullptr && g_mime_object_get_header(object, "Content-Type") != nullptr) {
-      char* mime = g_mime_content_type_get_mime_type(type);
+    GMimeContentType* type = api.object_get_content_type(object);
+    if (type != nullptr && api.object_get_header(object, "Content-Type") != nullptr) {
+      char* mime = api.content_type_get_mime_type(type);
       part.content_type = mime != nullptr ? mime : "text/plain";
-      g_free(mime);
+      api.free(mime);
     } else {
       part.content_type = "text/plain";
     }
-    part.data = PartContent(GMIME_PART(object));
+    part.data = PartContent(api, reinterpret_cast<GMimePart*>(object));
     parts.push_back(std::move(part));
   }
   if (parts.empty()) return InvalidArgumentError("multipart/form-data body has no named part");

@@ -1,6 +1,8 @@
 // multipart/form-data bodies (RFC 7578), the way browsers and Open edX
 // clients upload files (e.g. the course import API's `course_data`). Parsing
-// is done by GMime; this module only adapts its MIME tree to plain structs.
+// is done by GMime, loaded on first use so that servers which never receive
+// an upload do not carry it; this module only adapts its MIME tree to plain
+// structs.
 //
 // Thread safety: ParseMultipartFormData is reentrant (GMime is initialised
 // once, thread-safely, on first use).
@@ -26,7 +28,8 @@ struct FormPart {
 // Parses `body` sent with `content_type` (the full header value, e.g.
 // "multipart/form-data; boundary=xyz"). kInvalidArgument when the content
 // type is not multipart/form-data, has no boundary, or the body holds no
-// well-formed part. Parts without a name are skipped.
+// well-formed part; kUnavailable when libgmime-3.0.so.0 cannot be loaded.
+// Parts without a name are skipped.
 StatusOr<std::vector<FormPart>> ParseMultipartFormData(std::string_view content_type,
                                                        std::string_view body);
 
