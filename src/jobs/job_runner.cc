@@ -63,6 +63,7 @@ Status JobRunner::Start() {
   running_ = true;
   stop_ = false;
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  lease_thread_ = std::thread([this] { LeaseLoop(); });
   spdlog::info("job runner {} started: {} threads", options_.worker_id, options_.threads);
   return OkStatus();
 }
@@ -83,6 +84,12 @@ void JobRunner::Stop() {
     threads.swap(threads_);
   }
   for (std::thread& t : threads) t.join();
+  std::thread lease_thread;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lease_thread.swap(lease_thread_);
+  }
+  if (lease_thread.joinable()) lease_thread.join();
   std::lock_guard<std::mutex> lock(mu_);
   if (running_) spdlog::info("job runner {} stopped", options_.worker_id);
   running_ = false;
@@ -100,6 +107,41 @@ void JobRunner::WorkerLoop() {
 
 int JobRunner::RunOnce() { return RunBatch(nullptr); }
 
+void JobRunner::Forget(int64_t job_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = running_jobs_.find(job_id);
+  if (it != running_jobs_.end() && --it->second == 0) running_jobs_.erase(it);
+}
+
+void JobRunner::LeaseLoop() {
+  const int64_t every_ms = options_.lease_renew_ms > 0
+                               ? options_.lease_renew_ms
+                               : std::max<int64_t>(1, options_.lease_seconds * 1000 / 3);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(every_ms), [this] { return stop_.load(); });
+    if (stop_) break;
+    std::vector<int64_t> ids;
+    for (const auto& [id, runs] : running_jobs_) ids.push_back(id);
+    lock.unlock();
+    for (int64_t id : ids) {
+      const int64_t now = clock_.NowMicros();
+      Status extended =
+          db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
+            return storage::JobStore::ExtendLease(
+                txn, id, options_.worker_id, now + options_.lease_seconds * kMicrosPerSecond, now);
+          });
+      // kNotFound: finished meanwhile, or already taken over (then
+      // RecordOutcome counts the lost lease).
+      if (!extended.ok() && extended.code() != StatusCode::kNotFound) {
+        spdlog::warn("job runner {}: renewing the lease of job {} failed: {}", options_.worker_id,
+                     id, extended.ToString());
+      }
+    }
+    lock.lock();
+  }
+}
+
 int JobRunner::RunBatch(const std::atomic<bool>* stop) {
   std::vector<storage::JobRecord> jobs;
   const int64_t now = clock_.NowMicros();
@@ -115,8 +157,15 @@ int JobRunner::RunBatch(const std::atomic<bool>* stop) {
     spdlog::error("job runner {}: claiming jobs failed: {}", options_.worker_id, status.ToString());
     return 0;
   }
+  {
+    // The whole batch is leased from here: jobs waiting behind a long one
+    // keep their lease too.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const storage::JobRecord& job : jobs) ++running_jobs_[job.id];
+  }
   for (const storage::JobRecord& job : jobs) {
     if (stop != nullptr && stop->load()) {
+      Forget(job.id);
       // Not started, so hand it back now rather than leave it locked until
       // the lease runs out.
       Status released =
@@ -130,6 +179,7 @@ int JobRunner::RunBatch(const std::atomic<bool>* stop) {
       continue;
     }
     RunJob(job);
+    Forget(job.id);
   }
   return static_cast<int>(jobs.size());
 }

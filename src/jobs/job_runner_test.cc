@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -409,6 +410,58 @@ TEST_F(JobRunnerTest, GracefulStopFinishesRunningJobAndReleasesTheRest) {
     EXPECT_EQ(job.attempts, 0) << id;
     EXPECT_FALSE(job.locked_by.has_value()) << id;
   }
+}
+
+TEST_F(JobRunnerTest, RunningJobsKeepTheirLeaseRenewed) {
+  const std::string url = FileUrl();
+  auto db = OpenMigrated(url);
+  ASSERT_TRUE(db);
+  RunnerOptions options = NoJitter();
+  options.lease_seconds = 10;
+  options.lease_renew_ms = 5;
+  options.poll_interval_ms = 5;
+  JobRunner runner(*db, clock_, random_, options);
+  RunnerOptions other_options = options;
+  other_options.worker_id = "w2";
+  JobRunner other(*db, clock_, random_, other_options);
+  ASSERT_TRUE(other.Register("k", [](const JobContext&) { return OkStatus(); }).ok());
+
+  int64_t id = Enqueue({.kind = "k"}, db.get());
+  std::atomic<int> taken_over{-1};
+  // Waits (in real time, bounded) until the lease runs to now + 10 s.
+  auto lease_renewed = [&] {
+    for (int i = 0; i < 2000; ++i) {
+      storage::JobRecord job = Load(id, db.get());
+      if (job.locked_until == clock_.NowMicros() + 10 * kSecond) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  ASSERT_TRUE(runner
+                  .Register("k",
+                            [&](const JobContext&) {
+                              // 16 s of work against a 10 s lease: renewed
+                              // at 8 s, nobody may take the job over.
+                              clock_.AdvanceSeconds(8);
+                              EXPECT_TRUE(lease_renewed());
+                              clock_.AdvanceSeconds(8);
+                              taken_over = other.RunOnce();
+                              std::lock_guard<std::mutex> lock(mu);
+                              done = true;
+                              cv.notify_all();
+                              return OkStatus();
+                            })
+                  .ok());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(WaitFor(mu, cv, [&] { return done; }));
+  runner.Stop();
+  EXPECT_EQ(taken_over.load(), 0);
+  EXPECT_EQ(runner.stats().lost_leases, 0);
+  EXPECT_EQ(runner.stats().succeeded, 1);
+  EXPECT_EQ(Load(id, db.get()).state, JobState::kSucceeded);
 }
 
 TEST_F(JobRunnerTest, LostLeaseResultIsDropped) {

@@ -84,6 +84,10 @@ constexpr Query kRelease{
     "ELSE 0 END, locked_by = NULL, locked_until = NULL, updated_at = ? "
     "WHERE id = ? AND state = 'running' AND locked_by = ?"};
 
+constexpr Query kExtendLease{"jobs.extend_lease",
+                             "UPDATE jobs SET locked_until = ?, updated_at = ? "
+                             "WHERE id = ? AND state = 'running' AND locked_by = ?"};
+
 constexpr Query kSelectJob{"jobs.select", "SELECT " LARCH_JOB_COLUMNS " FROM jobs WHERE id = ?"};
 
 constexpr Query kSelectJobByKey{"jobs.select_by_idempotency_key",
@@ -251,6 +255,16 @@ Status JobStore::MarkFailed(Executor& ex, int64_t id, const std::string& worker,
 
 Status JobStore::Release(Executor& ex, int64_t id, const std::string& worker, int64_t now) {
   LARCH_ASSIGN_OR_RETURN(ResultSet result, ex.Execute(kRelease, {Int(now), Int(id), Text(worker)}));
+  if (result.rows_affected == 0) {
+    return NotFoundError("job " + std::to_string(id) + " is not held by worker " + worker);
+  }
+  return OkStatus();
+}
+
+Status JobStore::ExtendLease(Executor& ex, int64_t id, const std::string& worker,
+                             int64_t locked_until, int64_t now) {
+  LARCH_ASSIGN_OR_RETURN(ResultSet result, ex.Execute(kExtendLease, {Int(locked_until), Int(now),
+                                                                     Int(id), Text(worker)}));
   if (result.rows_affected == 0) {
     return NotFoundError("job " + std::to_string(id) + " is not held by worker " + worker);
   }

@@ -165,6 +165,26 @@ TEST_P(JobStoreConformance, ClaimHonoursRunAtQueuesOrderAndLimit) {
   EXPECT_EQ((*any)[0].id, later_id);
 }
 
+TEST_P(JobStoreConformance, ExtendLeaseOnlyForTheHolder) {
+  EnqueueResult r = Enqueue(NewJob());
+  auto claimed = Claim("w1", 10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  ASSERT_TRUE(Write([&](Transaction& txn) {
+                return JobStore::ExtendLease(txn, r.id, "w1", Now() + 90 * kSecond, Now());
+              }).ok());
+  EXPECT_EQ(Load(r.id).locked_until, Now() + 90 * kSecond);
+  Status other = Write([&](Transaction& txn) {
+    return JobStore::ExtendLease(txn, r.id, "w2", Now() + 500 * kSecond, Now());
+  });
+  EXPECT_EQ(other.code(), StatusCode::kNotFound);
+  EXPECT_EQ(Load(r.id).locked_until, Now() + 90 * kSecond);
+  // Nobody can claim it while the extended lease runs.
+  auto again = Claim("w2", 10);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+}
+
 TEST_P(JobStoreConformance, IdempotencyKeyReturnsExistingJob) {
   JobRecord job = NewJob();
   job.idempotency_key = "cert:42";

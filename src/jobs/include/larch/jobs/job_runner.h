@@ -11,10 +11,11 @@
 //       max_backoff), or dead once max_attempts runs failed.
 // The status text of the last failure is kept in the job's last_error.
 //
-// Delivery is at-least-once: a job whose worker dies, or runs past its lease
-// (lease_seconds, counted from the claim of its batch), is run again by
-// another worker, so handlers must be idempotent; the first worker's result
-// is then dropped.
+// Delivery is at-least-once: a job whose worker dies is run again by another
+// worker once its lease (lease_seconds) runs out, so handlers must be
+// idempotent; the first worker's result is then dropped. While Start()ed
+// threads run a job its lease is renewed every lease_renew_ms, so a long job
+// (a course import) is not taken over while its worker is alive.
 //
 // Thread safety: JobRunner is thread-safe. Register handlers before Start;
 // RunOnce may be called from any thread (tests drive it directly).
@@ -60,6 +61,9 @@ struct RunnerOptions {
   // How long an idle thread waits before looking for due jobs again.
   int64_t poll_interval_ms = 1'000;
   int64_t lease_seconds = 300;
+  // How often the leases of running jobs are extended; 0 = a third of the
+  // lease.
+  int64_t lease_renew_ms = 0;
   int64_t batch_size = 10;
   int64_t base_backoff_seconds = 2;
   int64_t max_backoff_seconds = 3'600;
@@ -113,6 +117,9 @@ class JobRunner {
   void RunJob(const storage::JobRecord& job);
   void RecordOutcome(const storage::JobRecord& job, const Status& result);
   void WorkerLoop();
+  // Extends the leases of running_jobs_ until stop_ (one thread per runner).
+  void LeaseLoop();
+  void Forget(int64_t job_id);
 
   storage::Database& db_;
   const Clock& clock_;
@@ -125,6 +132,10 @@ class JobRunner {
   std::vector<std::thread> threads_;
   std::condition_variable wake_;
   std::atomic<bool> stop_{false};
+  std::thread lease_thread_;
+  // Claimed jobs not finished yet, whose leases LeaseLoop renews (id ->
+  // number of claims holding it).
+  std::map<int64_t, int> running_jobs_;
 
   std::atomic<int64_t> succeeded_{0};
   std::atomic<int64_t> retried_{0};

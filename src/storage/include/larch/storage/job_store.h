@@ -74,6 +74,10 @@ class JobStore {
   // shutdown): queued again, its claim's attempt undone. kNotFound when the
   // worker no longer holds it.
   static Status Release(Executor& ex, int64_t id, const std::string& worker, int64_t now);
+  // Moves the lease of a job `worker` is running to `locked_until`, so a long
+  // run is not taken over. kNotFound when the worker no longer holds it.
+  static Status ExtendLease(Executor& ex, int64_t id, const std::string& worker,
+                            int64_t locked_until, int64_t now);
   static StatusOr<std::optional<JobRecord>> Get(Executor& ex, int64_t id);
   // The job enqueued with idempotency key `key` (task ids handed to clients).
   static StatusOr<std::optional<JobRecord>> FindByIdempotencyKey(Executor& ex,
