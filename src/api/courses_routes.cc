@@ -314,9 +314,6 @@ struct BlockQuery {
   bool see_all = false;
   bool beta_tester = false;
   int64_t now = 0;
-  // v1 removes blocks the user may not open (hide_access_denials=True); v2
-  // keeps them with the denial reason and the allowed fields only.
-  bool hide_denials = true;
   MilestoneGate gate = MilestoneGate::kNone;
   // The entrance exam chapter left open by kEntranceExam; -1 when the tree
   // has no such chapter.
@@ -324,10 +321,6 @@ struct BlockQuery {
   // nav_depth: blocks at most this deep (from the root) list `descendants`.
   std::optional<int> nav_depth;
 };
-
-// Milestone denials, as MilestoneAccessError words them.
-constexpr char kMilestoneDenialReason[] = "User has unfulfilled milestones";
-constexpr char kMilestoneDenialMessage[] = "You have unfulfilled milestones";
 
 // MilestonesAndSpecialExamsTransformer: unmet prerequisites close all the
 // course's content, a pending entrance exam every chapter but the exam.
@@ -399,7 +392,6 @@ class BlocksWriter {
     const size_t n = tree.blocks.size();
     accessible_.assign(n, 0);
     included_.assign(n, 0);
-    denied_.assign(n, 0);
     gated_.assign(n, 0);
     counts_.assign(n, json());
     if (q.root >= 0) {
@@ -441,18 +433,19 @@ class BlocksWriter {
   }
 
  private:
-  // Marks accessible/included/denied blocks and computes block counts (over
-  // the accessible tree, before depth limits, as BlockCountsTransformer
-  // does). Returns whether the block or a descendant is denied by
-  // milestones (contains_gated_content), also when v1 hides it.
+  // Marks accessible/included blocks and computes block counts (over the
+  // accessible tree, before depth limits, as BlockCountsTransformer does).
+  // Returns whether the block or a descendant is closed by milestones
+  // (contains_gated_content).
   bool Walk(int index, int depth, bool denied_above) {
     const size_t i = static_cast<size_t>(index);
     if (!Accessible(tree_, q_, index)) return false;
     const bool denied = denied_above || DeniedByMilestones(tree_, q_, index);
-    if (denied && q_.hide_denials) return true;
+    // Both versions remove what milestones close, as upstream's
+    // MilestonesAndSpecialExamsTransformer does (remove_block).
+    if (denied) return true;
     accessible_[i] = 1;
-    denied_[i] = denied;
-    bool gated = denied;
+    bool gated = false;
     included_[i] = !q_.depth.has_value() || depth <= *q_.depth;
     json counts = json::object();
     for (const std::string& type : q_.block_counts) {
@@ -596,13 +589,11 @@ class BlocksWriter {
     }
   }
 
-  // The requested fields beyond the fixed ones. A block kept although
-  // denied gets only FIELDS_ALLOWED_IN_AUTH_DENIED_CONTENT.
+  // The requested fields beyond the fixed ones.
   void AppendExtras(int index, std::string& out) const {
     const size_t i = static_cast<size_t>(index);
     const CatalogBlock& block = tree_.blocks[i];
-    const bool full = !denied_[i];
-    if (full && wanted_.children) {
+    if (wanted_.children) {
       size_t mark = out.size();
       Key(out, "children");
       bool any = false;
@@ -614,37 +605,35 @@ class BlocksWriter {
       }
     }
     if (wanted_.graded) Bool(out, "graded", block.graded);
-    if (full && wanted_.format && !block.json_format.empty()) {
+    if (wanted_.format && !block.json_format.empty()) {
       Key(out, "format");
       out += block.json_format;
     }
-    if (full) {
-      if (wanted_.start) {
-        if (const json* v = Setting(block, "start", true)) Value(out, "start", *v);
-      }
-      if (wanted_.due) {
-        if (const json* v = Setting(block, "due", true)) Value(out, "due", *v);
-      }
-      if (wanted_.weight) {
-        if (const json* v = Setting(block, "weight", false)) Value(out, "weight", *v);
-      }
-      if (wanted_.show_correctness) {
-        if (const json* v = Setting(block, "show_correctness", true)) {
-          Value(out, "show_correctness", *v);
-        }
-      }
-      if (wanted_.visible_to_staff_only) {
-        Bool(out, "visible_to_staff_only", block.visible_to_staff_only);
-      }
-      if (wanted_.has_score) Bool(out, "has_score", block.type == "problem");
-      if (wanted_.hide_from_toc) Bool(out, "hide_from_toc", block.hide_from_toc);
-      if (wanted_.icon_class) Value(out, "icon_class", IconClass(tree_, block));
+    if (wanted_.start) {
+      if (const json* v = Setting(block, "start", true)) Value(out, "start", *v);
     }
+    if (wanted_.due) {
+      if (const json* v = Setting(block, "due", true)) Value(out, "due", *v);
+    }
+    if (wanted_.weight) {
+      if (const json* v = Setting(block, "weight", false)) Value(out, "weight", *v);
+    }
+    if (wanted_.show_correctness) {
+      if (const json* v = Setting(block, "show_correctness", true)) {
+        Value(out, "show_correctness", *v);
+      }
+    }
+    if (wanted_.visible_to_staff_only) {
+      Bool(out, "visible_to_staff_only", block.visible_to_staff_only);
+    }
+    if (wanted_.has_score) Bool(out, "has_score", block.type == "problem");
+    if (wanted_.hide_from_toc) Bool(out, "hide_from_toc", block.hide_from_toc);
+    if (wanted_.icon_class) Value(out, "icon_class", IconClass(tree_, block));
     if (wanted_.student_view_multi_device) {
       Bool(out, "student_view_multi_device", block.type == "html" || block.type == "video");
     }
     if (!q_.block_counts.empty()) Value(out, "block_counts", counts_[i]);
-    if (full && q_.student_view_data.count(block.type) > 0) {
+    if (q_.student_view_data.count(block.type) > 0) {
       json data = StudentViewData(block);
       if (!data.is_null()) Value(out, "student_view_data", data);
     }
@@ -653,10 +642,6 @@ class BlocksWriter {
     }
     // Set only where gated content is (None is omitted upstream).
     if (wanted_.contains_gated_content && gated_[i]) Bool(out, "contains_gated_content", true);
-    if (denied_[i]) {
-      Value(out, "authorization_denial_reason", kMilestoneDenialReason);
-      Value(out, "authorization_denial_message", kMilestoneDenialMessage);
-    }
   }
 
   const CourseTree& tree_;
@@ -668,8 +653,6 @@ class BlocksWriter {
   bool first_ = true;
   std::vector<char> accessible_;
   std::vector<char> included_;
-  // Kept (v2) although milestones deny it.
-  std::vector<char> denied_;
   // Denied, or has a denied descendant.
   std::vector<char> gated_;
   std::vector<json> counts_;
@@ -849,7 +832,6 @@ class CourseRoutes {
         return Response::Json(400, json{{"nav_depth", {"Enter a whole number."}}});
       }
     }
-    q.hide_denials = request.path().rfind("/api/courses/v1/", 0) == 0;
     Params params(request);
     q.requested_fields = SetOf(params.GetAll("requested_fields"));
     q.requested_fields.insert("type");
