@@ -355,6 +355,14 @@ TEST_P(SearchApiTest, CoursewareSearchHonoursEnrollmentAndBlockAccess) {
   EXPECT_NE(data["excerpt"].get<std::string>().find("<b>"), std::string::npos) << data.dump();
   EXPECT_EQ(hit.body["total"], 1);
 
+  // Video transcripts are indexed: a word only the welcome video says.
+  Reply spoken = Search(learner, demo_path, "firsthand");
+  ASSERT_EQ(spoken.status, 200) << spoken.body.dump();
+  EXPECT_EQ(Ids(spoken.body),
+            std::set<std::string>{
+                "block-v1:edX+DemoX+Demo_Course+type@video+block@0b9e39477cf34507a7a48f74be381fdd"})
+      << spoken.body.dump();
+
   Reply staff_only = Search(learner, demo_path, "amplifier");
   ASSERT_EQ(staff_only.status, 200);
   EXPECT_EQ(staff_only.body["total"], 0) << staff_only.body.dump();

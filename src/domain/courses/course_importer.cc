@@ -1,6 +1,8 @@
 // CourseImporter: OLX export -> rows, in one transaction per import.
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -367,6 +369,48 @@ Status InsertAssets(storage::Executor& ex, const olx::Course& course) {
   return OkStatus();
 }
 
+// A static file of the export as text; "" when absent, unreadable or over
+// 4 MiB (transcripts are far smaller).
+std::string ReadStaticText(const olx::Course& course, const std::string& name) {
+  if (course.static_dir.empty() || name.empty() || name.find("..") != std::string::npos) return "";
+  std::error_code ec;
+  fs::path path = course.static_dir / name;
+  if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > (4u << 20) || ec) return "";
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What VideoBlock.index_dictionary indexes: the transcript of every language
+// in `transcripts` ({"en": "file.srt"}), else the legacy `sub` (an
+// .srt.sjson named after it).
+std::string VideoSearchText(const olx::Course& course, const olx::Block& block) {
+  std::string out;
+  auto append = [&out](const std::string& text) {
+    if (text.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += text;
+  };
+  auto transcripts = block.fields.find("transcripts");
+  if (transcripts != block.fields.end() && transcripts->is_object()) {
+    for (const auto& [lang, file] : transcripts->items()) {
+      if (!file.is_string()) continue;
+      append(
+          TranscriptText(ReadStaticText(course, file.get<std::string>()), TranscriptFormat::kSrt));
+    }
+  }
+  if (out.empty()) {
+    std::string sub = StringField(block.fields, "sub").value_or("");
+    if (!sub.empty()) {
+      std::string sjson = ReadStaticText(course, "subs_" + sub + ".srt.sjson");
+      if (sjson.empty()) sjson = ReadStaticText(course, sub + ".srt.sjson");
+      append(TranscriptText(sjson, TranscriptFormat::kSjson));
+    }
+  }
+  return out;
+}
+
 Status InsertSearch(storage::Executor& ex, const olx::Course& course,
                     const CourseOverview& overview) {
   std::string key = course.key.ToString();
@@ -383,7 +427,7 @@ Status InsertSearch(storage::Executor& ex, const olx::Course& course,
       continue;
     }
     std::string content = (t == "html" || t == "problem") ? StripTags(block.data) : "";
-    if (t == "video") content = StringField(block.fields, "transcripts").value_or("");
+    if (t == "video") content = VideoSearchText(course, block);
     LARCH_RETURN_IF_ERROR(
         ex.Execute(kInsertBlockSearch,
                    {storage::Text(key), storage::Text(usage_key.ToString()), storage::Text(t),

@@ -366,6 +366,22 @@ TEST_F(CoursesTest, FindAssetByPathOrAssetName) {
   }
 }
 
+TEST(TranscriptTextTest, KeepsTheSpokenLinesOnly) {
+  EXPECT_EQ(
+      TranscriptText("\xEF\xBB\xBF"
+                     "0\r\n00:00:00,000 --> 00:00:00,650\r\n\r\n1\n"
+                     "00:00:00,650 --> 00:00:03,920\nERIC: Hi, and welcome\nto the course.\n\n"
+                     "2\n00:00:03,920 --> 00:00:07,450\n42 ways\n",
+                     TranscriptFormat::kSrt),
+      "ERIC: Hi, and welcome to the course. 42 ways");
+  EXPECT_EQ(TranscriptText(R"({"start": [0, 10], "end": [10, 20], "text": ["Hello", "world"]})",
+                           TranscriptFormat::kSjson),
+            "Hello world");
+  EXPECT_EQ(TranscriptText("{not json", TranscriptFormat::kSjson), "");
+  EXPECT_EQ(TranscriptText(R"({"text": "no list"})", TranscriptFormat::kSjson), "");
+  EXPECT_EQ(TranscriptText("", TranscriptFormat::kSrt), "");
+}
+
 TEST(RewriteStaticUrlsTest, RewritesQuotedStaticUrlsOnly) {
   auto key = *keys::CourseKey::Parse("course-v1:edX+DemoX+Demo_Course");
   EXPECT_EQ(

@@ -135,6 +135,12 @@ std::string RelativeStaticDir(const keys::CourseKey& course_key, int64_t version
 // "/asset-v1:Org+Course+Run+type@asset+block@images_x.png". Other URLs stay.
 std::string RewriteStaticUrls(std::string_view html, const keys::CourseKey& course_key);
 
+// The spoken text of a video transcript file, for search: SubRip (.srt)
+// without cue numbers and timings, or an .srt.sjson's "text" lines, joined
+// by spaces. Malformed input gives what could be read (possibly "").
+enum class TranscriptFormat { kSrt, kSjson };
+std::string TranscriptText(std::string_view content, TranscriptFormat format);
+
 struct ImportResult {
   keys::CourseKey course_key;  // empty for a library
   std::string context_key;     // the course or library key
