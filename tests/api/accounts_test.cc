@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "backends.h"
+#include "larch/http/url.h"
 #include "larch/testing/net_support.h"
 #include "larch_process.h"
 
@@ -25,25 +26,11 @@ namespace larch::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using http::PercentEncode;
 
 constexpr char kAdminPassword[] = "Admin-Secret-1";
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
-
-std::string PercentEncode(const std::string& in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // A browser-like client: keeps cookies from Set-Cookie.
 class Browser {
@@ -99,11 +86,6 @@ class Browser {
   std::map<std::string, std::string> jar_;
   std::map<std::string, std::string> set_cookie_lines_;
 };
-
-nlohmann::json Json(const StatusOr<HttpClientResponse>& r) {
-  if (!r.ok()) return nullptr;
-  return nlohmann::json::parse(r->body, nullptr, false);
-}
 
 class AccountsTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -20,17 +20,7 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-fs::path DemoCourse() {
-  const char* env = std::getenv("LARCH_SHARED_OLX");
-  return fs::path(env && *env ? env : LARCH_SHARED_OLX) / "edx-demo-course-quince" / "course";
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+fs::path DemoCourse() { return SharedOlx() / "edx-demo-course-quince" / "course"; }
 
 constexpr const char* kDemoLine =
     "Imported course-v1:edX+DemoX+Demo_Course version 1: 148 blocks (chapter 5, course 1, "

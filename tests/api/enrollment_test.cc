@@ -27,15 +27,7 @@ constexpr char kApiKey[] = "enrollment-test-key";
 // Django's hash of "password" (1000 iterations): imported as is.
 constexpr char kHash[] = "pbkdf2_sha256$1000$salt$YywoEuRtRgQQK6dhjp1tfS+BKPYma0oDJk0qBGC33LM=";
 
-fs::path DemoCourse() {
-  const char* env = std::getenv("LARCH_SHARED_OLX");
-  return fs::path(env && *env ? env : LARCH_SHARED_OLX) / "edx-demo-course-quince" / "course";
-}
-
-json Json(const StatusOr<HttpClientResponse>& r) {
-  if (!r.ok()) return nullptr;
-  return json::parse(r->body, nullptr, false);
-}
+fs::path DemoCourse() { return SharedOlx() / "edx-demo-course-quince" / "course"; }
 
 class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
  protected:

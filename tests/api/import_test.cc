@@ -28,18 +28,6 @@ constexpr char kPassword[] = "Import-Secret-1";
 constexpr char kBoundary[] = "----larch-test-boundary";
 constexpr char kRun[] = "course-v1:TestX+Course+Rerun";
 
-fs::path SharedOlx() {
-  const char* env = std::getenv("LARCH_SHARED_OLX");
-  return fs::path(env && *env ? env : LARCH_SHARED_OLX);
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // One file field (and optionally a text field) as multipart/form-data.
 std::string Multipart(const std::string& field, const std::string& filename,
                       const std::string& content) {
@@ -50,11 +38,6 @@ std::string Multipart(const std::string& field, const std::string& filename,
   body += content;
   body += std::string("\r\n--") + kBoundary + "--\r\n";
   return body;
-}
-
-json Json(const StatusOr<HttpClientResponse>& r) {
-  if (!r.ok()) return nullptr;
-  return json::parse(r->body, nullptr, false);
 }
 
 class ImportApiTest : public ::testing::TestWithParam<std::string> {

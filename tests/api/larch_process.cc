@@ -13,7 +13,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "larch/net/curl_http_client.h"
 
@@ -218,6 +220,23 @@ std::string RawExchange(int port, const std::string& raw, int timeout_ms) {
   }
   close(fd);
   return out;
+}
+
+nlohmann::json Json(const StatusOr<HttpClientResponse>& response) {
+  if (!response.ok()) return nullptr;
+  return nlohmann::json::parse(response->body, nullptr, false);
+}
+
+std::filesystem::path SharedOlx() {
+  const char* env = std::getenv("LARCH_SHARED_OLX");
+  return std::filesystem::path(env != nullptr && *env != '\0' ? env : LARCH_SHARED_OLX);
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 }  // namespace larch::testing

@@ -8,12 +8,15 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "larch/common/http_client.h"
 #include "larch/common/status.h"
@@ -85,6 +88,16 @@ StatusOr<HttpClientResponse> Send(const std::string& method, const std::string& 
 // Writes `raw` to 127.0.0.1:port and returns everything read until the
 // server closes the connection (or `timeout_ms` passes).
 std::string RawExchange(int port, const std::string& raw, int timeout_ms = 5'000);
+
+// The body parsed as JSON: null when the request failed, discarded JSON when
+// the body is not JSON.
+nlohmann::json Json(const StatusOr<HttpClientResponse>& response);
+
+// The real courses of shared/olx ($LARCH_SHARED_OLX, else the folder CMake
+// found beside the repository).
+std::filesystem::path SharedOlx();
+// A whole file; "" when it cannot be read.
+std::string ReadFile(const std::filesystem::path& path);
 
 }  // namespace larch::testing
 

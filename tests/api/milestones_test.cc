@@ -85,11 +85,6 @@ void WriteCourse(const fs::path& dir, const std::string& number, const json& pol
   std::ofstream(dir / "policies" / "2024" / "policy.json") << json{{"course/2024", settings}};
 }
 
-json Json(const StatusOr<HttpClientResponse>& r) {
-  if (!r.ok()) return nullptr;
-  return json::parse(r->body, nullptr, false);
-}
-
 class MilestonesApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {

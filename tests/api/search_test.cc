@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends.h"
+#include "larch/http/url.h"
 #include "larch/storage/open_database.h"
 #include "larch_process.h"
 
@@ -24,6 +25,7 @@ namespace larch::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using http::PercentEncode;
 using nlohmann::json;
 
 constexpr char kAdminPassword[] = "Admin-Secret-1";
@@ -32,18 +34,6 @@ constexpr char kKitchen[] = "course-v1:Microsoft+KS101+course";
 constexpr char kEnded[] = "course-v1:TestX+Course+1";
 constexpr char kReadingBlock[] =
     "block-v1:edX+DemoX+Demo_Course+type@html+block@e0254b911fa246218bd98bbdadffef06";
-
-fs::path SharedOlx() {
-  const char* env = std::getenv("LARCH_SHARED_OLX");
-  return fs::path(env && *env ? env : LARCH_SHARED_OLX);
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 void WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
@@ -65,21 +55,6 @@ void PatchPolicy(const fs::path& course, const std::string& run, const json& fie
     if (key.rfind("course/", 0) == 0) value.update(fields);
   }
   WriteFile(path, policy.dump(2));
-}
-
-std::string PercentEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // Keeps cookies and sends the CSRF token with every POST, as the LMS pages do.
