@@ -1,11 +1,11 @@
 #include "larch/api/course_catalog.h"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 #include "larch/accounts/roles.h"
 #include "larch/common/clock.h"
+#include "larch/common/strings.h"
 #include "larch/courses/courses.h"
 #include "larch/keys/keys.h"
 
@@ -80,9 +80,7 @@ bool JsonTruthy(const nlohmann::json& value) {
   if (value.is_boolean()) return value.get<bool>();
   if (value.is_number()) return value.get<double>() != 0;
   if (value.is_string()) {
-    std::string s = value.get<std::string>();
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char ch) { return std::tolower(ch); });
+    std::string s = AsciiLower(value.get_ref<const std::string&>());
     return s == "true" || s == "1";
   }
   return false;
@@ -119,15 +117,10 @@ CourseAccess CourseAccessFor(accounts::RoleStore& roles, int64_t user_id, bool g
   }
   StatusOr<std::vector<accounts::RoleGrant>> grants = roles.RolesFor(user_id);
   if (!grants.ok()) return access;
-  auto lower = [](std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-  };
   StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(course_key);
-  std::string org = key.ok() ? lower(key->org) : std::string();
+  std::string org = key.ok() ? AsciiLower(key->org) : std::string();
   for (const accounts::RoleGrant& grant : *grants) {
-    bool applies = grant.course_id.empty() ? !org.empty() && lower(grant.org) == org
+    bool applies = grant.course_id.empty() ? !org.empty() && AsciiLower(grant.org) == org
                                            : grant.course_id == course_key;
     if (!applies) continue;
     if (grant.role == accounts::CourseRole::kBetaTester) {

@@ -1,9 +1,9 @@
 #include "larch/api/courses_routes.h"
+#include "larch/common/strings.h"
 
 #include <time.h>
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <optional>
 #include <set>
@@ -90,16 +90,10 @@ class Params {
 // Django's NullBooleanField reading.
 std::optional<bool> ParseBool(const std::optional<std::string>& value) {
   if (!value.has_value()) return std::nullopt;
-  std::string s = *value;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string s = AsciiLower(*value);
   if (s == "true" || s == "1") return true;
   if (s == "false" || s == "0") return false;
   return std::nullopt;
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  return s;
 }
 
 std::optional<int64_t> ParsePositive(const std::string& text) {
@@ -685,7 +679,7 @@ class CourseRoutes {
     std::optional<std::string> org = params.Get("org");
     std::optional<bool> mobile = ParseBool(params.Get("mobile"));
     std::optional<bool> active_only = ParseBool(params.Get("active_only"));
-    std::string search = Lower(params.Get("search_term").value_or(""));
+    std::string search = AsciiLower(params.Get("search_term").value_or(""));
     std::set<std::string> key_set;
     for (const keys::CourseKey& key : wanted_keys) key_set.insert(key.ToString());
     const int64_t now = ctx_.clock.NowMicros();
@@ -693,13 +687,13 @@ class CourseRoutes {
 
     std::vector<json> items;
     for (const CourseSummary& course : *courses) {
-      if (org.has_value() && !org->empty() && Lower(*org) != Lower(course.org)) continue;
+      if (org.has_value() && !org->empty() && AsciiLower(*org) != AsciiLower(course.org)) continue;
       if (mobile.value_or(false) && !course.mobile_available) continue;
       if (active_only.value_or(false) && course.end.has_value() && *course.end <= now) continue;
       if (!key_set.empty() && key_set.count(course.course_key) == 0) continue;
       if (!search.empty()) {
-        std::string haystack = Lower(course.display_name + " " + course.course_key + " " +
-                                     course.short_description.value_or("") + " " + course.org);
+        std::string haystack = AsciiLower(course.display_name + " " + course.course_key + " " +
+                                          course.short_description.value_or("") + " " + course.org);
         if (haystack.find(search) == std::string::npos) continue;
       }
       if (course.catalog_visibility != "both" &&
@@ -765,8 +759,9 @@ class CourseRoutes {
               (role == "instructor" && grant.role == accounts::CourseRole::kInstructor) ||
               (role == "staff" && (grant.role == accounts::CourseRole::kStaff ||
                                    grant.role == accounts::CourseRole::kInstructor));
-          bool course_matches = grant.course_id.empty() ? Lower(grant.org) == Lower(course.org)
-                                                        : grant.course_id == course.course_key;
+          bool course_matches = grant.course_id.empty()
+                                    ? AsciiLower(grant.org) == AsciiLower(course.org)
+                                    : grant.course_id == course.course_key;
           if (role_matches && course_matches) {
             items.push_back(course.course_key);
             break;
@@ -859,7 +854,7 @@ class CourseRoutes {
     } else if (!username.has_value() || username->empty()) {
       return Response::Json(
           400, json{{"username", {"This field is required unless all_blocks is requested."}}});
-    } else if (caller != nullptr && Lower(caller->username) == Lower(*username)) {
+    } else if (caller != nullptr && AsciiLower(caller->username) == AsciiLower(*username)) {
       effective = caller_user;
     } else {
       if (!IsCourseStaff(ctx_.roles, caller_user, course_key)) {

@@ -1,4 +1,5 @@
 #include "larch/api/search_routes.h"
+#include "larch/common/strings.h"
 
 #include <time.h>
 
@@ -99,11 +100,6 @@ std::string SearchFailed(const std::string& search_string) {
   return "An error occurred when searching for \"" + search_string + "\"";
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // ---- excerpts (SearchResultProcessor.excerpt) ----
 
 // textwrap.wrap(s) with width 70: greedy word wrap on whitespace.
@@ -131,8 +127,8 @@ std::vector<std::string> Wrap(const std::string& text) {
 // Wraps every case-insensitive occurrence of `phrase` in <b></b>.
 std::string Decorate(const std::string& text, const std::string& phrase) {
   if (phrase.empty()) return text;
-  std::string lower_text = Lower(text);
-  std::string lower_phrase = Lower(phrase);
+  std::string lower_text = AsciiLower(text);
+  std::string lower_phrase = AsciiLower(phrase);
   std::string out;
   size_t pos = 0;
   while (true) {
@@ -157,9 +153,9 @@ std::string Excerpt(const std::vector<std::string>& strings, const std::string& 
   bool full = false;
   for (const std::string& s : strings) {
     for (std::string& line : Wrap(s)) {
-      std::string lower = Lower(line);
+      std::string lower = AsciiLower(line);
       bool hit = std::any_of(phrases.begin(), phrases.end(), [&](const std::string& p) {
-        return !p.empty() && lower.find(Lower(p)) != std::string::npos;
+        return !p.empty() && lower.find(AsciiLower(p)) != std::string::npos;
       });
       if (!hit) continue;
       cumulative += line.size();

@@ -1,10 +1,10 @@
 #include "larch/http/multipart.h"
+#include "larch/common/strings.h"
 
 #include <dlfcn.h>
 #include <gmime/gmime.h>
 #include <sys/types.h>
 
-#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -109,18 +109,12 @@ bool IsA(const GMimeApi& api, void* object, GType type) {
          api.type_check_instance_is_a(static_cast<GTypeInstance*>(object), type) != 0;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // GMime reads the boundary from a MIME header, so the HTTP Content-Type is
 // replayed as one in front of the body. Only the media type is checked here;
 // GMime parses (and unquotes) the parameters.
 bool IsFormData(std::string_view content_type) {
   size_t semi = content_type.find(';');
-  std::string media = Lower(content_type.substr(0, semi));
+  std::string media = AsciiLower(content_type.substr(0, semi));
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.pop_back();
   size_t first = media.find_first_not_of(" \t");
   return first != std::string::npos && media.substr(first) == "multipart/form-data";

@@ -25,12 +25,6 @@ size_t CodePointCount(std::string_view utf8) {
   return count;
 }
 
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string Trim(std::string_view text) {
   size_t begin = 0;
   size_t end = text.size();

@@ -9,6 +9,7 @@
 
 #include "larch/accounts/user.h"
 #include "larch/common/status.h"
+#include "larch/common/strings.h"
 #include "larch/storage/database.h"
 
 namespace larch::accounts::internal {
@@ -17,7 +18,7 @@ std::string Base64Encode(std::string_view bytes);
 // Number of Unicode code points (Python's len() on the decoded string);
 // invalid bytes count one each.
 size_t CodePointCount(std::string_view utf8);
-std::string AsciiLower(std::string_view text);
+using ::larch::AsciiLower;
 std::string Trim(std::string_view text);
 bool IsValidUsername(std::string_view username);
 // Django's EmailValidator in spirit: local@domain with a dotted domain.

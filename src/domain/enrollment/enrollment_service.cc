@@ -1,7 +1,7 @@
 #include "larch/enrollment/enrollment_service.h"
+#include "larch/common/strings.h"
 
 #include <algorithm>
-#include <cctype>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -99,13 +99,6 @@ struct UserRow {
   bool is_active = false;
   std::string name;
 };
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 Enrollment EnrollmentFromRow(const storage::Row& row) {
   Enrollment e;
@@ -466,7 +459,7 @@ Status EnrollmentService::AllowEmail(std::string_view email, std::string_view co
                                      bool auto_enroll) {
   return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
     return txn
-        .Execute(kUpsertAllowance, {Text(Lower(email)), Text(std::string(course_key)),
+        .Execute(kUpsertAllowance, {Text(AsciiLower(email)), Text(std::string(course_key)),
                                     storage::Bool(auto_enroll), Int(clock_.NowMicros())})
         .status();
   });
@@ -768,7 +761,7 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
         // lowest user id winning when both match different users.
         std::vector<std::string> lowered;
         lowered.reserve(identifiers.size());
-        for (const std::string& identifier : identifiers) lowered.push_back(Lower(identifier));
+        for (const std::string& identifier : identifiers) lowered.push_back(AsciiLower(identifier));
         LARCH_ASSIGN_OR_RETURN(std::vector<UserRow> found, LoadUsersByIdentifier(txn, lowered));
         std::unordered_map<std::string, const UserRow*> by_identifier;
         auto remember = [&](const std::string& key, const UserRow& u) {
@@ -776,8 +769,8 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
           if (!inserted && u.id < it->second->id) it->second = &u;
         };
         for (const UserRow& u : found) {
-          remember(Lower(u.username), u);
-          remember(Lower(u.email), u);
+          remember(AsciiLower(u.username), u);
+          remember(AsciiLower(u.email), u);
         }
 
         // Current enrollments of those users and allowances of the emails.
@@ -805,7 +798,7 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
         emails.reserve(identifiers.size());
         for (size_t i = 0; i < identifiers.size(); ++i) {
           auto it = by_identifier.find(lowered[i]);
-          emails.push_back(it != by_identifier.end() ? Lower(it->second->email) : lowered[i]);
+          emails.push_back(it != by_identifier.end() ? AsciiLower(it->second->email) : lowered[i]);
         }
         // email -> auto_enroll. Allowances are stored lowercased (AllowEmail,
         // CreateAllowance), so the (email, course_key) index applies.
@@ -979,7 +972,7 @@ std::string OrgOf(std::string_view key) {
 // LIKE pattern matching `text` anywhere, with the wildcards escaped.
 std::string ContainsPattern(std::string_view text) {
   std::string out = "%";
-  for (char c : Lower(text)) {
+  for (char c : AsciiLower(text)) {
     if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
     out.push_back(c);
   }
@@ -1008,7 +1001,8 @@ StatusOr<std::vector<Allowance>> EnrollmentService::ListAllowances(std::string_v
 StatusOr<Allowance> EnrollmentService::CreateAllowance(std::string_view email,
                                                        std::string_view course_key,
                                                        bool auto_enroll) {
-  Allowance a{Lower(email), std::string(course_key), auto_enroll, std::nullopt, clock_.NowMicros()};
+  Allowance a{AsciiLower(email), std::string(course_key), auto_enroll, std::nullopt,
+              clock_.NowMicros()};
   return storage::RunWithResult(
       db_, storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> StatusOr<Allowance> {
         LARCH_ASSIGN_OR_RETURN(

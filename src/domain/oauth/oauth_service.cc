@@ -1,8 +1,8 @@
 #include "larch/oauth/oauth_service.h"
+#include "larch/common/strings.h"
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <set>
 #include <utility>
 
@@ -87,12 +87,6 @@ bool HasScope(const std::vector<std::string>& scopes, std::string_view scope) {
   return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -141,7 +135,7 @@ struct ClientCredentials {
 ClientCredentials ExtractClientCredentials(const std::map<std::string, std::string>& form,
                                            std::string_view authorization) {
   ClientCredentials out;
-  if (authorization.size() > 6 && ToLower(authorization.substr(0, 6)) == "basic ") {
+  if (authorization.size() > 6 && AsciiLower(authorization.substr(0, 6)) == "basic ") {
     std::string_view b64 = authorization.substr(6);
     while (!b64.empty() && b64.front() == ' ') b64.remove_prefix(1);
     std::optional<std::string> decoded = DecodeStdBase64(b64);
@@ -560,8 +554,9 @@ TokenResult OAuthService::Token(const std::map<std::string, std::string>& form,
     user = std::move(*owner);
   }
 
-  std::string token_type = ToLower(FormValue(form, "token_type") ? *FormValue(form, "token_type")
-                                                                 : std::string(token_type_header));
+  std::string token_type =
+      AsciiLower(FormValue(form, "token_type") ? *FormValue(form, "token_type")
+                                               : std::string(token_type_header));
   bool want_jwt = token_type == "jwt";
   if (want_jwt && !user.has_value()) {
     return OAuthError(400, "invalid_request", "The client has no user to issue a JWT for.");
