@@ -43,6 +43,9 @@ const std::vector<Field>& Fields() {
       {"DATA_DIR", Type::kString, &Settings::data_dir},
       {"LMS_BASE_URL", Type::kString, &Settings::lms_base_url},
       {"PLATFORM_NAME", Type::kString, &Settings::platform_name},
+      JsonField("ALLOWED_HOSTS", Type::kList, &Settings::allowed_hosts),
+      JsonField("CSRF_TRUSTED_ORIGINS", Type::kList, &Settings::csrf_trusted_origins),
+      JsonField("TRUSTED_PROXIES", Type::kList, &Settings::trusted_proxies),
       {"DATABASE_URL", Type::kString, &Settings::database_url},
       {"LISTEN", Type::kString, &Settings::listen},
       {"WORKERS", Type::kInt, nullptr, &Settings::workers, 0, 1024},
@@ -357,6 +360,9 @@ Settings DefaultSettings() {
      "OPTIONS": {"max_length": 75}}
   ])");
   s.registration_email_patterns_allowed = nullptr;
+  s.allowed_hosts = nlohmann::json::array();
+  s.csrf_trusted_origins = nlohmann::json::array();
+  s.trusted_proxies = nlohmann::json::array();
   s.course_discovery_filters = nullptr;
   s.registration_extra_fields = nlohmann::json::parse(R"({
     "confirm_email": "hidden", "level_of_education": "optional", "gender": "optional",

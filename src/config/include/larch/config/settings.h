@@ -33,6 +33,18 @@ struct Settings {
   std::string data_dir = "./var";
   std::string lms_base_url = "http://127.0.0.1:8000";
   std::string platform_name = "Larch";
+  // ALLOWED_HOSTS (Django): host names this server answers for, used to build
+  // absolute URLs from the request's Host and to check redirect targets. A
+  // leading dot matches the domain and its subdomains; "*" matches any host.
+  // Empty (the default) means the host of LMS_BASE_URL plus "localhost",
+  // "127.0.0.1" and "[::1]".
+  nlohmann::json allowed_hosts;
+  // CSRF_TRUSTED_ORIGINS (Django 4.2): extra origins ("https://host[:port]",
+  // "https://*.example.com") allowed to send cookie-authenticated writes.
+  nlohmann::json csrf_trusted_origins;
+  // TRUSTED_PROXIES: peer addresses (exact IPs) whose X-Forwarded-For,
+  // X-Forwarded-Proto and X-Forwarded-Host headers are believed. Empty: none.
+  nlohmann::json trusted_proxies;
   // Empty means sqlite:///<data_dir>/larch.db (made absolute).
   std::string database_url;
   std::string listen = "127.0.0.1:8000";

@@ -1,0 +1,48 @@
+#include "larch/http/hosts.h"
+
+#include <gtest/gtest.h>
+
+namespace larch::http {
+namespace {
+
+TEST(SplitHostPortTest, SplitsAndLowercases) {
+  HostPort hp = SplitHostPort("LMS.Example.com:8000");
+  EXPECT_EQ(hp.domain, "lms.example.com");
+  EXPECT_EQ(hp.port, "8000");
+  EXPECT_EQ(SplitHostPort("[::1]:8000").domain, "[::1]");
+  EXPECT_EQ(SplitHostPort("[::1]").port, "");
+  EXPECT_EQ(SplitHostPort("example.com.").domain, "example.com");
+}
+
+TEST(SplitHostPortTest, RejectsIllFormedHosts) {
+  EXPECT_EQ(SplitHostPort("").domain, "");
+  EXPECT_EQ(SplitHostPort("evil.example/x").domain, "");
+  EXPECT_EQ(SplitHostPort("a b").domain, "");
+  EXPECT_EQ(SplitHostPort("host:80x").domain, "");
+  EXPECT_EQ(SplitHostPort("[::1").domain, "");
+  EXPECT_EQ(SplitHostPort("\thost").domain, "");
+}
+
+TEST(HostIsAllowedTest, MatchesAsDjango) {
+  std::vector<std::string> patterns{".example.com", "lms.test"};
+  EXPECT_TRUE(HostIsAllowed("example.com", patterns));
+  EXPECT_TRUE(HostIsAllowed("a.b.example.com", patterns));
+  EXPECT_TRUE(HostIsAllowed("LMS.test", patterns));
+  EXPECT_FALSE(HostIsAllowed("badexample.com", patterns));
+  EXPECT_FALSE(HostIsAllowed("lms.test.evil", patterns));
+  EXPECT_FALSE(HostIsAllowed("", patterns));
+  EXPECT_TRUE(HostIsAllowed("anything", {"*"}));
+}
+
+TEST(EffectiveAllowedHostsTest, DefaultsToBaseUrlAndLoopback) {
+  auto hosts = EffectiveAllowedHosts({}, "https://lms.example.com:8443/path");
+  ASSERT_EQ(hosts.size(), 4u);
+  EXPECT_EQ(hosts[0], "lms.example.com");
+  EXPECT_TRUE(HostIsAllowed("127.0.0.1", hosts));
+  EXPECT_EQ(EffectiveAllowedHosts({"x.test"}, "http://127.0.0.1:8000"),
+            std::vector<std::string>{"x.test"});
+  EXPECT_EQ(EffectiveAllowedHosts({}, "http://127.0.0.1:8000").size(), 3u);
+}
+
+}  // namespace
+}  // namespace larch::http
