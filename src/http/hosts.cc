@@ -1,6 +1,8 @@
 #include "larch/http/hosts.h"
 
+#include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "larch/common/strings.h"
 
@@ -18,6 +20,14 @@ bool AllDigits(std::string_view s) {
     if (std::isdigit(static_cast<unsigned char>(c)) == 0) return false;
   }
   return true;
+}
+
+// The first value of a comma-separated forwarding header, trimmed.
+std::string_view FirstForwarded(std::string_view value) {
+  value = value.substr(0, value.find(','));
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
 }
 
 }  // namespace
@@ -92,6 +102,31 @@ std::vector<std::string> EffectiveAllowedHosts(const std::vector<std::string>& c
     if (base.domain != local) hosts.emplace_back(local);
   }
   return hosts;
+}
+
+std::string RequestBaseUrl(const Request& request, const AbsoluteUrlPolicy& policy) {
+  const bool trusted = !request.remote_address().empty() &&
+                       std::find(policy.trusted_proxies.begin(), policy.trusted_proxies.end(),
+                                 request.remote_address()) != policy.trusted_proxies.end();
+  std::optional<std::string_view> host = request.Header("host");
+  std::string scheme = "http";
+  if (trusted) {
+    if (std::optional<std::string_view> forwarded = request.Header("x-forwarded-host")) {
+      host = FirstForwarded(*forwarded);
+    }
+    std::optional<std::string_view> proto = request.Header("x-forwarded-proto");
+    if (proto.has_value() && AsciiLower(FirstForwarded(*proto)) == "https") scheme = "https";
+  }
+  if (request.tls()) scheme = "https";
+  if (!host.has_value()) return policy.fallback_base_url;
+  HostPort split = SplitHostPort(*host);
+  if (split.domain.empty() || !HostIsAllowed(split.domain, policy.allowed_hosts)) {
+    return policy.fallback_base_url;
+  }
+  // Rebuilt from the validated parts, never echoed as sent.
+  std::string base = scheme + "://" + split.domain;
+  if (!split.port.empty()) base += ":" + split.port;
+  return base;
 }
 
 }  // namespace larch::http

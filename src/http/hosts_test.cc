@@ -44,5 +44,45 @@ TEST(EffectiveAllowedHostsTest, DefaultsToBaseUrlAndLoopback) {
   EXPECT_EQ(EffectiveAllowedHosts({}, "http://127.0.0.1:8000").size(), 3u);
 }
 
+AbsoluteUrlPolicy Policy() {
+  AbsoluteUrlPolicy policy;
+  policy.allowed_hosts = {"localhost", ".example.com"};
+  policy.trusted_proxies = {"10.0.0.1"};
+  policy.fallback_base_url = "http://127.0.0.1:8000";
+  return policy;
+}
+
+Request From(const std::string& peer, const std::vector<std::pair<std::string, std::string>>& h) {
+  Request request("GET", "/x");
+  request.set_remote_address(peer);
+  for (const auto& [name, value] : h) request.AddHeader(name, value);
+  return request;
+}
+
+TEST(RequestBaseUrlTest, UsesAnAllowedHostAndFallsBackOtherwise) {
+  EXPECT_EQ(RequestBaseUrl(From("127.0.0.1", {{"Host", "LocalHost:9000"}}), Policy()),
+            "http://localhost:9000");
+  EXPECT_EQ(RequestBaseUrl(From("127.0.0.1", {{"Host", "lms.example.com"}}), Policy()),
+            "http://lms.example.com");
+  EXPECT_EQ(RequestBaseUrl(From("127.0.0.1", {{"Host", "evil.test"}}), Policy()),
+            "http://127.0.0.1:8000");
+  EXPECT_EQ(RequestBaseUrl(From("127.0.0.1", {{"Host", "localhost/x"}}), Policy()),
+            "http://127.0.0.1:8000");
+  EXPECT_EQ(RequestBaseUrl(From("127.0.0.1", {}), Policy()), "http://127.0.0.1:8000");
+}
+
+TEST(RequestBaseUrlTest, BelievesForwardedHeadersFromTrustedProxiesOnly) {
+  std::vector<std::pair<std::string, std::string>> forwarded = {
+      {"Host", "localhost"},
+      {"X-Forwarded-Host", "lms.example.com, proxy.internal"},
+      {"X-Forwarded-Proto", "https"}};
+  EXPECT_EQ(RequestBaseUrl(From("10.0.0.1", forwarded), Policy()), "https://lms.example.com");
+  EXPECT_EQ(RequestBaseUrl(From("10.0.0.2", forwarded), Policy()), "http://localhost");
+  EXPECT_EQ(
+      RequestBaseUrl(From("10.0.0.1", {{"Host", "localhost"}, {"X-Forwarded-Host", "evil.test"}}),
+                     Policy()),
+      "http://127.0.0.1:8000");
+}
+
 }  // namespace
 }  // namespace larch::http

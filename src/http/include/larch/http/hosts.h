@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "larch/http/request.h"
+
 namespace larch::http {
 
 // Splits "Host[:port]" into its lowercased domain and port. A bracketed IPv6
@@ -33,6 +35,23 @@ bool HostIsAllowed(std::string_view domain, const std::vector<std::string>& patt
 // `base_url` plus "localhost", "127.0.0.1" and "[::1]".
 std::vector<std::string> EffectiveAllowedHosts(const std::vector<std::string>& configured,
                                                std::string_view base_url);
+
+// What decides the base of a request's absolute URLs.
+struct AbsoluteUrlPolicy {
+  // The effective ALLOWED_HOSTS (see EffectiveAllowedHosts).
+  std::vector<std::string> allowed_hosts;
+  // TRUSTED_PROXIES: peer addresses whose X-Forwarded-Host/-Proto count.
+  std::vector<std::string> trusted_proxies;
+  // LMS_BASE_URL without a trailing slash: used when the host is not allowed.
+  std::string fallback_base_url;
+};
+
+// "scheme://host[:port]" for absolute URLs in a response, as Django's
+// request.build_absolute_uri: the request's Host (or, from a trusted proxy,
+// the first X-Forwarded-Host) when its domain is allowed, with "https" for a
+// TLS connection or a trusted proxy's X-Forwarded-Proto: https, else "http".
+// A missing, ill-formed or not allowed host gives policy.fallback_base_url.
+std::string RequestBaseUrl(const Request& request, const AbsoluteUrlPolicy& policy);
 
 }  // namespace larch::http
 

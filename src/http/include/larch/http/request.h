@@ -85,6 +85,8 @@ class Request {
   const std::string& remote_address() const { return remote_address_; }
   // TLS, or X-Forwarded-Proto: https from the (trusted) front proxy.
   bool is_secure() const;
+  // True when the connection itself is TLS.
+  bool tls() const { return tls_; }
 
   // A per-request bag for later layers (the authenticated user, a CSRF
   // verdict...). Keys are chosen by those layers.
