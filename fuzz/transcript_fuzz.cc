@@ -12,5 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string srt = larch::courses::TranscriptText(input, larch::courses::TranscriptFormat::kSrt);
   if (srt.size() > 2 * size + 1) __builtin_trap();
   larch::courses::TranscriptText(input, larch::courses::TranscriptFormat::kSjson);
+  larch::courses::SjsonToSrt(input);
   return 0;
 }

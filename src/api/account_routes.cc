@@ -382,7 +382,8 @@ class Routes {
       return StatusError(request, target.status());
     }
     bool shared = request.Query("view").value_or("") == "shared";
-    auto json = ctx_.accounts.AccountJson(*target, &*viewer, shared);
+    auto json = ctx_.accounts.AccountJson(*target, &*viewer, shared,
+                                          internal::AbsoluteBaseUrl(request, ctx_.settings));
     if (!json.ok()) return StatusError(request, json.status());
     return Response::Json(200, *json);
   }
@@ -437,7 +438,8 @@ class Routes {
     if (found.empty()) return Detail(404, "Not found.");
     nlohmann::json list = nlohmann::json::array();
     for (const accounts::User& target : found) {
-      auto json = ctx_.accounts.AccountJson(target, &*viewer, false);
+      auto json = ctx_.accounts.AccountJson(target, &*viewer, false,
+                                            internal::AbsoluteBaseUrl(request, ctx_.settings));
       if (!json.ok()) return StatusError(request, json.status());
       list.push_back(*std::move(json));
     }

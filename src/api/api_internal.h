@@ -11,7 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/api/account_routes.h"
+#include "larch/api/course_catalog.h"
 #include "larch/api/rate_limiter.h"
+#include "larch/config/settings.h"
+#include "larch/http/request.h"
+#include "larch/http/response.h"
 
 namespace larch::api::internal {
 
@@ -62,6 +66,46 @@ http::Filter MakeAuthFilter(ApiContext& context);
 
 // DRF-style {"detail": text} responses.
 http::Response Detail(int status, std::string_view text);
+
+// ----- Open edX response shapes (response_shapes.cc) -----------------------
+//
+// Which body an error gets depends on the upstream view, not on Larch:
+//   - DRF defaults ({"detail": text}, Detail above): views without the
+//     mixin (user_api accounts, authentication failures in general). The
+//     enrollment views write their own {"message": text} bodies.
+//   - DeveloperErrorViewMixin (openedx/core/lib/api/view_utils.py): the
+//     Courses API (course_api/views.py: courses, course detail, course_ids)
+//     and the Blocks API (course_api/blocks/views.py). Every error there,
+//     403 and 404 included, is {"developer_message": text}; a form error is
+//     {"field_errors": {field: {"developer_message": text}}}.
+// Route modules use these helpers rather than writing the bodies inline.
+
+// {"developer_message": message} with `status`.
+http::Response DeveloperError(int status, std::string_view message);
+// 400 {"field_errors": {field: {"developer_message": message}}}.
+http::Response FieldError(std::string_view field, std::string_view message);
+
+// The base ("scheme://host[:port]") of absolute URLs in a response: the
+// request's host when ALLOWED_HOSTS allows it (X-Forwarded-Host/-Proto only
+// from TRUSTED_PROXIES), else LMS_BASE_URL (see http::RequestBaseUrl).
+std::string AbsoluteBaseUrl(const http::Request& request, const config::Settings& settings);
+
+// A datetime as Open edX's DateTimeField writes it ("2013-02-05T05:00:00Z"):
+// a stored string in any ISO 8601 form ("+00:00", a space, no zone) is
+// normalised to UTC with "Z"; anything else is returned unchanged.
+nlohmann::json ApiDateTime(const nlohmann::json& stored);
+
+// ----- Blocks API student_view_data (blocks_student_view_data.cc) ---------
+
+// The block's student_view_data as its XBlock answers it (HtmlBlock,
+// VideoBlock, DiscussionXBlock); null for types without one. Video
+// transcript URLs are absolute under `base_url`.
+nlohmann::json StudentViewData(const CourseTree& tree, const CatalogBlock& block,
+                               std::string_view base_url);
+
+// The languages whose transcript a video offers, with the static file of
+// each ("sub" legacy transcripts as "subs_<sub>.srt.sjson" for "en").
+std::map<std::string, std::string> VideoTranscriptFiles(const nlohmann::json& fields);
 
 }  // namespace larch::api::internal
 

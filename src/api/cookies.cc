@@ -140,7 +140,7 @@ void SetLoginCookies(const http::Request& request, http::Response& response, Api
   http::CookieOptions shared = SharedCookieOptions(request, context, session_age);
   response.SetCookie(settings.edxmktg_logged_in_cookie_name, "true", shared);
 
-  const std::string& base = settings.lms_base_url;
+  const std::string base = AbsoluteBaseUrl(request, settings);
   nlohmann::ordered_json info;
   info["version"] = 1;
   info["username"] = user.username;

@@ -36,6 +36,8 @@ constexpr storage::Query kFindUser{
 constexpr storage::Query kEnrollmentActive{
     "api.catalog.enrollment_active",
     "SELECT is_active FROM enrollments WHERE user_id = ? AND course_key = ?"};
+constexpr storage::Query kEnrollmentMode{
+    "catalog.enrollment_mode", "SELECT mode FROM enrollments WHERE user_id = ? AND course_key = ?"};
 
 std::optional<std::string> NonEmpty(const storage::Row& row, size_t i) {
   std::optional<std::string> value = row.GetOptionalText(i);
@@ -184,6 +186,19 @@ StatusOr<std::optional<bool>> CourseCatalog::EnrollmentActive(int64_t user_id,
                                   if (rs.empty()) return std::optional<bool>();
                                   return std::optional<bool>(rs.rows.front().GetBool(0));
                                 });
+}
+
+StatusOr<std::optional<std::string>> CourseCatalog::EnrollmentMode(int64_t user_id,
+                                                                   std::string_view course_key) {
+  std::string key(course_key);
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) -> StatusOr<std::optional<std::string>> {
+        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                               txn.Execute(kEnrollmentMode, {storage::Int(user_id), key}));
+        if (rs.empty()) return std::optional<std::string>();
+        return std::optional<std::string>(rs.rows.front().GetText(0));
+      });
 }
 
 StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::GetTree(std::string_view course_key) {

@@ -107,13 +107,8 @@ std::optional<int64_t> ParsePositive(const std::string& text) {
   return value;
 }
 
-Response DeveloperError(int status, const std::string& message) {
-  return Response::Json(status, json{{"developer_message", message}});
-}
-
-Response FieldError(const std::string& field, const std::string& message) {
-  return Response::Json(400, json{{"field_errors", {{field, {{"developer_message", message}}}}}});
-}
+using internal::DeveloperError;
+using internal::FieldError;
 
 Response StorageError(const Status& status) { return http::ErrorResponse(status, ""); }
 
@@ -153,7 +148,7 @@ StatusOr<EffectiveUser> ResolveUser(const Request& request, CourseCatalog& catal
 
 Response UserError(const Status& status) {
   if (status.code() == StatusCode::kPermissionDenied) {
-    return internal::Detail(403, "You do not have permission to perform this action.");
+    return DeveloperError(403, "You do not have permission to perform this action.");
   }
   if (status.code() == StatusCode::kNotFound) return DeveloperError(404, status.message());
   return StorageError(status);
@@ -340,32 +335,6 @@ bool Accessible(const CourseTree& tree, const BlockQuery& q, int index) {
   int64_t start = *block.start;
   if (q.beta_tester) start -= block.days_early_for_beta * kMicrosPerDay;
   return start <= q.now;
-}
-
-json StudentViewData(const CatalogBlock& block) {
-  if (block.type == "html") return json{{"enabled", true}, {"html", block.student_view_html}};
-  if (block.type == "video") {
-    json sources = json::array();
-    if (auto it = block.fields.find("html5_sources"); it != block.fields.end() && it->is_array()) {
-      sources = *it;
-    }
-    json encoded = json::object();
-    if (auto it = block.fields.find("youtube_id_1_0");
-        it != block.fields.end() && it->is_string()) {
-      encoded["youtube"] = {{"url", "https://www.youtube.com/watch?v=" + it->get<std::string>()},
-                            {"file_size", 0}};
-    }
-    return json{{"only_on_web", false},
-                {"duration", nullptr},
-                {"transcripts", json::object()},
-                {"encoded_videos", encoded},
-                {"all_sources", sources}};
-  }
-  if (block.type == "discussion") {
-    auto it = block.fields.find("discussion_id");
-    return json{{"topic_id", it != block.fields.end() ? *it : json(block.block_id)}};
-  }
-  return nullptr;
 }
 
 std::string IconClass(const CourseTree& tree, const CatalogBlock& block) {
@@ -604,10 +573,12 @@ class BlocksWriter {
       out += block.json_format;
     }
     if (wanted_.start) {
-      if (const json* v = Setting(block, "start", true)) Value(out, "start", *v);
+      if (const json* v = Setting(block, "start", true)) {
+        Value(out, "start", internal::ApiDateTime(*v));
+      }
     }
     if (wanted_.due) {
-      if (const json* v = Setting(block, "due", true)) Value(out, "due", *v);
+      if (const json* v = Setting(block, "due", true)) Value(out, "due", internal::ApiDateTime(*v));
     }
     if (wanted_.weight) {
       if (const json* v = Setting(block, "weight", false)) Value(out, "weight", *v);
@@ -628,7 +599,7 @@ class BlocksWriter {
     }
     if (!q_.block_counts.empty()) Value(out, "block_counts", counts_[i]);
     if (q_.student_view_data.count(block.type) > 0) {
-      json data = StudentViewData(block);
+      json data = internal::StudentViewData(tree_, block, base_url_);
       if (!data.is_null()) Value(out, "student_view_data", data);
     }
     if (q_.nav_depth.has_value() && has_descendants_[i]) {
@@ -658,6 +629,16 @@ std::set<std::string> SetOf(const std::vector<std::string>& values) {
   return std::set<std::string>(values.begin(), values.end());
 }
 
+// A DRF {"detail": text} response (authentication) in the
+// DeveloperErrorViewMixin shape, keeping its status and headers.
+Response AsDeveloperError(Response response) {
+  json body = json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("detail") && body["detail"].is_string()) {
+    response.body = json{{"developer_message", body["detail"]}}.dump();
+  }
+  return response;
+}
+
 class CourseRoutes {
  public:
   explicit CourseRoutes(CourseApiContext& ctx) : ctx_(ctx) {}
@@ -683,7 +664,7 @@ class CourseRoutes {
     std::set<std::string> key_set;
     for (const keys::CourseKey& key : wanted_keys) key_set.insert(key.ToString());
     const int64_t now = ctx_.clock.NowMicros();
-    const std::string& base = ctx_.settings.lms_base_url;
+    const std::string base = internal::AbsoluteBaseUrl(request, ctx_.settings);
 
     std::vector<json> items;
     for (const CourseSummary& course : *courses) {
@@ -703,7 +684,7 @@ class CourseRoutes {
       items.push_back(SerializeCourse(course, base));
     }
     std::optional<Response> page = Paginate(request, params, base, items, 100);
-    if (!page.has_value()) return internal::Detail(404, "Invalid page.");
+    if (!page.has_value()) return DeveloperError(404, "Invalid page.");
     return std::move(*page);
   }
 
@@ -725,7 +706,7 @@ class CourseRoutes {
     bool visible = course->catalog_visibility == "both" || course->catalog_visibility == "about" ||
                    IsCourseStaff(ctx_.roles, *effective, course->course_key);
     if (!visible) return DeveloperError(404, "Course not found.");
-    json body = SerializeCourse(*course, ctx_.settings.lms_base_url);
+    json body = SerializeCourse(*course, internal::AbsoluteBaseUrl(request, ctx_.settings));
     body["overview"] = OptionalString(course->overview_html);
     if (effective->user.has_value()) {
       StatusOr<std::optional<bool>> active =
@@ -738,7 +719,7 @@ class CourseRoutes {
 
   Response CourseIds(Request& request) {
     AuthResult auth = RequireUser(request);
-    if (auth.principal == nullptr) return auth.error;
+    if (auth.principal == nullptr) return AsDeveloperError(auth.error);
     Params params(request);
     std::string role = params.Get("role").value_or("");
     if (role.empty()) return FieldError("role", "This field is required.");
@@ -770,19 +751,19 @@ class CourseRoutes {
       }
     }
     std::optional<Response> page =
-        Paginate(request, params, ctx_.settings.lms_base_url, items, 1000);
-    if (!page.has_value()) return internal::Detail(404, "Invalid page.");
+        Paginate(request, params, internal::AbsoluteBaseUrl(request, ctx_.settings), items, 1000);
+    if (!page.has_value()) return DeveloperError(404, "Invalid page.");
     return std::move(*page);
   }
 
   Response BlocksInCourse(Request& request) {
     std::optional<std::string> course_id = request.Query("course_id");
     if (!course_id.has_value() || course_id->empty()) {
-      return Response::Json(400, json::array({"course_id is required."}));
+      return DeveloperError(400, "course_id is required.");
     }
     StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(*course_id);
     if (!key.ok()) {
-      return Response::Json(400, json::array({"'" + *course_id + "' is not a valid course key."}));
+      return DeveloperError(400, "'" + *course_id + "' is not a valid course key.");
     }
     return Blocks(request, key->ToString(), std::nullopt);
   }
@@ -791,7 +772,7 @@ class CourseRoutes {
     std::string text(request.PathParam("usage_key"));
     StatusOr<keys::UsageKey> usage = keys::UsageKey::Parse(text);
     if (!usage.ok() || usage->in_library()) {
-      return Response::Json(400, json{{"usage_key", {"'" + text + "' is not a valid usage key."}}});
+      return DeveloperError(400, "'" + text + "' is not a valid usage key.");
     }
     return Blocks(request, usage->course_key().ToString(), usage->ToString());
   }
@@ -809,13 +790,12 @@ class CourseRoutes {
     } else if (auto parsed = ParsePositive(depth)) {
       q.depth = static_cast<int>(*parsed);
     } else {
-      return Response::Json(400, json{{"depth", {"Enter a whole number."}}});
+      return FieldError("depth", "Enter a whole number.");
     }
     std::string return_type = request.Query("return_type").value_or("dict");
     if (return_type != "dict" && return_type != "list") {
-      return Response::Json(400, json{{"return_type",
-                                       {"Select a valid choice. " + return_type +
-                                        " is not one of the available choices."}}});
+      return FieldError("return_type", "Select a valid choice. " + return_type +
+                                           " is not one of the available choices.");
     }
     q.return_list = return_type == "list";
     if (std::optional<std::string> nav = request.Query("nav_depth")) {
@@ -824,7 +804,7 @@ class CourseRoutes {
       } else if (auto parsed = ParsePositive(*nav)) {
         q.nav_depth = static_cast<int>(*parsed);
       } else {
-        return Response::Json(400, json{{"nav_depth", {"Enter a whole number."}}});
+        return FieldError("nav_depth", "Enter a whole number.");
       }
     }
     Params params(request);
@@ -846,21 +826,20 @@ class CourseRoutes {
     EffectiveUser effective;
     if (all_blocks) {
       if (!IsCourseStaff(ctx_.roles, caller_user, course_key)) {
-        return internal::Detail(403, "'" + (caller != nullptr ? caller->username : std::string()) +
-                                         "' does not have permission to access all blocks in '" +
-                                         course_key + "'.");
+        return DeveloperError(403, "'" + (caller != nullptr ? caller->username : std::string()) +
+                                       "' does not have permission to access all blocks in '" +
+                                       course_key + "'.");
       }
       q.see_all = true;
     } else if (!username.has_value() || username->empty()) {
-      return Response::Json(
-          400, json{{"username", {"This field is required unless all_blocks is requested."}}});
+      return FieldError("username", "This field is required unless all_blocks is requested.");
     } else if (caller != nullptr && AsciiLower(caller->username) == AsciiLower(*username)) {
       effective = caller_user;
     } else {
       if (!IsCourseStaff(ctx_.roles, caller_user, course_key)) {
-        return internal::Detail(403, "'" + (caller != nullptr ? caller->username : std::string()) +
-                                         "' does not have permission to access view for '" +
-                                         *username + "'.");
+        return DeveloperError(403, "'" + (caller != nullptr ? caller->username : std::string()) +
+                                       "' does not have permission to access view for '" +
+                                       *username + "'.");
       }
       StatusOr<CatalogUser> user = ctx_.catalog.FindUser(*username);
       if (!user.ok()) {
@@ -902,7 +881,8 @@ class CourseRoutes {
       return DeveloperError(404, "Block not found: " + usage_key.value_or(course_key));
     }
     if (!exam_id.empty()) q.exam_chapter = t.Find(exam_id);
-    BlocksWriter writer(t, q, ctx_.settings.lms_base_url);
+    const std::string base = internal::AbsoluteBaseUrl(request, ctx_.settings);
+    BlocksWriter writer(t, q, base);
     Response response;
     response.headers.emplace_back("Content-Type", "application/json");
     response.body = writer.Body();

@@ -338,9 +338,9 @@ TEST_F(CoursesRoutesTest, BlocksUsernameRules) {
   EXPECT_EQ(Call("GET", base + "&username=nobody", "root").status, 404);
   Reply missing = Call("GET", "/api/courses/v1/blocks/?username=alice", "alice");
   EXPECT_EQ(missing.status, 400);
-  EXPECT_EQ(missing.body, json::array({"course_id is required."}));
+  EXPECT_EQ(missing.body, (json{{"developer_message", "course_id is required."}}));
   EXPECT_EQ(Call("GET", "/api/courses/v1/blocks/?course_id=xx&username=alice", "alice").body,
-            json::array({"'xx' is not a valid course key."}));
+            (json{{"developer_message", "'xx' is not a valid course key."}}));
   EXPECT_EQ(Call("GET", "/api/courses/v1/blocks/?course_id=course-v1:edX%2BNo%2BX&username=alice",
                  "alice")
                 .status,

@@ -41,6 +41,16 @@ json Iso(const std::optional<int64_t>& micros) {
 
 json Message(std::string text) { return json{{"message", std::move(text)}}; }
 
+// How Python's str.format prints a request value in upstream's messages:
+// a string without quotes ("'yes' is an invalid ..."), True/False/None, and
+// numbers as JSON writes them.
+std::string PythonStr(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "True" : "False";
+  if (value.is_null()) return "None";
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 http::Response EmptyOk() {
   http::Response r;
   r.status = 200;
@@ -420,7 +430,7 @@ http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
   std::optional<bool> is_active;
   if (body.contains("is_active") && !body["is_active"].is_null()) {
     if (!body["is_active"].is_boolean()) {
-      return http::Response::Json(400, Message("'" + body["is_active"].dump() +
+      return http::Response::Json(400, Message("'" + PythonStr(body["is_active"]) +
                                                "' is an invalid enrollment activation status."));
     }
     is_active = body["is_active"].get<bool>();
@@ -428,7 +438,7 @@ http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
   bool force = false;
   if (body.contains("force_enrollment") && !body["force_enrollment"].is_null()) {
     if (!body["force_enrollment"].is_boolean()) {
-      return http::Response::Json(400, Message("'" + body["force_enrollment"].dump() +
+      return http::Response::Json(400, Message("'" + PythonStr(body["force_enrollment"]) +
                                                "' is an invalid force enrollment status."));
     }
     // Only global staff may skip the enrollment checks.

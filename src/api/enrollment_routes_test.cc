@@ -251,7 +251,7 @@ TEST_F(EnrollmentRoutesTest, PostValidationErrors) {
   bad["is_active"] = "yes";
   r = Post("alice", bad);
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(Body(r)["message"], "'\"yes\"' is an invalid enrollment activation status.");
+  EXPECT_EQ(Body(r)["message"], "'yes' is an invalid enrollment activation status.");
   bad = Enroll(kCourse);
   bad["force_enrollment"] = 3;
   r = Post("alice", bad);

@@ -16,6 +16,7 @@
 
 #include "api_internal.h"
 #include "larch/api/account_routes.h"
+#include "larch/http/error_mapping.h"
 #include "larch/keys/keys.h"
 #include "larch/milestones/milestones.h"
 #include "larch/search/query.h"
@@ -478,6 +479,40 @@ class SearchRoutes {
     return Response::Json(200, body);
   }
 
+ public:
+  // GET /courses/{course_id}/courseware-search/enabled/ (courseware/views/
+  // views.py courseware_mfe_search_enabled): whether the learning MFE shows
+  // its search. Upstream's waffle flag courseware.mfe_courseware_search is
+  // FEATURES.ENABLE_COURSEWARE_SEARCH here, the flag that also serves
+  // /search/{course_id}. With ENABLE_COURSEWARE_SEARCH_VERIFIED_ENROLLMENT_
+  // REQUIRED only course staff and learners in a verified mode see it.
+  Response CoursewareSearchEnabled(Request& request) {
+    bool enabled = deps_.settings.Feature("ENABLE_COURSEWARE_SEARCH");
+    if (enabled &&
+        deps_.settings.Feature("ENABLE_COURSEWARE_SEARCH_VERIFIED_ENROLLMENT_REQUIRED")) {
+      const oauth::Principal* caller = CurrentPrincipal(request);
+      std::string course_key(request.PathParam("course_id"));
+      enabled = false;
+      if (caller != nullptr) {
+        CourseAccess access = CourseAccessFor(deps_.roles, caller->user_id,
+                                              caller->is_staff || caller->is_superuser, course_key);
+        StatusOr<std::optional<std::string>> mode =
+            deps_.catalog.EnrollmentMode(caller->user_id, course_key);
+        if (!mode.ok()) return http::ErrorResponse(mode.status(), request.request_id());
+        enabled = access.staff || (mode->has_value() && IsVerifiedMode(**mode));
+      }
+    }
+    return Response::Json(200, json{{"enabled", enabled}});
+  }
+
+  // CourseMode.VERIFIED_MODES.
+ private:
+  static bool IsVerifiedMode(const std::string& mode) {
+    return mode == "verified" || mode == "professional" || mode == "masters" ||
+           mode == "executive-education" || mode == "paid-executive-education" ||
+           mode == "paid-bootcamp";
+  }
+
   SearchApiDeps deps_;
   search::SearchIndex index_;
   std::vector<std::string> facets_;
@@ -494,6 +529,10 @@ void RegisterSearchRoutes(http::Router& router, const SearchApiDeps& deps) {
   if (settings.Feature("ENABLE_COURSE_DISCOVERY")) {
     router.Post("/search/course_discovery/", bind(&SearchRoutes::CourseDiscovery));
   }
+  // Always answered: the MFE asks before it searches, and {"enabled": false}
+  // is what tells it not to.
+  router.Get("/courses/{course_id:course_key}/courseware-search/enabled/",
+             bind(&SearchRoutes::CoursewareSearchEnabled));
   if (settings.Feature("ENABLE_COURSEWARE_SEARCH")) {
     router.Post("/search/{course_id:course_key}", bind(&SearchRoutes::CoursewareSearch));
   }

@@ -234,6 +234,7 @@ void Components::RegisterRoutes() {
   course_api_context_ = std::make_unique<api::CourseApiContext>(api::CourseApiContext{
       settings_, *SystemClock::Default(), *course_catalog_, *roles_, milestones_.get()});
   api::RegisterCourseRoutes(*router_, *course_api_context_);
+  api::RegisterTranscriptRoutes(*router_, *course_api_context_, *db_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

@@ -328,6 +328,7 @@ const std::map<std::string, bool, std::less<>>& KnownFeatureFlags() {
       {"ENABLE_CORS_HEADERS", false},
       {"ENABLE_COURSE_DISCOVERY", false},
       {"ENABLE_COURSEWARE_SEARCH", false},
+      {"ENABLE_COURSEWARE_SEARCH_VERIFIED_ENROLLMENT_REQUIRED", false},
       {"ENABLE_DASHBOARD_SEARCH", false},
       {"ENABLE_ENTERPRISE_INTEGRATION", false},
       {"ENABLE_LTI_PROVIDER", false},

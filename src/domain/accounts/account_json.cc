@@ -115,14 +115,14 @@ StatusOr<Profile> AccountService::GetProfile(int64_t user_id) {
 }
 
 StatusOr<nlohmann::json> AccountService::AccountJson(const User& target, const User* viewer,
-                                                     bool view_shared) {
+                                                     bool view_shared, std::string_view base_url) {
   LARCH_ASSIGN_OR_RETURN(Profile p, GetProfile(target.id));
   using Prefs = std::map<std::string, std::string>;
   LARCH_ASSIGN_OR_RETURN(Prefs prefs, GetPreferences(target.id));
   std::string privacy = prefs.count("account_privacy") ? prefs["account_privacy"]
                         : p.account_privacy            ? *p.account_privacy
                                                        : "all_users";
-  const std::string& base = options_.lms_base_url;
+  const std::string base = base_url.empty() ? options_.lms_base_url : std::string(base_url);
   nlohmann::json image;
   bool has_image = p.profile_image_uploaded_at.has_value();
   image["has_image"] = has_image;

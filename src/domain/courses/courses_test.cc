@@ -382,6 +382,18 @@ TEST(TranscriptTextTest, KeepsTheSpokenLinesOnly) {
   EXPECT_EQ(TranscriptText("", TranscriptFormat::kSrt), "");
 }
 
+TEST(SjsonToSrtTest, WritesOneNumberedCuePerTriple) {
+  EXPECT_EQ(SjsonToSrt(R"({"start": [0, 3723004], "end": [650, 3725000],
+                           "text": ["Hello", "world"]})"),
+            "1\n00:00:00,000 --> 00:00:00,650\nHello\n\n"
+            "2\n01:02:03,004 --> 01:02:05,000\nworld\n\n");
+  EXPECT_EQ(SjsonToSrt(R"({"start": [0], "end": [1], "text": [3]})"), "");
+  EXPECT_EQ(SjsonToSrt(R"({"start": [0, 1], "end": [1], "text": ["a", "b"]})"),
+            "1\n00:00:00,000 --> 00:00:00,001\na\n\n");
+  EXPECT_EQ(SjsonToSrt("{not json"), "");
+  EXPECT_EQ(SjsonToSrt(R"({"start": 1, "end": [], "text": []})"), "");
+}
+
 TEST(RewriteStaticUrlsTest, RewritesQuotedStaticUrlsOnly) {
   auto key = *keys::CourseKey::Parse("course-v1:edX+DemoX+Demo_Course");
   EXPECT_EQ(

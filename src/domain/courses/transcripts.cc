@@ -1,5 +1,9 @@
-// Transcript text for the search index (VideoBlock.index_dictionary's
-// "transcript_<lang>" content).
+// Transcript files of course exports: their text for the search index
+// (VideoBlock.index_dictionary's "transcript_<lang>" content) and legacy
+// .srt.sjson transcripts as SubRip for the transcript download handler.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -23,7 +27,39 @@ void AppendWords(std::string& out, std::string_view text) {
   out.append(text);
 }
 
+std::string SrtTime(int64_t ms) {
+  if (ms < 0) ms = 0;
+  char buffer[48];
+  std::snprintf(buffer, sizeof(buffer), "%02lld:%02lld:%02lld,%03lld",
+                static_cast<long long>(ms / 3'600'000), static_cast<long long>(ms / 60'000 % 60),
+                static_cast<long long>(ms / 1000 % 60), static_cast<long long>(ms % 1000));
+  return buffer;
+}
+
 }  // namespace
+
+std::string SjsonToSrt(std::string_view content) {
+  nlohmann::json parsed = nlohmann::json::parse(content, nullptr, false);
+  std::string out;
+  if (!parsed.is_object()) return out;
+  auto start = parsed.find("start");
+  auto end = parsed.find("end");
+  auto text = parsed.find("text");
+  if (start == parsed.end() || end == parsed.end() || text == parsed.end() || !start->is_array() ||
+      !end->is_array() || !text->is_array()) {
+    return out;
+  }
+  size_t n = std::min({start->size(), end->size(), text->size()});
+  for (size_t i = 0; i < n; ++i) {
+    const nlohmann::json& from = (*start)[i];
+    const nlohmann::json& to = (*end)[i];
+    const nlohmann::json& line = (*text)[i];
+    if (!from.is_number_integer() || !to.is_number_integer() || !line.is_string()) continue;
+    out += std::to_string(i + 1) + "\n" + SrtTime(from.get<int64_t>()) + " --> " +
+           SrtTime(to.get<int64_t>()) + "\n" + line.get<std::string>() + "\n\n";
+  }
+  return out;
+}
 
 std::string TranscriptText(std::string_view content, TranscriptFormat format) {
   std::string out;

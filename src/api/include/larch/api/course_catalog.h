@@ -147,6 +147,9 @@ class CourseCatalog {
   StatusOr<CatalogUser> FindUser(std::string_view username);
   // nullopt when the user has no enrollment row; else its is_active.
   StatusOr<std::optional<bool>> EnrollmentActive(int64_t user_id, std::string_view course_key);
+  // nullopt when the user has no enrollment row; else its mode (active or
+  // not, as CourseEnrollment.enrollment_mode_for_user).
+  StatusOr<std::optional<std::string>> EnrollmentMode(int64_t user_id, std::string_view course_key);
 
   // Number of times a tree was read from the database (cache misses).
   int64_t tree_loads_for_test() const;

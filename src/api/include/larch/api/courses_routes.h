@@ -25,6 +25,7 @@
 #include "larch/config/settings.h"
 #include "larch/http/router.h"
 #include "larch/milestones/milestones.h"
+#include "larch/storage/database.h"
 
 namespace larch::api {
 
@@ -41,6 +42,14 @@ struct CourseApiContext {
 
 // Adds the routes listed above. Aborts (via Router::Add) on a duplicate route.
 void RegisterCourseRoutes(http::Router& router, CourseApiContext& context);
+
+// GET /courses/{course_id}/xblock/{usage_id}/handler_noauth/transcript/download
+// [?lang=en]: a video's transcript as SubRip (an .srt.sjson legacy `sub` is
+// converted), the URL the Blocks API's video student_view_data hands out.
+// Blocks the caller may not see in the Blocks API, unknown languages and
+// missing or locked files are 404. `db` must outlive the router.
+void RegisterTranscriptRoutes(http::Router& router, CourseApiContext& context,
+                              storage::Database& db);
 
 }  // namespace larch::api
 

@@ -155,8 +155,11 @@ class AccountService {
   // The accounts API object (openedx_apis.md 5.3) of `target` as `viewer`
   // (null = anonymous) sees it: the owner and staff see every field unless
   // `view_shared` (the owner's "?view=shared"); others get the fields the
-  // target's account_privacy shares.
-  StatusOr<nlohmann::json> AccountJson(const User& target, const User* viewer, bool view_shared);
+  // target's account_privacy shares. Its absolute URLs start with
+  // `base_url` ("scheme://host[:port]", the request's), or LMS_BASE_URL when
+  // empty.
+  StatusOr<nlohmann::json> AccountJson(const User& target, const User* viewer, bool view_shared,
+                                       std::string_view base_url = {});
 
   // Applies a JSON merge-patch to the account. kInvalidArgument with
   // `field_errors` = {field: {"developer_message", "user_message"}} when any

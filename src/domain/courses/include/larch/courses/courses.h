@@ -140,6 +140,10 @@ std::string RewriteStaticUrls(std::string_view html, const keys::CourseKey& cour
 // by spaces. Malformed input gives what could be read (possibly "").
 enum class TranscriptFormat { kSrt, kSjson };
 std::string TranscriptText(std::string_view content, TranscriptFormat format);
+// A legacy .srt.sjson transcript ({"start": [ms], "end": [ms], "text": [..]})
+// as SubRip, one numbered cue per complete start/end/text triple, as
+// upstream's Transcript.convert(sjson -> srt). "" when it does not parse.
+std::string SjsonToSrt(std::string_view content);
 
 struct ImportResult {
   keys::CourseKey course_key;  // empty for a library
