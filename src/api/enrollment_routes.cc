@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_internal.h"
+#include "enrollment_routes_internal.h"
 #include "larch/api/account_routes.h"
 #include "larch/api/rate_limiter.h"
 #include "larch/events/event.h"
@@ -21,13 +22,8 @@
 #include "larch/oauth/jwt.h"
 
 namespace larch::api {
-namespace {
+namespace internal {
 
-using nlohmann::json;
-
-constexpr char kPrefix[] = "/api/enrollment/v1";
-
-// DRF's DateTimeField output: ISO 8601 with "Z" for UTC.
 json Iso(const std::optional<int64_t>& micros) {
   if (!micros.has_value()) return nullptr;
   std::string text = events::FormatEventTime(*micros);
@@ -55,6 +51,20 @@ http::Response EmptyNotFound() {
   return r;
 }
 
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+http::Response JsonText(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+namespace {
+
 json ModeJson(const enrollment::CourseMode& m) {
   auto opt = [](const std::optional<std::string>& v) -> json {
     return v.has_value() ? json(*v) : json(nullptr);
@@ -69,6 +79,8 @@ json ModeJson(const enrollment::CourseMode& m) {
               {"sku", opt(m.sku)},
               {"bulk_sku", opt(m.bulk_sku)}};
 }
+
+}  // namespace
 
 StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& course_key,
                              bool include_expired) {
@@ -89,52 +101,6 @@ StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& cours
               {"pacing_type", course.self_paced ? "Self Paced" : "Instructor Paced"}};
 }
 
-// Course details shared by every enrollment of a course, kept for a short
-// time so listing a learner's enrollments reads no course rows.
-class CourseDetailsCache {
- public:
-  struct Entry {
-    Entry(json v, int64_t expires_at)
-        : value(std::move(v)),
-          text(value.dump(-1, ' ', false, json::error_handler_t::replace)),
-          expires(expires_at) {}
-    json value;
-    std::string text;  // value.dump()
-    int64_t expires = 0;
-  };
-
-  CourseDetailsCache(EnrollmentApiContext& ctx, int64_t ttl_seconds)
-      : ctx_(ctx), ttl_micros_(ttl_seconds * 1'000'000) {}
-
-  StatusOr<std::shared_ptr<const Entry>> Get(const std::string& course_key, bool include_expired) {
-    const int64_t now = ctx_.clock.NowMicros();
-    const std::string key = (include_expired ? "1" : "0") + course_key;
-    if (ttl_micros_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = entries_.find(key);
-      if (it != entries_.end() && it->second->expires > now) return it->second;
-    }
-    LARCH_ASSIGN_OR_RETURN(json value, CourseDetails(ctx_, course_key, include_expired));
-    auto entry = std::make_shared<const Entry>(std::move(value), now + ttl_micros_);
-    if (ttl_micros_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      // Courses are few; a size bound only guards against unbounded keys.
-      if (entries_.size() >= kMaxEntries) entries_.clear();
-      entries_[key] = entry;
-    }
-    return entry;
-  }
-
- private:
-  static constexpr size_t kMaxEntries = 10'000;
-  EnrollmentApiContext& ctx_;
-  const int64_t ttl_micros_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_;
-};
-
-// DRF's SimpleRateThrottle.parse_rate: "N/unit" where only the unit's first
-// letter counts (s, m, h, d).
 std::optional<Rate> ParseDrfRate(const std::string& text) {
   size_t slash = text.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size()) return std::nullopt;
@@ -165,75 +131,22 @@ std::optional<Rate> ParseDrfRate(const std::string& text) {
   return rate;
 }
 
-// EnrollmentUserThrottle (UserRateThrottle with a "staff" scope and an
-// API-key exemption).
-class EnrollmentThrottle {
- public:
-  EnrollmentThrottle(const json& rates, const Clock& clock) {
-    user_ = Make(rates, "user", "40/minute", clock, user_rate_);
-    staff_ = Make(rates, "staff", "120/minute", clock, staff_rate_);
-  }
+}  // namespace internal
 
-  // nullopt when the request may proceed, else DRF's 429.
-  std::optional<http::Response> Check(const http::Request& req, const oauth::Principal* principal,
-                                      bool api_key) {
-    if (api_key) return std::nullopt;
-    const bool staff = principal != nullptr && (principal->is_staff || principal->is_superuser);
-    RateLimiter* limiter = staff ? staff_.get() : user_.get();
-    if (limiter == nullptr) return std::nullopt;
-    const std::string key = principal != nullptr ? "u" + std::to_string(principal->user_id)
-                                                 : "ip" + req.remote_address();
-    if (limiter->Allow(key)) return std::nullopt;
-    // The bucket is below one token; one token refills in period / count
-    // seconds, the longest possible wait.
-    const Rate& rate = staff ? staff_rate_ : user_rate_;
-    const int64_t wait =
-        std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(rate.period_secs) /
-                                                            static_cast<double>(rate.count))));
-    http::Response r = http::Response::Json(
-        429, json{{"detail", "Request was throttled. Expected available in " +
-                                 std::to_string(wait) + (wait == 1 ? " second." : " seconds.")}});
-    r.SetHeader("Retry-After", std::to_string(wait));
-    return r;
-  }
+namespace {
 
- private:
-  static std::unique_ptr<RateLimiter> Make(const json& rates, const char* scope,
-                                           const char* fallback, const Clock& clock, Rate& out) {
-    std::string text = fallback;
-    if (rates.is_object() && rates.contains(scope)) {
-      const json& value = rates[scope];
-      if (value.is_null()) return nullptr;
-      if (value.is_string()) {
-        text = value.get<std::string>();
-      } else {
-        spdlog::error("ENROLLMENT_THROTTLE_RATES.{} must be a rate like \"40/minute\"; using {}",
-                      scope, fallback);
-      }
-    }
-    std::optional<Rate> rate = ParseDrfRate(text);
-    if (!rate.has_value()) {
-      spdlog::error("ENROLLMENT_THROTTLE_RATES.{}: invalid rate '{}'; using {}", scope, text,
-                    fallback);
-      rate = ParseDrfRate(fallback);
-    }
-    out = *rate;
-    return std::make_unique<RateLimiter>(*rate, clock);
-  }
+using internal::CourseDetails;
+using internal::CourseDetailsCache;
+using internal::Dump;
+using internal::EmptyNotFound;
+using internal::EmptyOk;
+using internal::Iso;
+using internal::JsonText;
+using internal::Message;
+using internal::RouteState;
+using json = nlohmann::json;
 
-  Rate user_rate_;
-  Rate staff_rate_;
-  std::unique_ptr<RateLimiter> user_;
-  std::unique_ptr<RateLimiter> staff_;
-};
-
-struct RouteState {
-  explicit RouteState(EnrollmentApiContext& c)
-      : ctx(c), cache(c, c.course_details_cache_seconds), throttle(c.throttle_rates, c.clock) {}
-  EnrollmentApiContext& ctx;
-  CourseDetailsCache cache;
-  EnrollmentThrottle throttle;
-};
+constexpr const char* kPrefix = internal::kEnrollmentPrefix;
 
 StatusOr<json> EnrollmentJson(EnrollmentApiContext& ctx, const enrollment::Enrollment& e,
                               const std::string& username) {
@@ -243,18 +156,6 @@ StatusOr<json> EnrollmentJson(EnrollmentApiContext& ctx, const enrollment::Enrol
               {"is_active", e.is_active},
               {"user", username},
               {"course_details", std::move(details)}};
-}
-
-std::string Dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-http::Response JsonText(int status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.SetHeader("Content-Type", "application/json");
-  r.body = std::move(body);
-  return r;
 }
 
 // The enrollment JSON (keys in nlohmann's sorted order, as EnrollmentJson
@@ -554,398 +455,6 @@ http::Response Roles(EnrollmentApiContext& ctx, const http::Request& req) {
   return http::Response::Json(200, json{{"roles", roles}, {"is_staff", auth.principal->is_staff}});
 }
 
-std::vector<std::string> SplitIdentifiers(std::string_view text) {
-  std::vector<std::string> out;
-  std::string current;
-  for (char c : text) {
-    if (c == ',' || c == '\n' || c == '\r' || c == ' ' || c == '\t') {
-      if (!current.empty()) out.push_back(std::move(current));
-      current.clear();
-    } else {
-      current.push_back(c);
-    }
-  }
-  if (!current.empty()) out.push_back(std::move(current));
-  return out;
-}
-
-bool FormBool(const std::map<std::string, std::string>& form, const char* name) {
-  auto it = form.find(name);
-  if (it == form.end()) return false;
-  std::string v = it->second;
-  std::transform(v.begin(), v.end(), v.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return v == "true" || v == "1" || v == "on";
-}
-
-json StateJson(const enrollment::BulkState& s) {
-  return json{{"user", s.user},
-              {"enrollment", s.enrollment},
-              {"allowed", s.allowed},
-              {"auto_enroll", s.auto_enroll}};
-}
-
-http::Response StudentsUpdateEnrollment(EnrollmentApiContext& ctx, const http::Request& req) {
-  AuthResult auth = RequireUser(req);
-  if (auth.principal == nullptr) return auth.error;
-  const std::string course_id(req.PathParam("course_id"));
-  if (!auth.principal->is_staff) {
-    bool allowed = false;
-    for (auto role : {accounts::CourseRole::kInstructor, accounts::CourseRole::kStaff}) {
-      auto has = ctx.roles.HasRole(auth.principal->user_id, course_id, role);
-      if (has.ok() && *has) allowed = true;
-    }
-    if (!allowed)
-      return internal::Detail(403, "You do not have permission to perform this action.");
-  }
-  const std::map<std::string, std::string> form = internal::FormMap(req);
-  auto action_it = form.find("action");
-  const std::string action = action_it == form.end() ? "" : action_it->second;
-  if (action != "enroll" && action != "unenroll") {
-    return http::Response::Text(400, "Unrecognized action '" + action + "'");
-  }
-  auto ids_it = form.find("identifiers");
-  const std::vector<std::string> identifiers =
-      SplitIdentifiers(ids_it == form.end() ? "" : ids_it->second);
-  const bool auto_enroll = FormBool(form, "auto_enroll");
-  auto results =
-      ctx.enrollments.BulkUpdate(course_id, identifiers, action == "enroll", auto_enroll,
-                                 FormBool(form, "email_students"), auth.principal->user_id);
-  if (!results.ok()) {
-    if (results.status().code() == StatusCode::kNotFound) {
-      return internal::Detail(404, "Course not found.");
-    }
-    spdlog::error("enrollment: bulk update of {} failed: {}", course_id,
-                  results.status().ToString());
-    return internal::Detail(500, "An error occurred while updating enrollments.");
-  }
-  json rows = json::array();
-  for (const auto& r : *results) {
-    if (r.invalid_identifier) {
-      rows.push_back({{"identifier", r.identifier}, {"invalidIdentifier", true}});
-      continue;
-    }
-    rows.push_back({{"identifier", r.identifier},
-                    {"before", StateJson(r.before)},
-                    {"after", StateJson(r.after)}});
-  }
-  return http::Response::Json(
-      200, json{{"action", action}, {"results", rows}, {"auto_enroll", auto_enroll}});
-}
-
-constexpr char kNoPermission[] = "You do not have permission to perform this action.";
-
-// request.data: a JSON object body, or the form fields as strings.
-json RequestData(const http::Request& req) {
-  auto parsed = req.JsonBody();
-  if (parsed.ok() && parsed->is_object()) return *parsed;
-  json out = json::object();
-  for (const auto& [name, value] : internal::FormMap(req)) out[name] = value;
-  return out;
-}
-
-// A request.data value as Python's truthiness of what Django stores.
-std::optional<std::string> DataText(const json& data, const char* name) {
-  if (!data.contains(name) || data[name].is_null()) return std::nullopt;
-  if (data[name].is_string()) return data[name].get<std::string>();
-  return Dump(data[name]);
-}
-
-bool DataBool(const json& data, const char* name) {
-  if (!data.contains(name)) return false;
-  const json& v = data[name];
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number()) return v.get<double>() != 0;
-  if (v.is_string()) {
-    std::string t = v.get<std::string>();
-    std::transform(t.begin(), t.end(), t.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return t == "true" || t == "1" || t == "on" || t == "yes";
-  }
-  return false;
-}
-
-// IsAdminUser on a DeveloperErrorViewMixin view: errors as
-// {"developer_message": ...}.
-std::optional<http::Response> RequireAdmin(const http::Request& req, bool developer_errors,
-                                           const oauth::Principal** principal) {
-  AuthResult auth = RequireUser(req);
-  *principal = auth.principal;
-  if (auth.principal == nullptr) {
-    if (!developer_errors) return auth.error;
-    json body = json::parse(auth.error.body, nullptr, false);
-    std::string detail = body.is_object() && body.contains("detail") && body["detail"].is_string()
-                             ? body["detail"].get<std::string>()
-                             : "Authentication credentials were not provided.";
-    http::Response r = http::Response::Json(auth.error.status, json{{"developer_message", detail}});
-    if (auto www = auth.error.Header("WWW-Authenticate")) r.SetHeader("WWW-Authenticate", *www);
-    return r;
-  }
-  if (!auth.principal->is_staff) {
-    return developer_errors ? http::Response::Json(403, json{{"developer_message", kNoPermission}})
-                            : internal::Detail(403, kNoPermission);
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = text.find(',', start);
-    out.push_back(
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-// Django forms' CharField: surrounding whitespace stripped, empty = absent.
-std::optional<std::string> FormField(const http::Request& req, const char* name) {
-  std::optional<std::string> v = req.Query(name);
-  if (!v.has_value()) return std::nullopt;
-  size_t b = v->find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return std::nullopt;
-  size_t e = v->find_last_not_of(" \t\r\n");
-  return v->substr(b, e - b + 1);
-}
-
-// The registration form's validate_username (ASCII usernames).
-std::optional<std::string> UsernameError(const std::string& username) {
-  if (username.size() < 2 || username.size() > 30) {
-    return "Username must be between 2 and 30 characters long.";
-  }
-  for (unsigned char c : username) {
-    if (!std::isalnum(c) && c != '_' && c != '-') {
-      return "Usernames can only contain letters (A-Z, a-z), numerals (0-9), underscores (_), and "
-             "hyphens (-).";
-    }
-  }
-  return std::nullopt;
-}
-
-constexpr size_t kMaxInputCount = 100;         // CourseEnrollmentsApiListForm.MAX_INPUT_COUNT
-constexpr int64_t kEnrollmentsPageSize = 100;  // CourseEnrollmentsApiListPagination
-
-std::string EncodeCursor(const enrollment::EnrollmentListItem& at, bool reverse) {
-  std::string raw =
-      (reverse ? "r=1&p=" : "p=") + std::to_string(at.created) + "_" + std::to_string(at.id);
-  return oauth::Base64UrlEncode(raw);
-}
-
-std::optional<enrollment::EnrollmentCursor> DecodeCursor(const std::string& text) {
-  auto raw = oauth::Base64UrlDecode(text);
-  if (!raw.ok()) return std::nullopt;
-  enrollment::EnrollmentCursor c;
-  std::string_view v = *raw;
-  if (v.substr(0, 4) == "r=1&") {
-    c.reverse = true;
-    v.remove_prefix(4);
-  }
-  if (v.substr(0, 2) != "p=") return std::nullopt;
-  v.remove_prefix(2);
-  size_t sep = v.find('_');
-  if (sep == std::string_view::npos) return std::nullopt;
-  try {
-    size_t used = 0;
-    std::string created(v.substr(0, sep));
-    std::string id(v.substr(sep + 1));
-    c.created = std::stoll(created, &used);
-    if (used != created.size()) return std::nullopt;
-    c.id = std::stoll(id, &used);
-    if (used != id.size()) return std::nullopt;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  return c;
-}
-
-std::string CursorUrl(const http::Request& req, const std::string& cursor) {
-  std::string query;
-  for (const auto& [name, value] : req.query_params()) {
-    if (name == "cursor") continue;
-    query +=
-        (query.empty() ? "" : "&") + http::PercentEncode(name) + "=" + http::PercentEncode(value);
-  }
-  query += (query.empty() ? "" : "&") + std::string("cursor=") + http::PercentEncode(cursor);
-  return "http://" + std::string(req.Header("Host").value_or("localhost")) +
-         std::string(req.path()) + "?" + query;
-}
-
-// CourseEnrollmentsApiListView.
-http::Response AllEnrollments(RouteState& st, const http::Request& req) {
-  const oauth::Principal* principal = nullptr;
-  if (auto denied = RequireAdmin(req, /*developer_errors=*/true, &principal)) return *denied;
-  if (auto throttled = st.throttle.Check(req, principal, false)) {
-    // The view's own exception handler answers without Retry-After.
-    json body = json::parse(throttled->body);
-    return http::Response::Json(429, json{{"developer_message", body["detail"]}});
-  }
-  enrollment::EnrollmentFilter filter;
-  json field_errors = json::object();
-  if (auto course_id = FormField(req, "course_id")) {
-    if (keys::CourseKey::Parse(*course_id).ok()) {
-      filter.course_key = *course_id;
-    } else {
-      field_errors["course_id"] = {
-          {"developer_message", "'" + *course_id + "' is not a valid course id."}};
-    }
-  }
-  auto list_field = [&](const char* name, const char* plural,
-                        std::vector<std::string>& out) -> bool {
-    auto text = FormField(req, name);
-    if (!text.has_value()) return true;
-    out = SplitCommas(*text);
-    if (out.size() > kMaxInputCount) {
-      field_errors[name] = {
-          {"developer_message", "Too many " + std::string(plural) + " in a single request - " +
-                                    std::to_string(out.size()) + ". A maximum of 100 is allowed"}};
-      return false;
-    }
-    return true;
-  };
-  if (list_field("username", "usernames", filter.usernames)) {
-    for (const std::string& u : filter.usernames) {
-      if (auto problem = UsernameError(u)) {
-        field_errors["username"] = {{"developer_message", *problem}};
-        break;
-      }
-    }
-  }
-  list_field("course_ids", "course_ids", filter.course_key_substrings);
-  list_field("email", "emails", filter.emails);
-  if (!field_errors.empty()) {
-    return http::Response::Json(400, json{{"field_errors", field_errors}});
-  }
-  std::optional<enrollment::EnrollmentCursor> cursor;
-  if (auto text = req.Query("cursor"); text.has_value() && !text->empty()) {
-    cursor = DecodeCursor(*text);
-    if (!cursor.has_value()) {
-      return http::Response::Json(404, json{{"developer_message", "Invalid cursor"}});
-    }
-  }
-  auto page = st.ctx.enrollments.ListEnrollments(filter, kEnrollmentsPageSize, cursor);
-  if (!page.ok()) {
-    spdlog::error("enrollment: listing enrollments failed: {}", page.status().ToString());
-    return http::Response::Json(500, json{{"developer_message", "Internal error."}});
-  }
-  json results = json::array();
-  for (const auto& item : page->items) {
-    results.push_back({{"created", Iso(item.created)},
-                       {"mode", item.mode},
-                       {"is_active", item.is_active},
-                       {"user", item.username},
-                       {"course_id", item.course_key}});
-  }
-  const bool reverse = cursor.has_value() && cursor->reverse;
-  bool has_next = page->more;
-  bool has_previous = false;
-  if (cursor.has_value()) {
-    has_next = reverse ? true : page->more;
-    has_previous = reverse ? page->more : true;
-  }
-  json next = nullptr;
-  json previous = nullptr;
-  if (!page->items.empty()) {
-    if (has_next) next = CursorUrl(req, EncodeCursor(page->items.back(), false));
-    if (has_previous) previous = CursorUrl(req, EncodeCursor(page->items.front(), true));
-  }
-  return http::Response::Json(
-      200, json{{"next", next}, {"previous", previous}, {"results", std::move(results)}});
-}
-
-// UnenrollmentView (IsAuthenticated + CanRetireUser).
-http::Response UnenrollAll(RouteState& st, const http::Request& req) {
-  AuthResult auth = RequireUser(req);
-  if (auth.principal == nullptr) return auth.error;
-  if (!auth.principal->is_superuser &&
-      auth.principal->username != st.ctx.retirement_service_worker_username) {
-    return internal::Detail(403, kNoPermission);
-  }
-  const json data = RequestData(req);
-  std::optional<std::string> username = DataText(data, "username");
-  if (!data.contains("username")) return http::Response::Json(404, "Username not specified.");
-  // Larch keeps no retirement request rows: an existing user stands in for
-  // one (docs/api/enrollment.md).
-  auto user = st.ctx.accounts.GetUserByUsername(username.value_or(""));
-  if (!user.ok()) {
-    if (user.status().code() == StatusCode::kNotFound) {
-      return http::Response::Json(404, "No retirement request status for username.");
-    }
-    return http::Response::Json(500, user.status().message());
-  }
-  auto active = st.ctx.enrollments.ListActive(user->id);
-  if (!active.ok()) return http::Response::Json(500, active.status().message());
-  if (active->empty()) {
-    http::Response r;
-    r.status = 204;
-    return r;
-  }
-  auto orgs = st.ctx.enrollments.UnenrollFromAllCourses(user->id, auth.principal->user_id);
-  if (!orgs.ok()) return http::Response::Json(500, orgs.status().message());
-  return http::Response::Json(200, *orgs);
-}
-
-json AllowanceJson(const enrollment::Allowance& a) {
-  return json{{"email", a.email},
-              {"course_id", a.course_key},
-              {"auto_enroll", a.auto_enroll},
-              {"user", a.user_id.has_value() ? json(*a.user_id) : json(nullptr)},
-              {"created", Iso(a.created)}};
-}
-
-// EnrollmentAllowedView (IsAdminUser).
-http::Response EnrollmentAllowed(RouteState& st, const http::Request& req) {
-  const oauth::Principal* principal = nullptr;
-  if (auto denied = RequireAdmin(req, /*developer_errors=*/false, &principal)) return *denied;
-  if (auto throttled = st.throttle.Check(req, principal, false)) return *throttled;
-  const std::string method(req.method());
-  if (method == "GET") {
-    std::string email = req.Query("email").value_or("");
-    if (email.empty()) {
-      auto me = st.ctx.accounts.GetUserByUsername(principal->username);
-      if (me.ok()) email = me->email;
-    }
-    auto rows = st.ctx.enrollments.ListAllowances(email);
-    if (!rows.ok()) return internal::Detail(500, "A server error occurred.");
-    json out = json::array();
-    for (const auto& a : *rows) out.push_back(AllowanceJson(a));
-    return http::Response::Json(200, out);
-  }
-  const json data = RequestData(req);
-  const std::string email = DataText(data, "email").value_or("");
-  const std::string course_id = DataText(data, "course_id").value_or("");
-  if (email.empty() || course_id.empty()) {
-    return http::Response::Json(
-        400, Message("Please provide a value for 'email' and 'course_id' in the request data."));
-  }
-  if (!keys::CourseKey::Parse(course_id).ok()) {
-    return http::Response::Json(400, Message("'" + course_id + "' is not a valid course id."));
-  }
-  if (method == "POST") {
-    auto created =
-        st.ctx.enrollments.CreateAllowance(email, course_id, DataBool(data, "auto_enroll"));
-    if (!created.ok()) {
-      if (created.status().code() == StatusCode::kAlreadyExists) {
-        return http::Response::Json(409, Message("An enrollment allowed with email " + email +
-                                                 " and course " + course_id + " already exists."));
-      }
-      return internal::Detail(500, "A server error occurred.");
-    }
-    return http::Response::Json(201, AllowanceJson(*created));
-  }
-  Status deleted = st.ctx.enrollments.DeleteAllowance(email, course_id);
-  if (deleted.code() == StatusCode::kNotFound) {
-    return http::Response::Json(404, Message("An enrollment allowed with email " + email +
-                                             " and course " + course_id + " doesn't exists."));
-  }
-  if (!deleted.ok()) return internal::Detail(500, "A server error occurred.");
-  http::Response r;
-  r.status = 204;
-  return r;
-}
-
 }  // namespace
 
 void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context) {
@@ -979,10 +488,6 @@ void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& contex
     if (auto denied = authorize(req, caller)) return *denied;
     return CreateEnrollment(*ctx, caller, req);
   });
-  for (const char* path : {"/enrollments", "/enrollments/"}) {
-    router.Get(std::string(kPrefix) + path,
-               [st](http::Request& req) { return AllEnrollments(*st, req); });
-  }
   router.Get(std::string(kPrefix) + "/course/{course_id:course_key}", [st](http::Request& req) {
     // No authentication: anonymous, throttled per client IP.
     if (auto throttled = st->throttle.Check(req, nullptr, false)) return *throttled;
@@ -994,21 +499,13 @@ void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& contex
     }
     return JsonText(200, (*details)->text);
   });
-  router.Post(std::string(kPrefix) + "/unenroll/",
-              [st](http::Request& req) { return UnenrollAll(*st, req); });
-  router.Get(std::string(kPrefix) + "/enrollment_allowed/",
-             [st](http::Request& req) { return EnrollmentAllowed(*st, req); });
-  router.Post(std::string(kPrefix) + "/enrollment_allowed/",
-              [st](http::Request& req) { return EnrollmentAllowed(*st, req); });
-  router.Add("DELETE", std::string(kPrefix) + "/enrollment_allowed/",
-             [st](http::Request& req) { return EnrollmentAllowed(*st, req); });
   router.Get(std::string(kPrefix) + "/roles/", [st, authorize](http::Request& req) {
     Caller caller;
     if (auto denied = authorize(req, caller)) return *denied;
     return Roles(st->ctx, req);
   });
-  router.Post("/courses/{course_id:course_key}/instructor/api/students_update_enrollment",
-              [ctx](http::Request& req) { return StudentsUpdateEnrollment(*ctx, req); });
+  internal::RegisterEnrollmentStaffRoutes(router, st);
+  internal::RegisterBulkEnrollmentRoutes(router, context);
 }
 
 }  // namespace larch::api
