@@ -140,6 +140,9 @@ using internal::CourseDetailsCache;
 using internal::Dump;
 using internal::EmptyNotFound;
 using internal::EmptyOk;
+using internal::ErrorBody;
+using internal::ErrorShape;
+using internal::Failure;
 using internal::Iso;
 using internal::JsonText;
 using internal::Message;
@@ -199,25 +202,25 @@ std::optional<http::Response> Authorize(EnrollmentApiContext& ctx, const http::R
   return RequireUser(req).error;
 }
 
-http::Response GetOne(RouteState& st, const Caller& caller, const std::string& username,
-                      const std::string& course_id) {
+http::Response GetOne(RouteState& st, const Caller& caller, const http::Request& req,
+                      const std::string& username, const std::string& course_id) {
   EnrollmentApiContext& ctx = st.ctx;
   if (username != caller.username() && !caller.privileged()) return EmptyNotFound();
-  auto retrieve_error = [&] {
-    return http::Response::Json(400, Message("An error occurred while retrieving enrollments for "
-                                             "user '" +
-                                             username + "' in course '" + course_id + "'"));
+  auto retrieve_error = [&](const Status& s) {
+    return Failure(req, s, "reading an enrollment", ErrorShape::kMessage, 400,
+                   "An error occurred while retrieving enrollments for user '" + username +
+                       "' in course '" + course_id + "'");
   };
   auto user = ctx.accounts.GetUserByUsername(username);
   if (!user.ok()) {
     if (user.status().code() == StatusCode::kNotFound) return EmptyOk();
-    return retrieve_error();
+    return retrieve_error(user.status());
   }
   auto e = ctx.enrollments.Get(user->id, course_id);
-  if (!e.ok()) return retrieve_error();
+  if (!e.ok()) return retrieve_error(e.status());
   if (!e->has_value()) return EmptyOk();
   auto body = EnrollmentText(st, **e, user->username);
-  if (!body.ok()) return retrieve_error();
+  if (!body.ok()) return retrieve_error(body.status());
   return JsonText(200, std::move(*body));
 }
 
@@ -225,9 +228,9 @@ http::Response ListEnrollments(RouteState& st, const Caller& caller, const http:
   EnrollmentApiContext& ctx = st.ctx;
   std::string username = req.Query("user").value_or(caller.username());
   if (username.empty()) username = caller.username();
-  auto error = [&] {
-    return http::Response::Json(
-        400, Message("An error occurred while retrieving enrollments for user '" + username + "'"));
+  auto error = [&](const Status& s) {
+    return Failure(req, s, "listing enrollments", ErrorShape::kMessage, 400,
+                   "An error occurred while retrieving enrollments for user '" + username + "'");
   };
   int64_t user_id = 0;
   std::string user_name;
@@ -239,13 +242,14 @@ http::Response ListEnrollments(RouteState& st, const Caller& caller, const http:
   } else {
     auto user = ctx.accounts.GetUserByUsername(username);
     if (!user.ok()) {
-      return user.status().code() == StatusCode::kNotFound ? JsonText(200, "[]") : error();
+      return user.status().code() == StatusCode::kNotFound ? JsonText(200, "[]")
+                                                           : error(user.status());
     }
     user_id = user->id;
     user_name = user->username;
   }
   auto list = ctx.enrollments.ListActive(user_id);
-  if (!list.ok()) return error();
+  if (!list.ok()) return error(list.status());
   const bool see_all = username == caller.username() || caller.privileged();
   std::string out = "[";
   for (const auto& e : *list) {
@@ -258,7 +262,7 @@ http::Response ListEnrollments(RouteState& st, const Caller& caller, const http:
     if (!item.ok()) {
       // The course was deleted: upstream drops such enrollments.
       if (item.status().code() == StatusCode::kNotFound) continue;
-      return error();
+      return error(item.status());
     }
     if (out.size() > 1) out += ',';
     out += *item;
@@ -267,77 +271,91 @@ http::Response ListEnrollments(RouteState& st, const Caller& caller, const http:
   return JsonText(200, std::move(out));
 }
 
-http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
-                                const http::Request& req) {
-  auto parsed = req.JsonBody();
-  json body = parsed.ok() && parsed->is_object() ? *parsed : json::object();
+// What EnrollmentListView.post reads from its body, checked in upstream's
+// order: the course, then who is enrolled, then the flags.
+struct CreateBody {
   std::string course_id;
+  std::string username;
+  std::optional<std::string> mode;
+  std::optional<accounts::User> user;
+  enrollment::CreateEnrollmentRequest request;
+};
+
+std::string TextField(const json& body, const char* name) {
+  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
+}
+
+// The course id and the user the enrollment is for, with the caller's right
+// to ask for them.
+std::optional<http::Response> ResolveTarget(EnrollmentApiContext& ctx, const Caller& caller,
+                                            const http::Request& req, const json& body,
+                                            CreateBody& in) {
   if (body.contains("course_details") && body["course_details"].is_object() &&
       body["course_details"].contains("course_id") &&
       body["course_details"]["course_id"].is_string()) {
-    course_id = body["course_details"]["course_id"].get<std::string>();
+    in.course_id = body["course_details"]["course_id"].get<std::string>();
   }
-  if (course_id.empty()) {
-    return http::Response::Json(400,
-                                Message("Course ID must be specified to create a new enrollment."));
+  if (in.course_id.empty()) {
+    return ErrorBody(ErrorShape::kMessage, 400,
+                     "Course ID must be specified to create a new enrollment.");
   }
-  if (!keys::CourseKey::Parse(course_id).ok()) {
-    return http::Response::Json(400, Message("No course '" + course_id + "' found for enrollment"));
+  if (!keys::CourseKey::Parse(in.course_id).ok()) {
+    return ErrorBody(ErrorShape::kMessage, 400,
+                     "No course '" + in.course_id + "' found for enrollment");
   }
-  auto text_field = [&](const char* name) -> std::string {
-    return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
-  };
-  std::string username = text_field("user");
-  const std::string email = text_field("email");
-  std::optional<std::string> mode;
-  if (body.contains("mode") && body["mode"].is_string()) mode = body["mode"].get<std::string>();
-
-  std::optional<accounts::User> user;
-  if (username.empty() && !email.empty()) {
+  in.username = TextField(body, "user");
+  const std::string email = TextField(body, "email");
+  if (body.contains("mode") && body["mode"].is_string()) in.mode = body["mode"].get<std::string>();
+  if (in.username.empty() && !email.empty()) {
     if (!caller.privileged()) return EmptyNotFound();
     auto by_email = ctx.accounts.GetUserByEmail(email);
     if (!by_email.ok()) {
-      return http::Response::Json(
-          406, Message("The user with the email address " + email + " does not exist."));
+      return Failure(req, by_email.status(), "reading a user", ErrorShape::kMessage, 406,
+                     "The user with the email address " + email + " does not exist.");
     }
-    user = *by_email;
-    username = user->username;
+    in.user = *by_email;
+    in.username = in.user->username;
   }
-  if (username.empty()) username = caller.username();
-  if (username != caller.username() && !caller.privileged()) return EmptyNotFound();
-  if (mode.has_value() && *mode != enrollment::kModeAudit && *mode != enrollment::kModeHonor &&
-      !caller.privileged()) {
-    return http::Response::Json(
-        403,
-        Message("User does not have permission to create enrollment with mode [" + *mode + "]."));
+  if (in.username.empty()) in.username = caller.username();
+  if (in.username != caller.username() && !caller.privileged()) return EmptyNotFound();
+  if (in.mode.has_value() && *in.mode != enrollment::kModeAudit &&
+      *in.mode != enrollment::kModeHonor && !caller.privileged()) {
+    return ErrorBody(
+        ErrorShape::kMessage, 403,
+        "User does not have permission to create enrollment with mode [" + *in.mode + "].");
   }
-  if (!user.has_value()) {
-    auto by_name = ctx.accounts.GetUserByUsername(username);
+  if (!in.user.has_value()) {
+    auto by_name = ctx.accounts.GetUserByUsername(in.username);
     if (!by_name.ok()) {
-      return http::Response::Json(406, Message("The user " + username + " does not exist."));
+      return Failure(req, by_name.status(), "reading a user", ErrorShape::kMessage, 406,
+                     "The user " + in.username + " does not exist.");
     }
-    user = *by_name;
+    in.user = *by_name;
   }
-  std::optional<bool> is_active;
+  return std::nullopt;
+}
+
+// is_active, force_enrollment and enrollment_attributes into the request.
+std::optional<http::Response> ReadFlags(const Caller& caller, const json& body, CreateBody& in) {
+  enrollment::CreateEnrollmentRequest& r = in.request;
   if (body.contains("is_active") && !body["is_active"].is_null()) {
     if (!body["is_active"].is_boolean()) {
-      return http::Response::Json(400, Message("'" + body["is_active"].dump() +
-                                               "' is an invalid enrollment activation status."));
+      return ErrorBody(
+          ErrorShape::kMessage, 400,
+          "'" + body["is_active"].dump() + "' is an invalid enrollment activation status.");
     }
-    is_active = body["is_active"].get<bool>();
+    r.is_active = body["is_active"].get<bool>();
   }
-  bool force = false;
   if (body.contains("force_enrollment") && !body["force_enrollment"].is_null()) {
     if (!body["force_enrollment"].is_boolean()) {
-      return http::Response::Json(400, Message("'" + body["force_enrollment"].dump() +
-                                               "' is an invalid force enrollment status."));
+      return ErrorBody(
+          ErrorShape::kMessage, 400,
+          "'" + body["force_enrollment"].dump() + "' is an invalid force enrollment status.");
     }
     // Only global staff may skip the enrollment checks.
-    force = body["force_enrollment"].get<bool>() && caller.principal != nullptr &&
-            caller.principal->is_staff;
+    r.check_access = !(body["force_enrollment"].get<bool>() && caller.principal != nullptr &&
+                       caller.principal->is_staff);
   }
-  std::vector<std::string> attribute_names;
-  std::vector<enrollment::EnrollmentAttribute> attributes;
   if (body.contains("enrollment_attributes") && body["enrollment_attributes"].is_array()) {
     for (const json& a : body["enrollment_attributes"]) {
       if (a.is_object() && a.contains("namespace") && a.contains("name") &&
@@ -347,93 +365,59 @@ http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
         if (a.contains("value") && a["value"].is_string()) {
           attribute.value = a["value"].get<std::string>();
         }
-        attribute_names.push_back(attribute.name_space + ":" + attribute.name);
-        attributes.push_back(std::move(attribute));
+        r.attributes.push_back(std::move(attribute));
       }
     }
   }
+  return std::nullopt;
+}
+
+// EnrollmentListView.post: the checks above, then one service call.
+http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
+                                const http::Request& req) {
+  auto parsed = req.JsonBody();
+  const json body = parsed.ok() && parsed->is_object() ? *parsed : json::object();
+  CreateBody in;
+  if (auto refused = ResolveTarget(ctx, caller, req, body, in)) return *refused;
+  if (auto refused = ReadFlags(caller, body, in)) return *refused;
+  enrollment::CreateEnrollmentRequest& r = in.request;
+  r.user_id = in.user->id;
+  r.course_key = in.course_id;
+  r.mode = in.mode;
+  r.privileged = caller.privileged();
+  r.include_expired_modes = caller.api_key;
+  if (caller.principal != nullptr) r.actor_user_id = caller.principal->user_id;
   const std::string creation_error =
-      "An error occurred while creating the new course enrollment "
-      "for user '" +
-      username + "' in course '" + course_id + "'";
-  auto respond = [&](const enrollment::Enrollment& e) {
-    if (!attributes.empty()) {
-      Status saved = ctx.enrollments.SetAttributes(user->id, course_id, attributes);
-      if (!saved.ok()) return http::Response::Json(400, Message(creation_error));
-    }
-    auto out = EnrollmentJson(ctx, e, user->username);
-    if (!out.ok()) return http::Response::Json(400, Message(creation_error));
-    return http::Response::Json(200, *out);
-  };
-  auto map_error = [&](const Status& s) {
+      "An error occurred while creating the new course enrollment for user '" + in.username +
+      "' in course '" + in.course_id + "'";
+  auto created = ctx.enrollments.CreateEnrollment(r);
+  if (!created.ok()) {
+    const Status& s = created.status();
     if (s.error_code() == "course-not-found") {
-      return http::Response::Json(400,
-                                  Message("No course '" + course_id + "' found for enrollment"));
+      return ErrorBody(ErrorShape::kMessage, 400,
+                       "No course '" + in.course_id + "' found for enrollment");
     }
     if (s.error_code() == "mode-unavailable") {
       json out = Message(s.message());
-      auto details = CourseDetails(ctx, course_id, false);
+      auto details = CourseDetails(ctx, in.course_id, false);
       out["course_details"] = details.ok() ? *details : json(nullptr);
       return http::Response::Json(400, out);
     }
+    if (s.error_code() == "mode-mismatch" || s.error_code() == "missing-attributes") {
+      return ErrorBody(ErrorShape::kMessage, 400, s.message());
+    }
     if (s.code() != StatusCode::kFailedPrecondition) {
-      spdlog::error("enrollment: POST for {} in {} failed: {}", username, course_id, s.ToString());
+      spdlog::error("enrollment: POST for {} in {} failed: {}", in.username, in.course_id,
+                    s.ToString());
     }
-    return http::Response::Json(400, Message(creation_error));
-  };
-
-  auto existing = ctx.enrollments.Get(user->id, course_id);
-  if (!existing.ok()) return map_error(existing.status());
-  const bool mode_changed = existing->has_value() && mode.has_value() && (*existing)->mode != *mode;
-  const bool active_changed =
-      existing->has_value() && is_active.has_value() && (*existing)->is_active != *is_active;
-  const std::optional<int64_t> actor = caller.principal != nullptr
-                                           ? std::optional<int64_t>(caller.principal->user_id)
-                                           : std::nullopt;
-  if (caller.privileged() && (mode_changed || active_changed)) {
-    if (mode_changed && active_changed && !*is_active) {
-      return http::Response::Json(
-          400, Message("Enrollment mode mismatch: active mode=" + (*existing)->mode +
-                       ", requested mode=" + *mode + ". Won't deactivate."));
-    }
-    if (mode.has_value() && enrollment::IsCreditMode(*mode) &&
-        std::find(attribute_names.begin(), attribute_names.end(), "credit:provider_id") ==
-            attribute_names.end()) {
-      return http::Response::Json(400,
-                                  Message("Missing enrollment attributes: requested mode=" + *mode +
-                                          " required attributes=['credit:provider_id']"));
-    }
-    if (mode.has_value()) {
-      // update_enrollment validates the mode, expired ones included for
-      // the API key.
-      auto modes = ctx.enrollments.ModesForCourse(course_id, caller.api_key, false);
-      if (!modes.ok()) return map_error(modes.status());
-      if (std::none_of(modes->begin(), modes->end(),
-                       [&](const enrollment::CourseMode& m) { return m.slug == *mode; })) {
-        return map_error(InvalidArgumentError("The [" + *mode +
-                                              "] course mode is expired or otherwise unavailable "
-                                              "for course run [" +
-                                              course_id + "].")
-                             .WithErrorCode("mode-unavailable"));
-      }
-    }
-    auto updated = ctx.enrollments.Update(user->id, course_id, mode, is_active, actor);
-    if (!updated.ok()) return map_error(updated.status());
-    return respond(*updated);
+    return Failure(req, s, "creating an enrollment", ErrorShape::kMessage, 400, creation_error);
   }
-  enrollment::EnrollOptions options;
-  options.mode = mode;
-  options.check_access = !force;
-  options.actor_user_id = actor;
-  auto result = ctx.enrollments.Enroll(user->id, course_id, options);
-  if (!result.ok()) return map_error(result.status());
-  enrollment::Enrollment e = result->enrollment;
-  if (!result->already_active && is_active.has_value() && !*is_active) {
-    auto updated = ctx.enrollments.Update(user->id, course_id, std::nullopt, false, actor);
-    if (!updated.ok()) return map_error(updated.status());
-    e = *updated;
+  auto out = EnrollmentJson(ctx, *created, in.user->username);
+  if (!out.ok()) {
+    return Failure(req, out.status(), "reading the new enrollment", ErrorShape::kMessage, 400,
+                   creation_error);
   }
-  return respond(e);
+  return http::Response::Json(200, *out);
 }
 
 http::Response Roles(EnrollmentApiContext& ctx, const http::Request& req) {
@@ -469,14 +453,14 @@ void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& contex
              [st, authorize](http::Request& req) {
                Caller caller;
                if (auto denied = authorize(req, caller)) return *denied;
-               return GetOne(*st, caller, std::string(req.PathParam("username")),
+               return GetOne(*st, caller, req, std::string(req.PathParam("username")),
                              std::string(req.PathParam("course_id")));
              });
   router.Get(std::string(kPrefix) + "/enrollment/{course_id:course_key}", [st, authorize](
                                                                               http::Request& req) {
     Caller caller;
     if (auto denied = authorize(req, caller)) return *denied;
-    return GetOne(*st, caller, caller.username(), std::string(req.PathParam("course_id")));
+    return GetOne(*st, caller, req, caller.username(), std::string(req.PathParam("course_id")));
   });
   router.Get(std::string(kPrefix) + "/enrollment", [st, authorize](http::Request& req) {
     Caller caller;

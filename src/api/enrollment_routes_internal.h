@@ -31,6 +31,27 @@ using json = nlohmann::json;
 
 inline constexpr char kEnrollmentPrefix[] = "/api/enrollment/v1";
 
+// The one place that says which body shape each enrollment endpoint answers
+// errors with (upstream's views differ) and how a failed domain call becomes
+// an answer (enrollment_errors.cc).
+enum class ErrorShape {
+  kMessage,           // {"message": ...}: the v1 enrollment views
+  kDeveloperMessage,  // {"developer_message": ...}: DeveloperErrorViewMixin views
+  kDetail,            // {"detail": ...}: DRF's default (permissions, EnrollmentAllowedView 500s)
+  kJsonString,        // a bare JSON string: UnenrollmentView's Response("...")
+  kPlainText,         // text/plain: the instructor dashboard's HttpResponseBadRequest
+};
+http::Response ErrorBody(ErrorShape shape, int status, std::string text);
+// Failures of the server rather than of the request: storage outages (lost
+// connection, busy writer after the retries, disk full, corruption) and
+// internal errors.
+bool IsServerFailure(const Status& status);
+// A failed domain call: a server failure becomes the standard error response
+// (http/error_mapping: 503 for kUnavailable, ...; logged with the request id
+// and `what`); anything else ErrorBody(shape, status, text).
+http::Response Failure(const http::Request& req, const Status& failure, std::string_view what,
+                       ErrorShape shape, int status, std::string text);
+
 // DRF's DateTimeField output: ISO 8601 with "Z" for UTC.
 json Iso(const std::optional<int64_t>& micros);
 json Message(std::string text);

@@ -172,6 +172,18 @@ using internal::LoadUser;
 using internal::UserRow;
 using internal::UserStub;
 
+namespace {
+
+Status ModeUnavailable(std::string_view mode, std::string_view course_key) {
+  return InvalidArgumentError("The [" + std::string(mode) +
+                              "] course mode is expired or otherwise unavailable for "
+                              "course run [" +
+                              std::string(course_key) + "].")
+      .WithErrorCode("mode-unavailable");
+}
+
+}  // namespace
+
 EnrollmentService::EnrollmentService(storage::Database& db, const Clock& clock,
                                      events::EventBus& bus)
     : db_(db), clock_(clock), bus_(bus) {}
@@ -232,11 +244,7 @@ StatusOr<EnrollResult> EnrollmentService::EnrollInTxn(storage::Transaction& txn,
   std::string mode = options.mode.value_or(DefaultEnrollmentMode(modes));
   if (options.validate_mode && std::none_of(modes.begin(), modes.end(),
                                             [&](const CourseMode& m) { return m.slug == mode; })) {
-    return InvalidArgumentError("The [" + mode +
-                                "] course mode is expired or otherwise unavailable for "
-                                "course run [" +
-                                std::string(course_key) + "].")
-        .WithErrorCode("mode-unavailable");
+    return ModeUnavailable(mode, course_key);
   }
   LARCH_ASSIGN_OR_RETURN(std::optional<Enrollment> existing,
                          LoadEnrollment(txn, user_id, course_key));
@@ -304,6 +312,86 @@ StatusOr<EnrollResult> EnrollmentService::EnrollInTxn(storage::Transaction& txn,
   pending.push_back({events::kCourseEnrollmentCreated, data});
   result.enrollment = e;
   return result;
+}
+
+StatusOr<Enrollment> EnrollmentService::CreateEnrollment(const CreateEnrollmentRequest& request) {
+  std::vector<PendingEvent> pending;
+  auto result = storage::RunWithResult(db_, storage::TxnMode::kReadWrite,
+                                       [&](storage::Transaction& txn) -> StatusOr<Enrollment> {
+                                         pending.clear();
+                                         return CreateEnrollmentInTxn(txn, request, pending);
+                                       });
+  if (result.ok()) Publish(pending);
+  return result;
+}
+
+StatusOr<Enrollment> EnrollmentService::CreateEnrollmentInTxn(
+    storage::Transaction& txn, const CreateEnrollmentRequest& request,
+    std::vector<PendingEvent>& pending) {
+  const std::string_view course_key = request.course_key;
+  LARCH_ASSIGN_OR_RETURN(std::optional<Enrollment> existing,
+                         LoadEnrollment(txn, request.user_id, course_key));
+  const bool mode_changed =
+      existing.has_value() && request.mode.has_value() && existing->mode != *request.mode;
+  const bool active_changed = existing.has_value() && request.is_active.has_value() &&
+                              existing->is_active != *request.is_active;
+  Enrollment e;
+  if (request.privileged && (mode_changed || active_changed)) {
+    LARCH_ASSIGN_OR_RETURN(e, ChangeEnrollmentInTxn(txn, *existing, request, pending));
+  } else {
+    EnrollOptions options;
+    options.mode = request.mode;
+    options.check_access = request.check_access;
+    options.actor_user_id = request.actor_user_id;
+    LARCH_ASSIGN_OR_RETURN(EnrollResult enrolled,
+                           EnrollInTxn(txn, request.user_id, course_key, options, pending));
+    e = enrolled.enrollment;
+    if (!enrolled.already_active && request.is_active.has_value() && !*request.is_active) {
+      LARCH_ASSIGN_OR_RETURN(e, UpdateInTxn(txn, request.user_id, course_key, std::nullopt, false,
+                                            request.actor_user_id, pending));
+    }
+  }
+  for (const EnrollmentAttribute& a : request.attributes) {
+    LARCH_RETURN_IF_ERROR(
+        txn.Execute(kUpsertAttribute, {Int(e.id), Text(a.name_space), Text(a.name), Text(a.value)})
+            .status());
+  }
+  return e;
+}
+
+StatusOr<Enrollment> EnrollmentService::ChangeEnrollmentInTxn(
+    storage::Transaction& txn, const Enrollment& existing, const CreateEnrollmentRequest& request,
+    std::vector<PendingEvent>& pending) {
+  const std::optional<std::string>& mode = request.mode;
+  const bool mode_changed = mode.has_value() && existing.mode != *mode;
+  if (mode_changed && request.is_active.has_value() && !*request.is_active && existing.is_active) {
+    return FailedPreconditionError("Enrollment mode mismatch: active mode=" + existing.mode +
+                                   ", requested mode=" + *mode + ". Won't deactivate.")
+        .WithErrorCode("mode-mismatch");
+  }
+  if (mode.has_value() && IsCreditMode(*mode) &&
+      std::none_of(request.attributes.begin(), request.attributes.end(),
+                   [](const EnrollmentAttribute& a) {
+                     return a.name_space + ":" + a.name == "credit:provider_id";
+                   })) {
+    return InvalidArgumentError("Missing enrollment attributes: requested mode=" + *mode +
+                                " required attributes=['credit:provider_id']")
+        .WithErrorCode("missing-attributes");
+  }
+  if (mode.has_value()) {
+    // update_enrollment validates the mode, expired ones included for the
+    // API key.
+    LARCH_ASSIGN_OR_RETURN(
+        std::vector<CourseMode> modes,
+        CourseModeStore::ModesForCourse(txn, request.course_key, clock_.NowMicros(),
+                                        request.include_expired_modes, false));
+    if (std::none_of(modes.begin(), modes.end(),
+                     [&](const CourseMode& m) { return m.slug == *mode; })) {
+      return ModeUnavailable(*mode, request.course_key);
+    }
+  }
+  return UpdateInTxn(txn, request.user_id, request.course_key, mode, request.is_active,
+                     request.actor_user_id, pending);
 }
 
 StatusOr<Enrollment> EnrollmentService::Update(int64_t user_id, std::string_view course_key,
