@@ -53,13 +53,16 @@ http::Response StudentsUpdateEnrollment(EnrollmentApiContext& ctx, const http::R
       auto has = ctx.roles.HasRole(auth.principal->user_id, course_id, role);
       if (has.ok() && *has) allowed = true;
     }
-    if (!allowed) return Detail(403, "You do not have permission to perform this action.");
+    if (!allowed) {
+      return ErrorBody(ErrorShape::kDetail, 403,
+                       "You do not have permission to perform this action.");
+    }
   }
   const std::map<std::string, std::string> form = FormMap(req);
   auto action_it = form.find("action");
   const std::string action = action_it == form.end() ? "" : action_it->second;
   if (action != "enroll" && action != "unenroll") {
-    return http::Response::Text(400, "Unrecognized action '" + action + "'");
+    return ErrorBody(ErrorShape::kPlainText, 400, "Unrecognized action '" + action + "'");
   }
   auto ids_it = form.find("identifiers");
   const std::vector<std::string> identifiers =
@@ -70,11 +73,11 @@ http::Response StudentsUpdateEnrollment(EnrollmentApiContext& ctx, const http::R
                                  FormBool(form, "email_students"), auth.principal->user_id);
   if (!results.ok()) {
     if (results.status().code() == StatusCode::kNotFound) {
-      return Detail(404, "Course not found.");
+      return ErrorBody(ErrorShape::kDetail, 404, "Course not found.");
     }
     spdlog::error("enrollment: bulk update of {} failed: {}", course_id,
                   results.status().ToString());
-    return Detail(500, "An error occurred while updating enrollments.");
+    return ErrorBody(ErrorShape::kDetail, 500, "An error occurred while updating enrollments.");
   }
   json rows = json::array();
   for (const auto& r : *results) {

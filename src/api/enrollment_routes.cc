@@ -426,7 +426,7 @@ http::Response Roles(EnrollmentApiContext& ctx, const http::Request& req) {
   const std::optional<std::string> course_id = req.Query("course_id");
   auto grants = ctx.roles.RolesFor(auth.principal->user_id);
   if (!grants.ok()) {
-    return http::Response::Json(500, Message("An error occurred while retrieving roles."));
+    return ErrorBody(ErrorShape::kMessage, 500, "An error occurred while retrieving roles.");
   }
   json roles = json::array();
   for (const auto& g : *grants) {
@@ -478,8 +478,8 @@ void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& contex
     const std::string course_id(req.PathParam("course_id"));
     auto details = st->cache.Get(course_id, !req.Query("include_expired").value_or("").empty());
     if (!details.ok()) {
-      return http::Response::Json(400,
-                                  Message("No course found for course ID '" + course_id + "'"));
+      return Failure(req, details.status(), "reading course details", ErrorShape::kMessage, 400,
+                     "No course found for course ID '" + course_id + "'");
     }
     return JsonText(200, (*details)->text);
   });

@@ -64,8 +64,8 @@ std::optional<http::Response> RequireAdmin(const http::Request& req, bool develo
     return r;
   }
   if (!auth.principal->is_staff) {
-    return developer_errors ? http::Response::Json(403, json{{"developer_message", kNoPermission}})
-                            : Detail(403, kNoPermission);
+    return ErrorBody(developer_errors ? ErrorShape::kDeveloperMessage : ErrorShape::kDetail, 403,
+                     kNoPermission);
   }
   return std::nullopt;
 }
@@ -204,13 +204,13 @@ http::Response AllEnrollments(RouteState& st, const http::Request& req) {
   if (auto text = req.Query("cursor"); text.has_value() && !text->empty()) {
     cursor = DecodeCursor(*text);
     if (!cursor.has_value()) {
-      return http::Response::Json(404, json{{"developer_message", "Invalid cursor"}});
+      return ErrorBody(ErrorShape::kDeveloperMessage, 404, "Invalid cursor");
     }
   }
   auto page = st.ctx.enrollments.ListEnrollments(filter, kEnrollmentsPageSize, cursor);
   if (!page.ok()) {
     spdlog::error("enrollment: listing enrollments failed: {}", page.status().ToString());
-    return http::Response::Json(500, json{{"developer_message", "Internal error."}});
+    return ErrorBody(ErrorShape::kDeveloperMessage, 500, "Internal error.");
   }
   json results = json::array();
   for (const auto& item : page->items) {
@@ -290,7 +290,7 @@ http::Response EnrollmentAllowed(RouteState& st, const http::Request& req) {
       if (me.ok()) email = me->email;
     }
     auto rows = st.ctx.enrollments.ListAllowances(email);
-    if (!rows.ok()) return Detail(500, "A server error occurred.");
+    if (!rows.ok()) return ErrorBody(ErrorShape::kDetail, 500, "A server error occurred.");
     json out = json::array();
     for (const auto& a : *rows) out.push_back(AllowanceJson(a));
     return http::Response::Json(200, out);
@@ -299,30 +299,32 @@ http::Response EnrollmentAllowed(RouteState& st, const http::Request& req) {
   const std::string email = DataText(data, "email").value_or("");
   const std::string course_id = DataText(data, "course_id").value_or("");
   if (email.empty() || course_id.empty()) {
-    return http::Response::Json(
-        400, Message("Please provide a value for 'email' and 'course_id' in the request data."));
+    return ErrorBody(ErrorShape::kMessage, 400,
+                     "Please provide a value for 'email' and 'course_id' in the request data.");
   }
   if (!keys::CourseKey::Parse(course_id).ok()) {
-    return http::Response::Json(400, Message("'" + course_id + "' is not a valid course id."));
+    return ErrorBody(ErrorShape::kMessage, 400, "'" + course_id + "' is not a valid course id.");
   }
   if (method == "POST") {
     auto created =
         st.ctx.enrollments.CreateAllowance(email, course_id, DataBool(data, "auto_enroll"));
     if (!created.ok()) {
       if (created.status().code() == StatusCode::kAlreadyExists) {
-        return http::Response::Json(409, Message("An enrollment allowed with email " + email +
-                                                 " and course " + course_id + " already exists."));
+        return ErrorBody(ErrorShape::kMessage, 409,
+                         "An enrollment allowed with email " + email + " and course " + course_id +
+                             " already exists.");
       }
-      return Detail(500, "A server error occurred.");
+      return ErrorBody(ErrorShape::kDetail, 500, "A server error occurred.");
     }
     return http::Response::Json(201, AllowanceJson(*created));
   }
   Status deleted = st.ctx.enrollments.DeleteAllowance(email, course_id);
   if (deleted.code() == StatusCode::kNotFound) {
-    return http::Response::Json(404, Message("An enrollment allowed with email " + email +
-                                             " and course " + course_id + " doesn't exists."));
+    return ErrorBody(ErrorShape::kMessage, 404,
+                     "An enrollment allowed with email " + email + " and course " + course_id +
+                         " doesn't exists.");
   }
-  if (!deleted.ok()) return Detail(500, "A server error occurred.");
+  if (!deleted.ok()) return ErrorBody(ErrorShape::kDetail, 500, "A server error occurred.");
   http::Response r;
   r.status = 204;
   return r;
