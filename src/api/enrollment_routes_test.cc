@@ -6,7 +6,11 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <vector>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "larch/api/account_routes.h"
@@ -41,7 +45,8 @@ class EnrollmentRoutesTest : public ::testing::Test {
     accounts_ = std::make_unique<accounts::AccountService>(*db_, clock_, random_, *bus_,
                                                            accounts::AccountsOptions());
     roles_ = std::make_unique<accounts::RoleStore>(*db_);
-    service_ = std::make_unique<enrollment::EnrollmentService>(*db_, clock_, *bus_);
+    faulty_ = std::make_unique<enrollment::FaultyDatabaseForTest>(*db_);
+    service_ = std::make_unique<enrollment::EnrollmentService>(*faulty_, clock_, *bus_);
     context_ = std::make_unique<EnrollmentApiContext>(
         EnrollmentApiContext{*service_, *accounts_, *roles_, clock_, kApiKey});
     context_->retirement_service_worker_username = "retirer";
@@ -70,6 +75,7 @@ class EnrollmentRoutesTest : public ::testing::Test {
   void TearDown() override {
     context_.reset();
     service_.reset();
+    faulty_.reset();
     roles_.reset();
     accounts_.reset();
     bus_.reset();
@@ -113,6 +119,8 @@ class EnrollmentRoutesTest : public ::testing::Test {
   FakeClock clock_;
   SeededRandom random_{11};
   std::unique_ptr<storage::Database> db_;
+  // What the enrollment service sees: db_, until a test makes it fail.
+  std::unique_ptr<enrollment::FaultyDatabaseForTest> faulty_;
   std::unique_ptr<events::LocalEventBus> bus_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<accounts::RoleStore> roles_;
@@ -609,6 +617,49 @@ TEST_F(EnrollmentRoutesTest, UnenrollFromAllCoursesForRetirement) {
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(Body(done), json({"edX"}));
   EXPECT_FALSE((*service_->Get(alice_, kCourse))->is_active);
+}
+
+TEST_F(EnrollmentRoutesTest, StorageOutageIs503WithTheStandardBodyAndIsLogged) {
+  ASSERT_EQ(Post("alice", Enroll(kCourse)).status, 200);
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  faulty_->FailStatementsForTest("enrollment.", UnavailableError("connection to server lost"));
+  auto call = [&](const std::string& method, const std::string& target, const json& body) {
+    http::Request req(method, target);
+    req.set_request_id("req-outage");
+    req.AddHeader("X-Test-User", "staff");
+    if (!body.is_null()) {
+      req.AddHeader("Content-Type", "application/json");
+      req.set_body(body.dump());
+    }
+    return router_.Dispatch(req);
+  };
+  const json want = {
+      {"error_code", "unavailable"},
+      {"developer_message", "Internal error; see the server log for request id req-outage."},
+      {"user_message", "The service is temporarily unavailable; try again later."}};
+  // Reading one enrollment, listing them and creating one used to answer
+  // 400 "An error occurred ..." and log nothing.
+  for (const auto& [method, target, body] : std::vector<std::tuple<std::string, std::string, json>>{
+           {"GET", kAliceUrl, nullptr},
+           {"GET", "/api/enrollment/v1/enrollment?user=alice", nullptr},
+           {"POST", "/api/enrollment/v1/enrollment", Enroll(kCourse, "bob")}}) {
+    http::Response r = call(method, target, body);
+    EXPECT_EQ(r.status, 503) << method << " " << target << ": " << r.body;
+    EXPECT_EQ(Body(r), want) << method << " " << target;
+  }
+  spdlog::set_default_logger(previous);
+  faulty_->HealForTest();
+  std::string logged;
+  for (const std::string& line : sink->last_formatted()) logged += line;
+  EXPECT_NE(logged.find("request req-outage"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("connection to server lost"), std::string::npos) << logged;
+  // Nothing was half-written: bob has no enrollment.
+  http::Response bob =
+      Call("GET", "/api/enrollment/v1/enrollment/bob," + std::string(kCourse), "staff");
+  EXPECT_EQ(bob.status, 200);
+  EXPECT_EQ(bob.body, "");
 }
 
 }  // namespace

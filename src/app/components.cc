@@ -24,6 +24,7 @@
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
+#include "larch/courses/course_import_service.h"
 #include "larch/courses/courses.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_bus.h"
@@ -280,43 +281,18 @@ void Components::RegisterJobHandlers() {
 }
 
 void Components::RegisterCourseImportJob() {
-  // courses.import (api/import_routes.h): imports the uploaded archive into
-  // the target run, then drops the upload whatever the outcome (the job is
-  // not retried).
-  storage::Database* db = db_.get();
-  std::string data_dir = settings_.data_dir;
-  // Jobs only run after Build() finished, so milestones_ exists by then.
-  Status registered =
-      jobs_->Register(api::kCourseImportJobKind, [this, db, data_dir](const jobs::JobContext& job) {
-        const nlohmann::json& payload = job.payload;
-        if (!payload.is_object() || !payload.value("course_key", nlohmann::json()).is_string() ||
-            !payload.value("archive", nlohmann::json()).is_string()) {
-          return InvalidArgumentError("courses.import payload needs course_key and archive");
-        }
-        std::filesystem::path archive = payload["archive"].get<std::string>();
-        std::filesystem::path imports = std::filesystem::path(data_dir) / "imports";
-        // Only files this process stored under <data_dir>/imports are read.
-        if (archive.lexically_relative(imports).empty() ||
-            *archive.lexically_relative(imports).begin() == "..") {
-          return InvalidArgumentError("courses.import archive outside the imports folder");
-        }
-        auto key = keys::CourseKey::Parse(payload["course_key"].get<std::string>());
-        if (!key.ok()) return key.status();
-        courses::CourseImporter importer(*db, *SystemClock::Default(), data_dir);
-        courses::ImportOptions options;
-        options.target_course_key = *key;
-        auto result = importer.Import(archive, options);
-        std::error_code ec;
-        std::filesystem::remove_all(archive.parent_path(), ec);
-        if (!result.ok()) {
-          spdlog::warn("course import {} failed: {}", key->ToString(), result.status().ToString());
-          return result.status();
-        }
-        spdlog::info("course import {}: version {} with {} blocks", key->ToString(),
-                     result->version, result->blocks);
-        // Prerequisites and the entrance exam follow the imported settings.
-        return milestones_->SyncCourse(result->course_key).status();
+  // courses.import (api/import_routes.h): the use case lives in
+  // courses::CourseImportService; prerequisites and the entrance exam follow
+  // the imported settings through the milestones hook. Jobs only run after
+  // Build() finished, so milestones_ exists by then.
+  course_import_ = std::make_unique<courses::CourseImportService>(
+      *db_, *SystemClock::Default(), settings_.data_dir, [this](const keys::CourseKey& course_key) {
+        return milestones_->SyncCourse(course_key).status();
       });
+  courses::CourseImportService* service = course_import_.get();
+  Status registered = jobs_->Register(
+      api::kCourseImportJobKind,
+      [service](const jobs::JobContext& job) { return service->RunImportJob(job.payload); });
   registered.IgnoreError();
 }
 

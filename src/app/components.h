@@ -36,6 +36,9 @@ class SessionStore;
 namespace enrollment {
 class EnrollmentService;
 }  // namespace enrollment
+namespace courses {
+class CourseImportService;
+}  // namespace courses
 namespace milestones {
 class MilestoneService;
 }  // namespace milestones
@@ -103,6 +106,8 @@ class Components {
   std::unique_ptr<Mailer> mailer_;
   std::unique_ptr<HttpClient> http_client_;
   std::unique_ptr<events::EventBus> events_;
+  // Declared before jobs_ so it outlives the job threads that call it.
+  std::unique_ptr<courses::CourseImportService> course_import_;
   std::unique_ptr<jobs::JobRunner> jobs_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<accounts::SessionStore> sessions_;

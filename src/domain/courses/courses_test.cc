@@ -1,4 +1,5 @@
 #include "larch/courses/courses.h"
+#include "larch/courses/course_import_service.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -286,6 +287,60 @@ TEST_F(CoursesTest, ImportsIntoAnotherRun) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->course_key.ToString(), "course-v1:TestX+Course+2026");
   EXPECT_EQ(Counts(*db_, "course-v1:TestX+Course+2026")["split_test"], 2);
+  EXPECT_TRUE(Counts(*db_, "course-v1:TestX+Course+1").empty());
+}
+
+TEST_F(CoursesTest, ImportJobRejectsBadPayloadsWithoutCallingTheHook) {
+  int hooked = 0;
+  CourseImportService service(*db_, clock_, (dir_ / "data").string(), [&](const keys::CourseKey&) {
+    ++hooked;
+    return OkStatus();
+  });
+  EXPECT_EQ(service.RunImportJob(nlohmann::json::array()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(service.RunImportJob({{"course_key", "course-v1:TestX+Course+1"}}).code(),
+            StatusCode::kInvalidArgument);
+  Status outside = service.RunImportJob(
+      {{"course_key", "course-v1:TestX+Course+1"},
+       {"archive", (SharedOlx("openedx-test-course") / "test-course.tar.gz").string()}});
+  EXPECT_EQ(outside.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(outside.message(), "courses.import archive outside the imports folder");
+  EXPECT_EQ(hooked, 0);
+  EXPECT_TRUE(fs::exists(SharedOlx("openedx-test-course") / "test-course.tar.gz"));
+}
+
+TEST_F(CoursesTest, ImportJobImportsIntoTheRunDropsTheUploadAndRunsTheHook) {
+  const fs::path upload = dir_ / "data" / "imports" / "task-1";
+  fs::create_directories(upload);
+  fs::copy_file(SharedOlx("openedx-test-course") / "test-course.tar.gz", upload / "a.tar.gz");
+  std::vector<std::string> hooked;
+  CourseImportService service(*db_, clock_, (dir_ / "data").string(),
+                              [&](const keys::CourseKey& key) {
+                                hooked.push_back(key.ToString());
+                                return UnavailableError("milestones down");
+                              });
+  Status s = service.RunImportJob(
+      {{"course_key", "course-v1:TestX+Course+2026"}, {"archive", (upload / "a.tar.gz").string()}});
+  // The hook's error is the job's error.
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(hooked, std::vector<std::string>{"course-v1:TestX+Course+2026"});
+  EXPECT_EQ(Counts(*db_, "course-v1:TestX+Course+2026")["split_test"], 2);
+  EXPECT_FALSE(fs::exists(upload));
+}
+
+TEST_F(CoursesTest, FailedImportJobDropsTheUploadAndSkipsTheHook) {
+  const fs::path upload = dir_ / "data" / "imports" / "task-2";
+  fs::create_directories(upload);
+  { std::ofstream(upload / "a.tar.gz") << "not a tarball"; }
+  int hooked = 0;
+  CourseImportService service(*db_, clock_, (dir_ / "data").string(), [&](const keys::CourseKey&) {
+    ++hooked;
+    return OkStatus();
+  });
+  Status s = service.RunImportJob(
+      {{"course_key", "course-v1:TestX+Course+1"}, {"archive", (upload / "a.tar.gz").string()}});
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(hooked, 0);
+  EXPECT_FALSE(fs::exists(upload));
   EXPECT_TRUE(Counts(*db_, "course-v1:TestX+Course+1").empty());
 }
 

@@ -156,6 +156,68 @@ TEST_F(EnrollmentServiceTest, EnrollCreatesRowHistoryAndEventsAfterCommit) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollment_history"), 1);
 }
 
+TEST_F(EnrollmentServiceTest, CreateEnrollmentIsOneTransaction) {
+  // The attributes are written after the enrollment row, its history and the
+  // deactivation: their failure must take all of it back and send nothing.
+  FaultyDatabaseForTest faulty(*db_);
+  EnrollmentService service(faulty, clock_, *bus_);
+  faulty.FailStatementsForTest("enrollment.upsert_attribute", UnavailableError("disk went away"));
+  CreateEnrollmentRequest request;
+  request.user_id = alice_;
+  request.course_key = kCourse;
+  request.is_active = false;
+  request.attributes = {{"credit", "provider_id", "hogwarts"}};
+  auto failed = service.CreateEnrollment(request);
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(failed.status().message(), "disk went away");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollments"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollment_history"), 0);
+  EXPECT_TRUE(received_.empty());
+
+  faulty.HealForTest();
+  auto created = service.CreateEnrollment(request);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_FALSE(created->is_active);
+  EXPECT_EQ(created->mode, "audit");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollments WHERE is_active = 0"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollment_history"), 2);
+  auto attributes = service.GetAttributes(alice_, kCourse);
+  ASSERT_TRUE(attributes.ok());
+  EXPECT_EQ(*attributes, (std::vector<EnrollmentAttribute>{{"credit", "provider_id", "hogwarts"}}));
+  EXPECT_EQ(EventTypes(),
+            (std::vector<std::string>{
+                events::kCourseEnrollmentChanged, events::kCourseEnrollmentCreated,
+                events::kCourseEnrollmentChanged, events::kCourseUnenrollmentCompleted}));
+}
+
+TEST_F(EnrollmentServiceTest, CreateEnrollmentPrivilegedChangeChecksOnceInTheTransaction) {
+  ASSERT_TRUE(AddMode("audit", 0).ok());
+  ASSERT_TRUE(AddMode("verified", 10, clock_.NowMicros() - kDay).ok());
+  ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
+  received_.clear();
+  CreateEnrollmentRequest request;
+  request.user_id = alice_;
+  request.course_key = kCourse;
+  request.privileged = true;
+  request.mode = "verified";
+  request.is_active = false;
+  auto mismatch = service_->CreateEnrollment(request);
+  EXPECT_EQ(mismatch.status().error_code(), "mode-mismatch");
+  EXPECT_EQ(mismatch.status().message(),
+            "Enrollment mode mismatch: active mode=audit, requested mode=verified. Won't "
+            "deactivate.");
+  request.is_active.reset();
+  // Expired for a user, available to the API key.
+  EXPECT_EQ(service_->CreateEnrollment(request).status().error_code(), "mode-unavailable");
+  request.include_expired_modes = true;
+  auto changed = service_->CreateEnrollment(request);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->mode, "verified");
+  request.mode = "credit";
+  EXPECT_EQ(service_->CreateEnrollment(request).status().error_code(), "missing-attributes");
+  EXPECT_EQ(EventTypes(), std::vector<std::string>{events::kCourseEnrollmentChanged});
+}
+
 TEST_F(EnrollmentServiceTest, UnenrollThenReactivate) {
   ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
   received_.clear();

@@ -99,6 +99,24 @@ struct EnrollmentAttribute {
   friend bool operator==(const EnrollmentAttribute&, const EnrollmentAttribute&) = default;
 };
 
+// EnrollmentListView.post after the route decided who may ask for what.
+struct CreateEnrollmentRequest {
+  int64_t user_id = 0;
+  std::string course_key;
+  std::optional<std::string> mode;  // nullopt: keep, or the course's default
+  std::optional<bool> is_active;    // nullopt: active
+  // Global staff or the API key: may change the mode or the activation of
+  // an existing enrollment (update_enrollment) instead of enrolling.
+  bool privileged = false;
+  // The API key: expired modes still count when such a change names a mode.
+  bool include_expired_modes = false;
+  // false for global staff's force_enrollment.
+  bool check_access = true;
+  // Stored on the enrollment (SetAttributes) in the same transaction.
+  std::vector<EnrollmentAttribute> attributes;
+  std::optional<int64_t> actor_user_id;
+};
+
 // One enrollment_allowed row (CourseEnrollmentAllowed). user_id is set once
 // the person registered and the allowance was applied.
 struct Allowance {
@@ -169,6 +187,17 @@ class EnrollmentService {
   // "course-full" or "invitation-only" (with check_access).
   StatusOr<EnrollResult> Enroll(int64_t user_id, std::string_view course_key,
                                 const EnrollOptions& options = EnrollOptions());
+
+  // EnrollmentListView.post as one transaction: a privileged change of an
+  // existing enrollment's mode or activation (update_enrollment, with the
+  // mode checked against the course's modes), else Enroll followed by a
+  // deactivation when is_active is false; then the attributes. Events are
+  // published after the commit, so any failure leaves no row and no event.
+  // Errors: Enroll's; kFailedPrecondition "mode-mismatch" for a change of
+  // mode that also deactivates; kInvalidArgument "missing-attributes" for a
+  // credit mode without credit:provider_id, "mode-unavailable" for a mode the
+  // course does not offer; storage errors as they are.
+  StatusOr<Enrollment> CreateEnrollment(const CreateEnrollmentRequest& request);
 
   // update_enrollment: sets the mode and/or is_active where given and
   // different; saves, records history and publishes only on a change.
@@ -266,6 +295,13 @@ class EnrollmentService {
   StatusOr<EnrollResult> EnrollInTxn(storage::Transaction& txn, int64_t user_id,
                                      std::string_view course_key, const EnrollOptions& options,
                                      std::vector<PendingEvent>& pending);
+  StatusOr<Enrollment> CreateEnrollmentInTxn(storage::Transaction& txn,
+                                             const CreateEnrollmentRequest& request,
+                                             std::vector<PendingEvent>& pending);
+  // The privileged change of CreateEnrollment: validations, then UpdateInTxn.
+  StatusOr<Enrollment> ChangeEnrollmentInTxn(storage::Transaction& txn, const Enrollment& existing,
+                                             const CreateEnrollmentRequest& request,
+                                             std::vector<PendingEvent>& pending);
   StatusOr<Enrollment> UpdateInTxn(storage::Transaction& txn, int64_t user_id,
                                    std::string_view course_key,
                                    const std::optional<std::string>& mode,

@@ -1,13 +1,19 @@
 // Test-only helpers for suites that need courses and users without the
 // courses importer or the accounts service: rows are inserted with plain SQL.
+// FaultyDatabaseForTest wraps a Database and fails chosen statements, to show
+// that a failure rolls a use case back or reaches the client as itself.
 //
-// Thread safety: as the Database passed in.
+// Thread safety: as the Database passed in; set the fault before use.
 #ifndef LARCH_ENROLLMENT_TEST_UTIL_H_
 #define LARCH_ENROLLMENT_TEST_UTIL_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "larch/common/status.h"
 #include "larch/storage/database.h"
@@ -63,6 +69,54 @@ inline StatusOr<int64_t> InsertUserForTest(storage::Database& db, const std::str
         return rs.rows[0].GetInt(0);
       });
 }
+
+// Forwards to `inner`, except that every statement whose Query name starts
+// with `failing_prefix` returns `failure` instead of running.
+class FaultyDatabaseForTest final : public storage::Database {
+ public:
+  explicit FaultyDatabaseForTest(storage::Database& inner) : inner_(inner) {}
+
+  void FailStatementsForTest(std::string prefix, Status failure) {
+    prefix_ = std::move(prefix);
+    failure_ = std::move(failure);
+    failing_ = true;
+  }
+  void HealForTest() { failing_ = false; }
+
+  storage::Backend backend() const override { return inner_.backend(); }
+  StatusOr<std::unique_ptr<storage::Transaction>> Begin(storage::TxnMode mode) override {
+    LARCH_ASSIGN_OR_RETURN(std::unique_ptr<storage::Transaction> txn, inner_.Begin(mode));
+    return std::unique_ptr<storage::Transaction>(new Txn(std::move(txn), *this));
+  }
+  Status Ping() override { return inner_.Ping(); }
+
+ private:
+  class Txn final : public storage::Transaction {
+   public:
+    Txn(std::unique_ptr<storage::Transaction> inner, FaultyDatabaseForTest& db)
+        : inner_(std::move(inner)), db_(db) {}
+    using storage::Executor::Execute;
+    storage::Backend backend() const override { return inner_->backend(); }
+    StatusOr<storage::ResultSet> Execute(const storage::Query& query,
+                                         std::span<const storage::SqlValue> params) override {
+      if (db_.failing_ && std::string_view(query.name).starts_with(db_.prefix_)) {
+        return db_.failure_;
+      }
+      return inner_->Execute(query, params);
+    }
+    Status ExecuteScript(std::string_view sql) override { return inner_->ExecuteScript(sql); }
+    Status Commit() override { return inner_->Commit(); }
+
+   private:
+    std::unique_ptr<storage::Transaction> inner_;
+    FaultyDatabaseForTest& db_;
+  };
+
+  storage::Database& inner_;
+  bool failing_ = false;
+  std::string prefix_;
+  Status failure_ = OkStatus();
+};
 
 }  // namespace larch::enrollment
 

@@ -1,0 +1,134 @@
+#include "larch/enrollment/enrollment_service.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "enrollment_internal.h"
+#include "larch/common/strings.h"
+
+namespace larch::enrollment {
+
+using internal::EnrollmentFromRow;
+using internal::LoadUser;
+using internal::Placeholders;
+using internal::UserRow;
+using storage::Int;
+using storage::Text;
+
+namespace {
+
+constexpr storage::Query kUserEnrollments{
+    "enrollment.user_enrollments",
+    "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
+    "WHERE user_id = ? ORDER BY created, id"};
+
+// The organization of a course key: "course-v1:ORG+..." or "ORG/...".
+std::string OrgOf(std::string_view key) {
+  constexpr std::string_view kPrefix = "course-v1:";
+  if (key.substr(0, kPrefix.size()) == kPrefix) {
+    std::string_view rest = key.substr(kPrefix.size());
+    return std::string(rest.substr(0, rest.find('+')));
+  }
+  return std::string(key.substr(0, key.find('/')));
+}
+
+// LIKE pattern matching `text` anywhere, with the wildcards escaped.
+std::string ContainsPattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : AsciiLower(text)) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('%');
+  return out;
+}
+
+}  // namespace
+
+StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
+    const EnrollmentFilter& filter, int64_t page_size,
+    const std::optional<EnrollmentCursor>& cursor) {
+  std::string sql =
+      "SELECT e.id, e.created, e.mode, e.is_active, u.username, e.course_key FROM enrollments e "
+      "JOIN users u ON u.id = e.user_id WHERE 1 = 1";
+  std::vector<storage::SqlValue> params;
+  if (filter.course_key.has_value()) {
+    sql += " AND e.course_key = ?";
+    params.push_back(Text(*filter.course_key));
+  }
+  if (!filter.course_key_substrings.empty()) {
+    sql += " AND (";
+    for (size_t i = 0; i < filter.course_key_substrings.size(); ++i) {
+      sql += i == 0 ? "" : " OR ";
+      sql += "lower(e.course_key) LIKE ? ESCAPE '\\'";
+      params.push_back(Text(ContainsPattern(filter.course_key_substrings[i])));
+    }
+    sql += ")";
+  }
+  auto in_list = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    sql += std::string(" AND ") + column + " IN (" + Placeholders(values.size()) + ")";
+    for (const std::string& v : values) params.push_back(Text(v));
+  };
+  in_list("u.username", filter.usernames);
+  in_list("u.email", filter.emails);
+  const bool reverse = cursor.has_value() && cursor->reverse;
+  if (cursor.has_value()) {
+    sql += reverse ? " AND (e.created > ? OR (e.created = ? AND e.id > ?))"
+                   : " AND (e.created < ? OR (e.created = ? AND e.id < ?))";
+    params.push_back(Int(cursor->created));
+    params.push_back(Int(cursor->created));
+    params.push_back(Int(cursor->id));
+  }
+  sql += reverse ? " ORDER BY e.created ASC, e.id ASC" : " ORDER BY e.created DESC, e.id DESC";
+  sql += " LIMIT " + std::to_string(page_size + 1);
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<EnrollmentPage> {
+        LARCH_ASSIGN_OR_RETURN(
+            storage::ResultSet rs,
+            txn.Execute(storage::Query{"enrollment.list_enrollments", sql.c_str()}, params));
+        EnrollmentPage page;
+        page.more = static_cast<int64_t>(rs.rows.size()) > page_size;
+        for (const storage::Row& row : rs.rows) {
+          if (static_cast<int64_t>(page.items.size()) == page_size) break;
+          page.items.push_back(EnrollmentListItem{row.GetInt(0), row.GetInt(1), row.GetText(2),
+                                                  row.GetBool(3), row.GetText(4), row.GetText(5)});
+        }
+        if (reverse) std::reverse(page.items.begin(), page.items.end());
+        return page;
+      });
+}
+
+StatusOr<std::vector<std::string>> EnrollmentService::UnenrollFromAllCourses(
+    int64_t user_id, std::optional<int64_t> actor_user_id) {
+  std::vector<PendingEvent> pending;
+  auto orgs = storage::RunWithResult(
+      db_, storage::TxnMode::kReadWrite,
+      [&](storage::Transaction& txn) -> StatusOr<std::vector<std::string>> {
+        pending.clear();
+        LARCH_ASSIGN_OR_RETURN(std::optional<UserRow> user, LoadUser(txn, user_id));
+        if (!user.has_value()) {
+          return NotFoundError("no user with id " + std::to_string(user_id))
+              .WithErrorCode("user-not-found");
+        }
+        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                               txn.Execute(kUserEnrollments, {Int(user_id)}));
+        std::vector<std::string> out;
+        for (const storage::Row& row : rs.rows) {
+          Enrollment e = EnrollmentFromRow(row);
+          out.push_back(OrgOf(e.course_key));
+          if (!e.is_active) continue;
+          LARCH_RETURN_IF_ERROR(
+              UpdateInTxn(txn, user_id, e.course_key, std::nullopt, false, actor_user_id, pending)
+                  .status());
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+      });
+  if (orgs.ok()) Publish(pending);
+  return orgs;
+}
+
+}  // namespace larch::enrollment
