@@ -249,7 +249,7 @@ void Components::RegisterRoutes() {
   if (std::filesystem::is_directory(media, ec)) {
     http::StaticFiles("/media", media).Register(*router_);
   }
-  RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir);
+  RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir, {*roles_, *enrollments_});
   import_api_context_ = std::make_unique<api::CourseImportApiContext>(api::CourseImportApiContext{
       *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
   api::RegisterCourseImportRoutes(*router_, *import_api_context_);
@@ -309,8 +309,13 @@ void Components::RegisterCourseImportJob() {
         std::error_code ec;
         std::filesystem::remove_all(archive.parent_path(), ec);
         if (!result.ok()) {
+          // The full message (server paths included) goes to the log; the
+          // task's message, shown to the course author, names files inside
+          // the archive only.
           spdlog::warn("course import {} failed: {}", key->ToString(), result.status().ToString());
-          return result.status();
+          Status shown(result.status().code(),
+                       courses::PublicImportMessage(result.status().message(), archive));
+          return shown;
         }
         spdlog::info("course import {}: version {} with {} blocks", key->ToString(),
                      result->version, result->blocks);
