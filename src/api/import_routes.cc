@@ -96,6 +96,13 @@ class ImportRoutes {
     return *key;
   }
 
+  std::optional<Response> CheckHeaders(const Request& request) {
+    std::optional<keys::CourseKey> key = ParseKey(request);
+    if (!key.has_value()) return ApiError(400, "Invalid course key.", "invalid_course_key");
+    const oauth::Principal* principal = nullptr;
+    return CheckAuthor(request, *key, &principal);
+  }
+
   Response Post(Request& request) {
     std::optional<keys::CourseKey> key = ParseKey(request);
     if (!key.has_value()) return ApiError(400, "Invalid course key.", "invalid_course_key");
@@ -189,6 +196,12 @@ void RegisterCourseImportRoutes(http::Router& router, CourseImportApiContext& co
   auto routes = std::make_shared<ImportRoutes>(context);
   const std::string path = std::string(kCourseImportPathPrefix) + "{course_id:course_key}/";
   router.Post(path, [routes](Request& request) { return routes->Post(request); });
+  // Authentication and the author check need only the headers: an upload
+  // that would be refused is answered before its (up to
+  // COURSE_IMPORT_MAX_BYTES) body is read into memory.
+  router.SetHeaderCheck("POST", path, [routes](Request& request) -> std::optional<Response> {
+    return routes->CheckHeaders(request);
+  });
   router.Get(path, [routes](Request& request) { return routes->Get(request); });
 }
 

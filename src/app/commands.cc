@@ -15,6 +15,8 @@
 #include <memory>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "components.h"
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/import_users.h"
@@ -162,6 +164,7 @@ int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
       {api::kCourseImportPathPrefix, static_cast<uint64_t>(settings->course_import_max_bytes)}};
   options.read_timeout_seconds = static_cast<int>(settings->request_timeout_seconds);
   options.keepalive_timeout_seconds = static_cast<int>(settings->keepalive_timeout_seconds);
+  options.max_connections = static_cast<size_t>(settings->max_connections);
   auto access_log = MakeAccessLog(settings->access_log);
   if (!access_log.ok()) return FailStatus(access_log.status());
   options.access_log = *access_log;
@@ -178,6 +181,18 @@ int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
   c.StopJobs();
   spdlog::info("stopped");
   spdlog::shutdown();
+  return kExitOk;
+}
+
+int RunRoutes(const CommonFlags& flags) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  for (const http::Router::RouteInfo& route : (*components)->router().Routes()) {
+    nlohmann::json line = {{"method", route.method}, {"pattern", route.pattern}};
+    std::printf("%s\n", line.dump().c_str());
+  }
   return kExitOk;
 }
 

@@ -51,6 +51,9 @@ int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
                  const std::string& out_dir);
 int RunCheck(const CommonFlags& flags);
 int RunServe(const CommonFlags& flags, const ServeFlags& serve);
+// Prints every route `serve` would answer as JSON lines {"method", "pattern"}
+// (hidden subcommand for the security test suite).
+int RunRoutes(const CommonFlags& flags);
 int RunWorker(const CommonFlags& flags);
 int RunVersion();
 

@@ -250,7 +250,7 @@ void Components::RegisterRoutes() {
   if (std::filesystem::is_directory(media, ec)) {
     http::StaticFiles("/media", media).Register(*router_);
   }
-  RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir);
+  RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir, {*roles_, *enrollments_});
   import_api_context_ = std::make_unique<api::CourseImportApiContext>(api::CourseImportApiContext{
       *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
   api::RegisterCourseImportRoutes(*router_, *import_api_context_);

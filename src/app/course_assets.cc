@@ -5,7 +5,10 @@
 #include <string>
 #include <system_error>
 
+#include "larch/accounts/roles.h"
+#include "larch/api/account_routes.h"
 #include "larch/courses/courses.h"
+#include "larch/enrollment/enrollment_service.h"
 #include "larch/http/error_mapping.h"
 #include "larch/http/static_files.h"
 #include "larch/keys/keys.h"
@@ -19,8 +22,27 @@ struct Resolved {
   courses::CourseAsset asset;
 };
 
+// Open edX's contentserver (is_user_authorized): a locked asset needs a
+// signed-in user who is global staff or enrolled in the course; Larch also
+// lets the course's staff and instructors in, who may not be enrolled.
+StatusOr<bool> MayReadLocked(const http::Request& req, const keys::CourseKey& course,
+                             const AssetAccess& access) {
+  const oauth::Principal* principal = api::CurrentPrincipal(req);
+  if (principal == nullptr) return false;
+  if (principal->is_staff || principal->is_superuser) return true;
+  const std::string course_id = course.ToString();
+  for (accounts::CourseRole role :
+       {accounts::CourseRole::kInstructor, accounts::CourseRole::kStaff}) {
+    LARCH_ASSIGN_OR_RETURN(bool has, access.roles.HasRole(principal->user_id, course_id, role));
+    if (has) return true;
+  }
+  LARCH_ASSIGN_OR_RETURN(std::optional<enrollment::Enrollment> enrolled,
+                         access.enrollments.Get(principal->user_id, course_id));
+  return enrolled.has_value() && enrolled->is_active;
+}
+
 http::Response ServeAsset(http::Request& req, storage::Database& db, const http::StaticFiles& files,
-                          const std::string& key_text) {
+                          const AssetAccess& access, const std::string& key_text) {
   auto key = keys::AssetKey::Parse(key_text);
   if (!key.ok()) return http::ErrorResponse(NotFoundError("unknown asset"), req.request_id());
   auto resolved = storage::RunWithResult(
@@ -48,7 +70,11 @@ http::Response ServeAsset(http::Request& req, storage::Database& db, const http:
       });
   if (!resolved.ok()) return http::ErrorResponse(resolved.status(), req.request_id());
   if (resolved->asset.locked) {
-    return http::ErrorResponse(PermissionDeniedError("this asset is locked"), req.request_id());
+    StatusOr<bool> allowed = MayReadLocked(req, resolved->course, access);
+    if (!allowed.ok()) return http::ErrorResponse(allowed.status(), req.request_id());
+    if (!*allowed) {
+      return http::ErrorResponse(PermissionDeniedError("this asset is locked"), req.request_id());
+    }
   }
   return files.Serve(req, courses::RelativeStaticDir(resolved->course, resolved->version) + "/" +
                               resolved->asset.path);
@@ -57,17 +83,17 @@ http::Response ServeAsset(http::Request& req, storage::Database& db, const http:
 }  // namespace
 
 void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db,
-                               const std::string& data_dir) {
+                               const std::string& data_dir, AssetAccess access) {
   std::filesystem::path root = std::filesystem::path(data_dir) / "courses";
   std::error_code ec;
   // StaticFiles needs an existing root; a fresh install has no course yet.
   std::filesystem::create_directories(root, ec);
   auto files = std::make_shared<http::StaticFiles>("/asset-v1:", root);
-  router.Get("/asset-v1:{rest:path}", [&db, files](http::Request& req) {
-    return ServeAsset(req, db, *files, "asset-v1:" + std::string(req.PathParam("rest")));
+  router.Get("/asset-v1:{rest:path}", [&db, files, access](http::Request& req) {
+    return ServeAsset(req, db, *files, access, "asset-v1:" + std::string(req.PathParam("rest")));
   });
-  router.Get("/c4x/{rest:path}", [&db, files](http::Request& req) {
-    return ServeAsset(req, db, *files, "/c4x/" + std::string(req.PathParam("rest")));
+  router.Get("/c4x/{rest:path}", [&db, files, access](http::Request& req) {
+    return ServeAsset(req, db, *files, access, "/c4x/" + std::string(req.PathParam("rest")));
   });
 }
 

@@ -9,16 +9,25 @@
 
 #include <string>
 
+#include "larch/accounts/roles.h"
+#include "larch/enrollment/enrollment_service.h"
 #include "larch/http/router.h"
 #include "larch/storage/database.h"
 
 namespace larch::app {
 
+// Who may read a locked asset; both must outlive the router.
+struct AssetAccess {
+  accounts::RoleStore& roles;
+  enrollment::EnrollmentService& enrollments;
+};
+
 // Adds the asset routes to `router`. `db` must outlive the router. Unknown
-// courses/assets and malformed keys answer 404; locked assets 403 (Larch
-// does not yet check the enrollment Open edX requires for them).
+// courses/assets and malformed keys answer 404. A locked asset answers 403
+// unless the caller (api::CurrentPrincipal) is global staff, staff or
+// instructor of the course, or actively enrolled in it.
 void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db,
-                               const std::string& data_dir);
+                               const std::string& data_dir, AssetAccess access);
 
 }  // namespace larch::app
 

@@ -34,6 +34,10 @@ int Main(int argc, char** argv) {
   CLI::App* worker = cli.add_subcommand("worker", "Run background jobs only");
   add_common(worker);
   cli.add_subcommand("version", "Print the version");
+  // Hidden (empty group): a tool for the security test suite, not for users.
+  CLI::App* routes = cli.add_subcommand("routes", "Print the route table as JSON lines");
+  routes->group("");
+  add_common(routes);
 
   larch::app::CreateSuperuserFlags superuser;
   CLI::App* createsuperuser =
@@ -99,6 +103,7 @@ int Main(int argc, char** argv) {
   if (migrate->parsed()) return larch::app::RunMigrate(common);
   if (check->parsed()) return larch::app::RunCheck(common);
   if (worker->parsed()) return larch::app::RunWorker(common);
+  if (routes->parsed()) return larch::app::RunRoutes(common);
   if (createsuperuser->parsed()) return larch::app::RunCreateSuperuser(common, superuser);
   if (create_client->parsed()) return larch::app::RunCreateOAuthClient(common, client);
   if (rotate_keys->parsed()) return larch::app::RunRotateKeys(common);

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "larch/common/json.h"
+
 extern char** environ;
 
 namespace larch::config {
@@ -60,6 +62,7 @@ const std::vector<Field>& Fields() {
       {"REQUEST_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::request_timeout_seconds, 1, 3600},
       {"KEEPALIVE_TIMEOUT_SECONDS", Type::kInt, nullptr, &Settings::keepalive_timeout_seconds, 1,
        3600},
+      {"MAX_CONNECTIONS", Type::kInt, nullptr, &Settings::max_connections, 0, 1'000'000},
       {"DB_POOL_SIZE", Type::kInt, nullptr, &Settings::db_pool_size, 1, 512},
       {"SMTP_URL", Type::kString, &Settings::smtp_url},
       {"DEFAULT_FROM_EMAIL", Type::kString, &Settings::default_from_email},
@@ -191,11 +194,13 @@ Status ApplyString(Settings& s, const Field& field, std::string_view key,
                    const std::string& value) {
   if (IsJsonType(field.type)) {
     // In the environment, structured settings are written as JSON.
-    nlohmann::json parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) {
-      return InvalidArgumentError("setting " + std::string(key) + " must be JSON text");
+    StatusOr<nlohmann::json> parsed = ParseJson(value);
+    if (!parsed.ok()) {
+      return InvalidArgumentError("setting " + std::string(key) +
+                                  " must be JSON text, nested at most " +
+                                  std::to_string(kMaxJsonDepth) + " levels");
     }
-    return ApplyJson(s, field, key, std::move(parsed));
+    return ApplyJson(s, field, key, *std::move(parsed));
   }
   if (field.type == Type::kString) {
     s.*field.string_member = value;
@@ -216,7 +221,61 @@ Status ApplyFeature(Settings& s, std::string_view flag, std::string_view key,
   return OkStatus();
 }
 
+// yaml-cpp parses and our YamlToJson walks recursively, one stack frame
+// chain per nesting level, so a hostile file could overflow the stack. Before
+// parsing, this bounds flow nesting ('[', '{' outside quotes and comments) and
+// block nesting (indentation plus "- "/"? " indicators that open a nested
+// node on the same line), each at kMaxYamlDepth.
+constexpr size_t kMaxYamlDepth = 200;
+
+bool YamlNestingWithin(std::string_view text, size_t max_depth) {
+  size_t flow = 0;
+  char quote = 0;
+  bool line_start = true;
+  size_t indent = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote != 0) {
+      if (quote == '"' && c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+      continue;
+    }
+    if (c == '\n') {
+      line_start = true;
+      indent = 0;
+      continue;
+    }
+    if (line_start) {
+      bool indicator = (c == '-' || c == '?') && i + 1 < text.size() && text[i + 1] == ' ';
+      if (c == ' ' || indicator) {
+        indent += indicator ? 2 : 1;
+        if (indicator) ++i;
+        if (indent > max_depth) return false;
+        continue;
+      }
+      line_start = false;
+    }
+    if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      if (++flow > max_depth) return false;
+    } else if ((c == ']' || c == '}') && flow > 0) {
+      --flow;
+    }
+  }
+  return true;
+}
+
 Status ApplyYaml(Settings& s, std::string_view yaml_text) {
+  if (!YamlNestingWithin(yaml_text, kMaxYamlDepth)) {
+    return InvalidArgumentError("configuration is nested deeper than " +
+                                std::to_string(kMaxYamlDepth) + " levels");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));

@@ -84,6 +84,26 @@ TEST(Settings, RejectsMalformedYaml) {
   EXPECT_EQ(ParseSettings("- a\n- b\n", Env{}).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Settings, RejectsDeeplyNestedYamlBeforeParsing) {
+  // yaml-cpp recurses once per level: these would overflow the stack.
+  std::string flow = "ALLOWED_HOSTS: " + std::string(200'000, '[') + std::string(200'000, ']');
+  auto s = ParseSettings(flow, Env{});
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("nested deeper than 200"), std::string::npos)
+      << s.status().message();
+  std::string block = "ALLOWED_HOSTS:\n";
+  for (int i = 0; i < 100'000; ++i) block += "- ";
+  block += "x\n";
+  EXPECT_NE(ParseSettings(block, Env{}).status().message().find("nested deeper"),
+            std::string::npos);
+  // Brackets in quotes and comments are text, and ordinary nesting is fine.
+  std::string quoted = "PLATFORM_NAME: '" + std::string(300, '[') + "' # " + std::string(300, '{') +
+                       "\nFEATURES: {ENABLE_OPENBADGES: true}\n";
+  auto ok = ParseSettings(quoted, Env{});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->platform_name, std::string(300, '['));
+}
+
 TEST(Settings, LoadSettingsReadsDataDirFile) {
   auto dir = std::filesystem::temp_directory_path() / "larch_settings_test";
   std::filesystem::remove_all(dir);

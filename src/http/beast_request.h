@@ -16,6 +16,8 @@ using BeastParser = boost::beast::http::request_parser<boost::beast::http::strin
 // kInvalidArgument when the target is neither origin-form ("/..."),
 // absolute-form ("http://host/...") nor "*".
 StatusOr<Request> RequestFromBeast(BeastRequest&& message);
+// The same without the body (for checks that run before it is read).
+StatusOr<Request> RequestHeadersFromBeast(const BeastRequest& message);
 
 // 413 for body_limit, 431 for header_limit, 400 for everything else.
 int HttpStatusForParseError(const boost::beast::error_code& ec);

@@ -1,5 +1,6 @@
 #include "larch/http/multipart.h"
 #include "larch/common/strings.h"
+#include "larch/http/url.h"
 
 #include <dlfcn.h>
 #include <gmime/gmime.h>
@@ -130,6 +131,30 @@ std::string PartContent(const GMimeApi& api, GMimePart* part) {
   return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
 }
 
+// GMime builds nested multiparts recursively, so a body of parts that each
+// declare another multipart/ type nests one stack frame chain per level.
+// Form data never needs nesting (RFC 7578 section 4.3), so more than a few
+// such declarations is refused before GMime sees the body. Counting every
+// "Content-Type: multipart/" line over-counts file contents that happen to
+// contain one, which only makes the check stricter.
+constexpr size_t kMaxNestedMultiparts = 16;
+
+bool TooManyNestedMultiparts(std::string_view body) {
+  constexpr std::string_view kHeader = "content-type:";
+  constexpr std::string_view kMultipart = "multipart/";
+  size_t count = 0;
+  for (size_t i = 0; i + kHeader.size() <= body.size(); ++i) {
+    if (!EqualsIgnoreCase(body.substr(i, kHeader.size()), kHeader)) continue;
+    size_t j = i + kHeader.size();
+    while (j < body.size() && (body[j] == ' ' || body[j] == '\t')) ++j;
+    if (EqualsIgnoreCase(body.substr(j, kMultipart.size()), kMultipart) &&
+        ++count > kMaxNestedMultiparts) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 StatusOr<std::vector<FormPart>> ParseMultipartFormData(std::string_view content_type,
@@ -141,6 +166,10 @@ StatusOr<std::vector<FormPart>> ParseMultipartFormData(std::string_view content_
   if (content_type.find('\r') != std::string_view::npos ||
       content_type.find('\n') != std::string_view::npos) {
     return InvalidArgumentError("malformed Content-Type header");
+  }
+  if (TooManyNestedMultiparts(body)) {
+    return InvalidArgumentError("multipart/form-data body nests too many multipart parts")
+        .WithErrorCode("multipart_too_deep");
   }
   const GMimeApi* loaded = LoadGMime();
   if (loaded == nullptr) {

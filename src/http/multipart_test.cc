@@ -54,5 +54,19 @@ TEST(MultipartTest, RejectsOtherMediaTypesAndGarbage) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(MultipartTest, RefusesDeeplyNestedMultipartsBeforeParsing) {
+  // 20,000 levels of multipart/mixed inside each other: GMime would recurse
+  // once per level.
+  std::string body;
+  for (int i = 0; i < 20'000; ++i) {
+    body += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=b" +
+            std::to_string(i + 1) + "\r\n\r\n";
+  }
+  auto parts = ParseMultipartFormData("multipart/form-data; boundary=b0", body);
+  ASSERT_FALSE(parts.ok());
+  EXPECT_EQ(parts.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parts.status().error_code(), "multipart_too_deep");
+}
+
 }  // namespace
 }  // namespace larch::http

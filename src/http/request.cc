@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larch/common/json.h"
+
 namespace larch::http {
 
 namespace {
@@ -117,9 +119,10 @@ StatusOr<nlohmann::json> Request::JsonBody() const {
         .WithErrorCode("unsupported_media_type");
   }
   if (body_.empty()) return InvalidArgumentError("empty JSON body");
-  // The lexer rejects ill-formed UTF-8, so no separate validation is needed.
-  nlohmann::json parsed = nlohmann::json::parse(body_, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
+  // Depth-checked: a deeply nested body would overflow the stack in the
+  // recursive code (copies, dump, walkers) that handlers run on the value.
+  StatusOr<nlohmann::json> parsed = ParseJson(body_);
+  if (!parsed.ok() && parsed.status().error_code() == "json_parse_error") {
     return InvalidArgumentError("request body is not valid JSON (or not valid UTF-8)")
         .WithUserMessage("The request body is not valid JSON.");
   }

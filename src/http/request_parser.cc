@@ -9,6 +9,12 @@ namespace larch::http {
 namespace internal {
 
 StatusOr<Request> RequestFromBeast(BeastRequest&& message) {
+  LARCH_ASSIGN_OR_RETURN(Request request, RequestHeadersFromBeast(message));
+  request.set_body(std::move(message.body()));
+  return request;
+}
+
+StatusOr<Request> RequestHeadersFromBeast(const BeastRequest& message) {
   std::string_view target(message.target().data(), message.target().size());
   bool absolute = target.starts_with("http://") || target.starts_with("https://");
   if (!target.starts_with('/') && !absolute && target != "*") {
@@ -18,7 +24,6 @@ StatusOr<Request> RequestFromBeast(BeastRequest&& message) {
   for (const auto& field : message) {
     request.AddHeader(std::string(field.name_string()), std::string(field.value()));
   }
-  request.set_body(std::move(message.body()));
   return request;
 }
 

@@ -177,6 +177,7 @@ struct Router::Route {
   size_t literal_chars = 0;
   size_t order = 0;
   std::map<std::string, Handler, std::less<>> handlers;
+  std::map<std::string, Filter, std::less<>> header_checks;
 };
 
 struct Router::Match {
@@ -216,6 +217,53 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   }
   if (route->handlers.contains(method)) BadPattern(pattern, "method registered twice");
   route->handlers.emplace(std::string(method), std::move(handler));
+}
+
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& route : routes_) {
+    for (const auto& [method, handler] : route->handlers) out.push_back({method, route->pattern});
+  }
+  return out;
+}
+
+void Router::SetHeaderCheck(std::string_view method, std::string_view pattern, Filter check) {
+  for (auto& route : routes_) {
+    if (route->pattern == pattern && route->handlers.count(method) != 0) {
+      route->header_checks[std::string(method)] = std::move(check);
+      return;
+    }
+  }
+  BadPattern(pattern, "header check for a route that is not registered");
+}
+
+std::optional<Response> Router::CheckHeaders(Request& request) const {
+  Match match;
+  std::string_view path = request.path();
+  FindRoute(path, request.method(), match);
+  std::string with_slash;
+  if (match.any_route == nullptr && !path.empty() && path.back() != '/') {
+    // As in DispatchMatched: the path may lack only the trailing slash.
+    with_slash.append(path).push_back('/');
+    FindRoute(with_slash, request.method(), match);
+  }
+  if (match.route == nullptr) return std::nullopt;
+  auto check = match.route->header_checks.find(request.method());
+  if (check == match.route->header_checks.end()) return std::nullopt;
+  request.SetPathParamsRaw(match.params);
+  try {
+    // The filters (authentication) see the same headers the handler's run
+    // will; what they attach to the request is what the check reads.
+    for (const Filter& filter : filters_) {
+      std::optional<Response> early = filter(request);
+      if (early.has_value()) return early;
+    }
+    return check->second(request);
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: header check for {} threw: {}", request.request_id(), request.path(),
+                  e.what());
+  }
+  return ErrorResponse(InternalError("header check threw"), request.request_id());
 }
 
 void Router::AddFilter(Filter filter) { filters_.push_back(std::move(filter)); }

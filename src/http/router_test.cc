@@ -25,6 +25,50 @@ nlohmann::json Call(const Router& router, std::string method, std::string target
   return nlohmann::json::parse(response.body);
 }
 
+TEST(RouterTest, RoutesListsEveryMethodAndPattern) {
+  Router router;
+  router.Post("/b/", Echo("b"));
+  router.Get("/a/{id}", Echo("a"));
+  router.Patch("/b/", Echo("b2"));
+  std::vector<Router::RouteInfo> routes = router.Routes();
+  ASSERT_EQ(routes.size(), 3u);
+  EXPECT_EQ(routes[0].method, "PATCH");
+  EXPECT_EQ(routes[0].pattern, "/b/");
+  EXPECT_EQ(routes[1].method, "POST");
+  EXPECT_EQ(routes[2].method, "GET");
+  EXPECT_EQ(routes[2].pattern, "/a/{id}");
+}
+
+TEST(RouterTest, HeaderCheckRunsFiltersThenTheRouteCheck) {
+  Router router;
+  router.Post("/upload/{id}/", Echo("upload"));
+  router.Post("/other/", Echo("other"));
+  router.AddFilter([](Request& request) -> std::optional<Response> {
+    if (request.Header("x-bad").has_value()) return Response::Text(401, "filter");
+    return std::nullopt;
+  });
+  router.SetHeaderCheck("POST", "/upload/{id}/", [](Request& request) -> std::optional<Response> {
+    if (request.PathParam("id") != "ok") return Response::Text(403, "check");
+    return std::nullopt;
+  });
+  Request refused("POST", "/upload/no");  // without the trailing slash
+  std::optional<Response> answer = router.CheckHeaders(refused);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 403);
+  Request allowed("POST", "/upload/ok/");
+  EXPECT_FALSE(router.CheckHeaders(allowed).has_value());
+  Request filtered("POST", "/upload/ok/");
+  filtered.AddHeader("X-Bad", "1");
+  ASSERT_TRUE(router.CheckHeaders(filtered).has_value());
+  EXPECT_EQ(router.CheckHeaders(filtered)->status, 401);
+  // Routes without a check (and unknown paths) are not touched.
+  Request other("POST", "/other/");
+  other.AddHeader("X-Bad", "1");
+  EXPECT_FALSE(router.CheckHeaders(other).has_value());
+  Request unknown("POST", "/nowhere/");
+  EXPECT_FALSE(router.CheckHeaders(unknown).has_value());
+}
+
 TEST(RouterTest, MatchesCourseKeysWithSpecialCharacters) {
   Router router;
   router.Get("/api/courses/v1/courses/{course_key}/", Echo("course"));

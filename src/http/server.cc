@@ -1,7 +1,10 @@
 #include "larch/http/server.h"
 
+#include <sys/resource.h>
+
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -41,6 +44,25 @@ constexpr size_t kReadChunk = size_t{16} * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr auto kTimerTick = std::chrono::seconds(1);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// After accept fails for lack of descriptors, accepting pauses this long
+// (retrying at once would spin: the pending connection stays queued).
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+// Accept failures and refusals are logged at most once per interval.
+constexpr int64_t kAcceptLogIntervalMicros = 10'000'000;
+constexpr size_t kDefaultMaxConnections = 10'000;
+constexpr size_t kReservedDescriptors = 64;
+
+size_t ResolveMaxConnections(size_t configured) {
+  if (configured > 0) return configured;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return kDefaultMaxConnections;
+  }
+  size_t usable = limit.rlim_cur > 2 * kReservedDescriptors
+                      ? static_cast<size_t>(limit.rlim_cur) - kReservedDescriptors
+                      : static_cast<size_t>(limit.rlim_cur) / 2;
+  return std::max<size_t>(1, std::min(kDefaultMaxConnections, usable));
+}
 
 bool IsSaneRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -61,27 +83,6 @@ void AppendHex(std::string& out, uint64_t value) {
     value >>= 4;
   } while (value != 0);
   while (n > 0) out.push_back(buf[--n]);
-}
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20 || u == 0x7f) {
-      out.append("\\u00");
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      // Non-ASCII bytes pass through; a log reader tolerates bad UTF-8 more
-      // easily than lost characters.
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
 }
 
 // The Date header value, formatted at most once per second per thread.
@@ -107,34 +108,6 @@ bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::s
 
 }  // namespace
 
-std::string FormatAccessLogJson(const AccessLogEntry& entry) {
-  std::string line;
-  line.reserve(256);
-  line.append("{\"time\":");
-  AppendJsonString(line, FormatIso8601(entry.time_micros));
-  line.append(",\"request_id\":");
-  AppendJsonString(line, entry.request_id);
-  line.append(",\"remote\":");
-  AppendJsonString(line, entry.remote);
-  line.append(",\"method\":");
-  AppendJsonString(line, entry.method);
-  line.append(",\"path\":");
-  AppendJsonString(line, entry.path);
-  line.append(",\"status\":").append(std::to_string(entry.status));
-  line.append(",\"bytes\":").append(std::to_string(entry.bytes));
-  line.append(",\"duration_us\":").append(std::to_string(entry.duration_us));
-  line.append(",\"user_agent\":");
-  AppendJsonString(line, entry.user_agent);
-  line.push_back('}');
-  return line;
-}
-
-AccessLogFn SpdlogAccessLog(std::shared_ptr<spdlog::logger> logger) {
-  return [logger = std::move(logger)](const AccessLogEntry& entry) {
-    logger->info("{}", FormatAccessLogJson(entry));
-  };
-}
-
 class Session;
 
 class Server::Impl {
@@ -146,7 +119,9 @@ class Server::Impl {
         ioc_(ResolveThreads(options_)),
         strand_(net::make_strand(ioc_)),
         acceptor_(strand_),
+        accept_timer_(strand_),
         deadline_(strand_) {
+    options_.max_connections = ResolveMaxConnections(options_.max_connections);
     Random* random = options_.random != nullptr ? options_.random : SecureRandom::Default();
     AppendHex(id_prefix_, random->NextUint64());
     id_prefix_.push_back('-');
@@ -197,6 +172,11 @@ class Server::Impl {
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
+  // At the connection cap: closes the longest-idle session; false when every
+  // session has a request in progress.
+  bool EvictIdle();
+  // Rate-limited warning for the accept loop (runs on strand_).
+  void WarnAccept(const std::string& what);
   void FinishIfIdle();
 
   std::string id_prefix_;
@@ -212,6 +192,9 @@ class Server::Impl {
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_timer_;
+  int64_t last_accept_warning_us_ = 0;
+  uint64_t suppressed_accept_warnings_ = 0;
   net::steady_timer deadline_;
   std::optional<net::signal_set> signals_;
 };
@@ -232,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Start() {
+    MarkIdle();
     server_.Register(this, weak_from_this());
     beast::error_code ec;
     tcp::endpoint peer = socket_.remote_endpoint(ec);
@@ -256,8 +240,24 @@ class Session : public std::enable_shared_from_this<Session> {
 
   net::any_io_executor executor() { return socket_.get_executor(); }
 
+  // Monotonic micros since the session became idle (no request in
+  // progress), or 0 while it is busy. Read from the accept strand.
+  int64_t idle_since() const { return idle_since_us_.load(std::memory_order_relaxed); }
+
+  void ClaimForEviction() { idle_since_us_.store(0, std::memory_order_relaxed); }
+
+  // Runs on the session's strand: closes it if it is still idle.
+  void OnEvict() {
+    if (state_ == State::kIdle) Close();
+  }
+
  private:
   enum class State { kIdle, kReading, kHandling, kWriting, kDraining, kClosed };
+
+  void MarkIdle() {
+    idle_since_us_.store(std::max<int64_t>(1, server_.clock_->MonotonicMicros()),
+                         std::memory_order_relaxed);
+  }
 
   void SetDeadline(std::chrono::steady_clock::duration from_now) {
     deadline_ = std::chrono::steady_clock::now() + from_now;
@@ -333,6 +333,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void BeginRequest() {
+    idle_since_us_.store(0, std::memory_order_relaxed);
     state_ = State::kReading;
     start_us_ = server_.clock_->MonotonicMicros();
     SetDeadline(std::chrono::seconds(server_.options_.read_timeout_seconds));
@@ -393,10 +394,36 @@ class Session : public std::enable_shared_from_this<Session> {
                           .WithErrorCode("request_body_too_large"));
       return false;
     }
+    if (HasBody() && !RunHeaderCheck()) return false;
     // Chunked bodies count down from here.
     parser_->body_limit(limit);
     parser_->eager(true);
     return true;
+  }
+
+  bool HasBody() const {
+    auto length = parser_->content_length();
+    return parser_->chunked() || (length.has_value() && *length > 0);
+  }
+
+  // False (after answering) when the route's header check refuses the
+  // request: e.g. an upload without credentials gets its 401 before a byte
+  // of the body is read.
+  bool RunHeaderCheck() {
+    StatusOr<Request> headers = internal::RequestHeadersFromBeast(parser_->get());
+    if (!headers.ok()) return true;  // HandleRequest answers the bad target
+    request_ = *std::move(headers);
+    request_.set_request_id(server_.NextRequestId());
+    request_.set_remote_address(remote_);
+    std::optional<Response> refused = server_.router_.CheckHeaders(request_);
+    if (!refused.has_value()) {
+      request_ = Request();
+      return true;
+    }
+    state_ = State::kHandling;
+    http10_ = parser_->get().version() < 11;
+    Write(std::move(*refused), /*close=*/true);
+    return false;
   }
 
   void HandleRequest() {
@@ -511,6 +538,7 @@ class Session : public std::enable_shared_from_this<Session> {
       ParseBuffered();
     } else {
       state_ = State::kIdle;
+      MarkIdle();
       SetDeadline(std::chrono::seconds(server_.options_.keepalive_timeout_seconds));
       DoRead();
     }
@@ -566,6 +594,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_write_ = false;
   bool http10_ = false;
   int64_t start_us_ = 0;
+  std::atomic<int64_t> idle_since_us_{0};
   std::string remote_;
   Request request_;
   Response response_;
@@ -606,11 +635,69 @@ void Server::Impl::DoAccept() {
   acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
+void Server::Impl::WarnAccept(const std::string& what) {
+  int64_t now = clock_->MonotonicMicros();
+  if (last_accept_warning_us_ != 0 && now - last_accept_warning_us_ < kAcceptLogIntervalMicros) {
+    ++suppressed_accept_warnings_;
+    return;
+  }
+  if (suppressed_accept_warnings_ > 0) {
+    spdlog::warn("{} ({} similar in the last interval)", what, suppressed_accept_warnings_);
+  } else {
+    spdlog::warn("{}", what);
+  }
+  last_accept_warning_us_ = now;
+  suppressed_accept_warnings_ = 0;
+}
+
+bool Server::Impl::EvictIdle() {
+  std::weak_ptr<Session> candidate;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t oldest_since = 0;
+    for (auto& [raw, weak] : sessions_) {
+      int64_t since = raw->idle_since();
+      if (since == 0 || (oldest_since != 0 && since >= oldest_since)) continue;
+      candidate = weak;
+      oldest_since = since;
+    }
+  }
+  // Locked (and possibly the last reference) outside mu_: a session's
+  // destructor takes mu_ to unregister.
+  std::shared_ptr<Session> oldest = candidate.lock();
+  if (oldest == nullptr) return false;
+  // Claimed: the next accept picks another session instead of this one.
+  oldest->ClaimForEviction();
+  net::post(oldest->executor(), [oldest] { oldest->OnEvict(); });
+  return true;
+}
+
 void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping_.load() || !acceptor_.is_open()) return;
   if (ec) {
-    // Typically EMFILE: keep accepting, the condition is usually transient.
-    spdlog::warn("accept failed: {}", ec.message());
+    // Out of descriptors (EMFILE/ENFILE) or memory: the pending connection
+    // stays queued, so retrying at once would spin. Pause, then retry.
+    WarnAccept("accept failed: " + ec.message() + "; pausing new connections");
+    // TODO(issue 8): also close idle connections here to free descriptors;
+    // doing so crashed under ASan (strand destroyed twice), so for now the
+    // MAX_CONNECTIONS cap, below the descriptor limit by default, keeps
+    // accept from reaching EMFILE and this path only backs off.
+    accept_timer_.expires_after(kAcceptBackoff);
+    accept_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) DoAccept();
+    });
+    return;
+  }
+  size_t open = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    open = sessions_.size();
+  }
+  if (open >= options_.max_connections && !EvictIdle()) {
+    WarnAccept("connection limit (" + std::to_string(options_.max_connections) +
+               ") reached with every connection busy; refusing new connections");
+    beast::error_code ignored;
+    socket.close(ignored);
   } else {
     std::make_shared<Session>(*this, std::move(socket))->Start();
   }
@@ -631,6 +718,7 @@ void Server::Impl::Shutdown() {
   net::post(strand_, [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_timer_.cancel();
     if (signals_.has_value()) signals_->cancel(ec);
     deadline_.expires_after(std::chrono::seconds(options_.shutdown_grace_seconds));
     deadline_.async_wait([this](beast::error_code wait_ec) {

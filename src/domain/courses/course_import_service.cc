@@ -38,8 +38,10 @@ Status CourseImportService::RunImportJob(const nlohmann::json& payload) {
   std::error_code ec;
   std::filesystem::remove_all(archive.parent_path(), ec);
   if (!result.ok()) {
+    // The full message (server paths included) goes to the log; the task's
+    // message, shown to the course author, names files inside the archive.
     spdlog::warn("course import {} failed: {}", key->ToString(), result.status().ToString());
-    return result.status();
+    return Status(result.status().code(), PublicImportMessage(result.status().message(), archive));
   }
   spdlog::info("course import {}: version {} with {} blocks", key->ToString(), result->version,
                result->blocks);

@@ -465,6 +465,41 @@ std::map<std::string, int64_t> CountByType(const olx::BlockTree& tree) {
 CourseImporter::CourseImporter(storage::Database& db, const Clock& clock, std::string data_dir)
     : db_(db), clock_(clock), data_dir_(std::move(data_dir)) {}
 
+std::string PublicImportMessage(std::string_view message, const fs::path& archive) {
+  std::string out;
+  const std::string stored = archive.string();
+  const std::string shown = archive.filename().string();
+  constexpr std::string_view kScratch = "/larch-olx-";
+  size_t i = 0;
+  while (i < message.size()) {
+    if (!stored.empty() && message.substr(i, stored.size()) == stored) {
+      out += shown;
+      i += stored.size();
+      continue;
+    }
+    bool token_start = i == 0 || message[i - 1] == ' ' || message[i - 1] == '\'' ||
+                       message[i - 1] == '"' || message[i - 1] == '(';
+    if (message[i] != '/' || !token_start) {
+      out.push_back(message[i++]);
+      continue;
+    }
+    // An absolute path up to its end (a space, quote or ":line").
+    size_t end = message.find_first_of(" :'\"),", i);
+    if (end == std::string_view::npos) end = message.size();
+    std::string_view path = message.substr(i, end - i);
+    size_t scratch = path.find(kScratch);
+    size_t inside = scratch == std::string_view::npos ? std::string_view::npos
+                                                      : path.find('/', scratch + kScratch.size());
+    if (inside != std::string_view::npos) {
+      out += path.substr(inside + 1);
+    } else {
+      out += fs::path(path).filename().string();
+    }
+    i = end;
+  }
+  return out;
+}
+
 StatusOr<ImportResult> CourseImporter::Import(const fs::path& path, const ImportOptions& options) {
   LARCH_ASSIGN_OR_RETURN(olx::Course course, olx::ReadCourse(path, options.read));
   if (options.target_course_key.has_value()) {

@@ -457,5 +457,18 @@ TEST(RewriteStaticUrlsTest, RewritesQuotedStaticUrlsOnly) {
       "/static/x '/asset-v1:edX+DemoX+Demo_Course+type@asset+block@b.pdf?x=1'");
 }
 
+TEST(PublicImportMessageTest, HidesServerPathsKeepsArchivePaths) {
+  fs::path archive = "/srv/larch/data/imports/6f1c/course.tar.gz";
+  EXPECT_EQ(PublicImportMessage("/srv/larch/data/imports/6f1c/course.tar.gz: no course.xml found",
+                                archive),
+            "course.tar.gz: no course.xml found");
+  EXPECT_EQ(PublicImportMessage("/tmp/larch-olx-Ab12Cd/course/problem/p1.xml:7: bad XML", archive),
+            "course/problem/p1.xml:7: bad XML");
+  EXPECT_EQ(PublicImportMessage("cannot write /srv/larch/data/static/x.png: disk full", archive),
+            "cannot write x.png: disk full");
+  EXPECT_EQ(PublicImportMessage("chapter/c1.xml:3: nesting too deep", archive),
+            "chapter/c1.xml:3: nesting too deep");
+}
+
 }  // namespace
 }  // namespace larch::courses

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "larch/common/json.h"
 #include "larch/courses/courses.h"
 #include "nlohmann/json.hpp"
 
@@ -64,8 +65,9 @@ std::string SjsonToSrt(std::string_view content) {
 std::string TranscriptText(std::string_view content, TranscriptFormat format) {
   std::string out;
   if (format == TranscriptFormat::kSjson) {
-    nlohmann::json parsed = nlohmann::json::parse(content, nullptr, false);
-    if (!parsed.is_object()) return out;
+    StatusOr<nlohmann::json> checked = ParseJson(content);
+    if (!checked.ok() || !checked->is_object()) return out;
+    const nlohmann::json& parsed = *checked;
     auto text = parsed.find("text");
     if (text == parsed.end() || !text->is_array()) return out;
     for (const nlohmann::json& line : *text) {

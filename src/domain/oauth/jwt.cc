@@ -19,6 +19,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "larch/common/json.h"
+
 namespace larch::oauth {
 namespace {
 
@@ -195,8 +197,8 @@ bool FileExists(const std::string& path) {
 }
 
 StatusOr<nlohmann::json> ParseJsonObject(std::string_view text, const char* what) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
+  StatusOr<nlohmann::json> parsed = ParseJson(text);
+  if (!parsed.ok() || !parsed->is_object()) {
     return UnauthenticatedError(std::string("JWT ") + what + " is not a JSON object");
   }
   return parsed;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "internal.h"
+#include "larch/common/json.h"
 #include "larch/olx/olx.h"
 
 namespace larch::olx {
@@ -166,10 +167,10 @@ bool IsStringField(std::string_view name) {
 }
 
 json DecodeAttribute(std::string_view name, const std::string& value) {
-  json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return value;
-  if (IsStringField(name) && !parsed.is_null() && !parsed.is_string()) return value;
-  return parsed;
+  StatusOr<json> parsed = ParseJson(value);
+  if (!parsed.ok()) return value;
+  if (IsStringField(name) && !parsed->is_null() && !parsed->is_string()) return value;
+  return *std::move(parsed);
 }
 
 // Extracts <p:field xmlns:p="...xblock/option"> as (field, value).
@@ -454,8 +455,11 @@ void ApplyPolicyAndInheritance(BlockTree& tree, const json& policy) {
 StatusOr<json> ReadJsonFile(const FileSource& src, const std::string& path) {
   auto text = src.Read(path);
   if (!text) return json();
-  json value = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return InvalidArgumentError(path + ": malformed JSON");
+  StatusOr<json> value = ParseJson(*text);
+  if (!value.ok()) {
+    bool deep = value.status().error_code() == "json_too_deep";
+    return InvalidArgumentError(path + (deep ? ": JSON nested too deeply" : ": malformed JSON"));
+  }
   return value;
 }
 

@@ -61,6 +61,8 @@ struct Settings {
   int64_t course_import_max_bytes = int64_t{100} * 1024 * 1024;
   int64_t request_timeout_seconds = 30;
   int64_t keepalive_timeout_seconds = 75;
+  // Open HTTP connections at once; 0 = min(10000, RLIMIT_NOFILE - 64).
+  int64_t max_connections = 0;
   int64_t db_pool_size = 8;
   std::string smtp_url;  // smtp://host:port; empty logs mail instead of sending
   std::string default_from_email = "no-reply@example.com";

@@ -72,7 +72,8 @@ class Request {
 
   // The body as JSON. kInvalidArgument when Content-Type is not JSON
   // (application/json or any +json type), the body is empty, is not valid
-  // JSON or is not valid UTF-8.
+  // JSON, is not valid UTF-8, or nests deeper than larch::kMaxJsonDepth
+  // (error code "json_too_deep"; see common/json.h).
   StatusOr<nlohmann::json> JsonBody() const;
 
   // Fields of an application/x-www-form-urlencoded body; empty for any other

@@ -67,6 +67,27 @@ class Router {
     Add("DELETE", pattern, std::move(handler));
   }
 
+  // One registered (method, pattern) pair.
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+  };
+  // Every registered route in registration order (methods of one pattern
+  // sorted), for tools that must cover each route (`larch routes`, the
+  // security test suite).
+  std::vector<RouteInfo> Routes() const;
+
+  // Registers a check that needs only the request line and headers
+  // (authentication, permissions) for an already added (method, pattern).
+  // The server runs it as soon as the headers of a request with a body
+  // arrive, before reading the body, so an upload that would be refused is
+  // refused before it is received. The handler must still check on its own.
+  void SetHeaderCheck(std::string_view method, std::string_view pattern, Filter check);
+  // Runs the filters and then the header check of the route `request`
+  // (headers only, no body) matches, after filling its path params. nullopt
+  // when the route has no check or the filters and check pass. Never throws.
+  std::optional<Response> CheckHeaders(Request& request) const;
+
   void AddFilter(Filter filter);
   void AddAfterHook(AfterHook hook);
 

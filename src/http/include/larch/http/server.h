@@ -63,6 +63,10 @@ struct ServerOptions {
   int read_timeout_seconds = 30;
   // Time an idle keep-alive connection is kept open between requests.
   int keepalive_timeout_seconds = 75;
+  // Open connections allowed at once; 0 = min(10000, RLIMIT_NOFILE - 64).
+  // At the cap a new connection closes the longest-idle connection (one that
+  // has no request in progress), or is itself closed when none is idle.
+  size_t max_connections = 0;
   // Empty = off, which costs nothing per request.
   AccessLogFn access_log;
   // Installs SIGINT/SIGTERM handlers that call Shutdown().

@@ -164,6 +164,13 @@ struct ImportOptions {
   std::function<Status()> before_commit_for_test;
 };
 
+// The message of a failed import of `archive` as the course author may see
+// it: the archive's own file name instead of its stored path, and any other
+// absolute server path (scratch folders, the data dir) cut to the part
+// inside the archive, or to its last component. The full message belongs in
+// the server log only.
+std::string PublicImportMessage(std::string_view message, const std::filesystem::path& archive);
+
 class CourseImporter {
  public:
   CourseImporter(storage::Database& db, const Clock& clock, std::string data_dir);
