@@ -25,6 +25,7 @@
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
 #include "larch/courses/courses.h"
+#include "larch/courses/import_tasks.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_bus.h"
 #include "larch/http/heartbeat.h"
@@ -280,14 +281,14 @@ void Components::RegisterJobHandlers() {
 }
 
 void Components::RegisterCourseImportJob() {
-  // courses.import (api/import_routes.h): imports the uploaded archive into
+  // courses.import (courses/import_tasks.h): imports the uploaded archive into
   // the target run, then drops the upload whatever the outcome (the job is
   // not retried).
   storage::Database* db = db_.get();
   std::string data_dir = settings_.data_dir;
   // Jobs only run after Build() finished, so milestones_ exists by then.
-  Status registered =
-      jobs_->Register(api::kCourseImportJobKind, [this, db, data_dir](const jobs::JobContext& job) {
+  Status registered = jobs_->Register(
+      courses::kCourseImportJobKind, [this, db, data_dir](const jobs::JobContext& job) {
         const nlohmann::json& payload = job.payload;
         if (!payload.is_object() || !payload.value("course_key", nlohmann::json()).is_string() ||
             !payload.value("archive", nlohmann::json()).is_string()) {

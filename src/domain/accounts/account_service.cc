@@ -11,7 +11,7 @@
 #include "internal.h"
 #include "larch/events/event_data.h"
 #include "larch/events/event_types.h"
-#include "larch/jobs/job_queue.h"
+#include "larch/storage/job_store.h"
 
 namespace larch::accounts {
 namespace {
@@ -440,7 +440,7 @@ nlohmann::json AccountService::ValidateRegistration(
 static Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string& to,
                           const std::string& subject, const std::string& text,
                           const std::string& html) {
-  jobs::NewJob job;
+  storage::NewJob job;
   job.kind = "mail.send";
   job.payload = nlohmann::json{
       {"to", nlohmann::json::array({to})},
@@ -448,7 +448,7 @@ static Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string&
       {"text", text},
       {"html",
        html}}.dump();
-  return jobs::JobQueue::Enqueue(ex, job, now).status();
+  return storage::EnqueueJob(ex, job, now).status();
 }
 
 static Status CreateActivation(storage::Executor& ex, Random& random,
