@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larch/common/strings.h"
+
 namespace larch::storage {
 namespace {
 
@@ -132,22 +134,7 @@ std::string QueuesAsJsonArray(const std::vector<std::string>& queues) {
   std::string out = "[";
   for (size_t i = 0; i < queues.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    for (char c : queues[i]) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[u >> 4];
-        out += kHex[u & 0xf];
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
+    AppendJsonString(out, queues[i]);
   }
   out += ']';
   return out;
