@@ -5,7 +5,8 @@
 # net/ by app only, and the storage backends (sqlite_database.h,
 # postgres_database.h) by storage itself only. Each module under src/ may
 # include "larch/<module>/..." only from the modules its row below names;
-# test files (*_test.cc) may also include the test support ("larch/testing/").
+# test files (a name with "test" in it: foo_test.cc, test_fixture.h) may also
+# include the test support ("larch/testing/").
 # Prints file:line for every include against the order and exits 1.
 # The CMake DEPS must agree: a module lists only what its row allows.
 set -euo pipefail
@@ -52,7 +53,7 @@ for entry in "${dirs[@]}"; do
     header="${header%%\"*}"
     bad=""
     if [[ "$target" == testing ]]; then
-      [[ "$file" == *_test.cc ]] || bad="test support outside a test"
+      [[ "$(basename "$file")" == *test* ]] || bad="test support outside a test"
     elif [[ "$ok" != *" $target "* ]]; then
       bad="$row may not include $target"
     elif [[ "$header" =~ ^storage/(sqlite|postgres)_database\.h$ && "$row" != storage && "$row" != app ]]; then

@@ -1,9 +1,10 @@
 // Test-only helpers for suites that need courses and users without the
-// courses importer or the accounts service: rows are inserted with plain SQL.
+// courses importer or the accounts service (tests, bench/micro); kept in test
+// support so no module exports them. Rows are inserted with plain SQL.
 //
 // Thread safety: as the Database passed in.
-#ifndef LARCH_ENROLLMENT_TEST_UTIL_H_
-#define LARCH_ENROLLMENT_TEST_UTIL_H_
+#ifndef LARCH_TESTING_ENROLLMENT_ROWS_H_
+#define LARCH_TESTING_ENROLLMENT_ROWS_H_
 
 #include <cstdint>
 #include <optional>
@@ -66,4 +67,4 @@ inline StatusOr<int64_t> InsertUserForTest(storage::Database& db, const std::str
 
 }  // namespace larch::enrollment
 
-#endif  // LARCH_ENROLLMENT_TEST_UTIL_H_
+#endif  // LARCH_TESTING_ENROLLMENT_ROWS_H_
