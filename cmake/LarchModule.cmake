@@ -47,6 +47,8 @@ endfunction()
 
 # larch_test(NAME SOURCES ... [DEPS ...] [LABELS ...])
 # A GoogleTest binary registered with ctest, one ctest entry per test case.
+# Tests that use larch/testing/ (Status matchers, temporary migrated
+# databases) list larch::test_support in DEPS.
 function(larch_test name)
   if(NOT LARCH_BUILD_TESTS)
     return()

@@ -8,6 +8,9 @@ jobs="$(nproc)"
 echo "== clang-format"
 scripts/check_format.sh
 
+echo "== layer order of includes"
+scripts/check_layers.sh
+
 echo "== configure and build ($build: ASan+UBSan, libFuzzer targets)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLARCH_SANITIZE=ON -DLARCH_FUZZ=ON \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null

@@ -13,11 +13,11 @@
 #include "larch/common/clock.h"
 #include "larch/common/random.h"
 #include "larch/enrollment/enrollment_service.h"
-#include "larch/enrollment/test_util.h"
 #include "larch/events/event_bus.h"
 #include "larch/storage/database.h"
 #include "larch/storage/migrations.h"
 #include "larch/storage/open_database.h"
+#include "larch/testing/enrollment_rows.h"
 
 namespace {
 

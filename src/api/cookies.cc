@@ -60,6 +60,7 @@ http::CookieOptions SharedCookieOptions(const http::Request& request, ApiContext
                                         int64_t max_age) {
   http::CookieOptions options;
   options.max_age = max_age;
+  options.now_seconds = context.clock.NowMicros() / 1'000'000;
   options.domain = context.settings.shared_cookie_domain;
   options.http_only = false;
   options.secure = request.is_secure();
@@ -107,6 +108,7 @@ std::string EnsureCsrfCookie(const http::Request& request, http::Response& respo
   if (secret.empty()) secret = NewCsrfSecret(context.random);
   http::CookieOptions options;
   options.max_age = kCsrfCookieAge;
+  options.now_seconds = context.clock.NowMicros() / 1'000'000;
   options.http_only = false;
   options.secure = request.is_secure();
   response.SetCookie(context.settings.csrf_cookie_name, secret, options);
@@ -132,6 +134,7 @@ void SetLoginCookies(const http::Request& request, http::Response& response, Api
   const int64_t session_age = context.sessions.max_age_secs();
   http::CookieOptions session_options;
   session_options.max_age = session_age;
+  session_options.now_seconds = context.clock.NowMicros() / 1'000'000;
   session_options.domain = settings.session_cookie_domain;
   session_options.http_only = true;
   session_options.secure = request.is_secure();

@@ -15,10 +15,10 @@
 
 #include "larch/api/account_routes.h"
 #include "larch/common/random.h"
-#include "larch/enrollment/test_util.h"
 #include "larch/events/event_bus.h"
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/enrollment_rows.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::api {
 namespace {
@@ -31,15 +31,8 @@ constexpr char kApiKey[] = "test-api-key";
 class EnrollmentRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/larch-enroll-api-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    storage::DatabaseOptions options;
-    options.url = "sqlite://" + dir_ + "/larch.db";
-    auto db = storage::OpenDatabase(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    ASSERT_TRUE(storage::Migrate(*db_, storage::BuiltinMigrations(db_->backend()), clock_).ok());
+    LARCH_ASSERT_OK_AND_ASSIGN(dir_, larch::testing::MakeTempDir("larch-enroll-api"));
+    LARCH_ASSERT_OK_AND_ASSIGN(db_, larch::testing::OpenMigratedSqlite(dir_, clock_));
     clock_.SetNowMicros(1'700'000'000'000'000);
     bus_ = std::make_unique<events::LocalEventBus>(clock_, random_, events::EventBusOptions());
     accounts_ = std::make_unique<accounts::AccountService>(*db_, clock_, random_, *bus_,

@@ -10,11 +10,10 @@
 
 #include "larch/accounts/roles.h"
 #include "larch/api/account_routes.h"
+#include "larch/courses/import_tasks.h"
 #include "larch/http/multipart.h"
-#include "larch/jobs/job_queue.h"
 #include "larch/keys/keys.h"
 #include "larch/oauth/principal.h"
-#include "larch/storage/job_store.h"
 #include "spdlog/spdlog.h"
 
 namespace larch::api {
@@ -48,8 +47,6 @@ std::string SafeFilename(std::string_view name) {
   if (out.empty() || out[0] == '.') out.insert(0, "upload");
   return out;
 }
-
-std::string TaskKey(std::string_view task_id) { return "course-import:" + std::string(task_id); }
 
 // UserTaskStatus states.
 std::string_view StateName(storage::JobState state) {
@@ -138,21 +135,16 @@ class ImportRoutes {
         return ApiError(500, "The upload could not be stored.", "internal_error");
       }
     }
-    jobs::NewJob job;
-    job.kind = kCourseImportJobKind;
-    job.payload = json{{"course_key", key->ToString()},
-                       {"archive", archive.string()},
-                       {"filename", filename},
-                       {"user_id", principal->user_id}}
-                      .dump();
-    job.idempotency_key = TaskKey(task_id);
-    // A bad archive stays bad: no retries.
-    job.max_attempts = 1;
-    StatusOr<storage::EnqueueResult> queued =
-        jobs::JobQueue::Enqueue(ctx_.db, job, ctx_.clock.NowMicros());
+    Status queued = courses::QueueCourseImport(ctx_.db,
+                                               {.task_id = task_id,
+                                                .course_key = key->ToString(),
+                                                .archive = archive.string(),
+                                                .filename = filename,
+                                                .user_id = principal->user_id},
+                                               ctx_.clock.NowMicros());
     if (!queued.ok()) {
       fs::remove_all(dir, ec);
-      return ApiError(500, std::string(queued.status().message()), "internal_error");
+      return ApiError(500, std::string(queued.message()), "internal_error");
     }
     spdlog::info("course import {}: upload of {} bytes queued as task {}", key->ToString(),
                  file->data.size(), task_id);
@@ -168,21 +160,14 @@ class ImportRoutes {
     if (!task_id.has_value() || task_id->empty()) {
       return ApiError(400, "Missing required parameter task_id", "internal_error");
     }
-    StatusOr<std::optional<storage::JobRecord>> job = storage::RunWithResult(
-        ctx_.db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
-          return storage::JobStore::FindByIdempotencyKey(txn, TaskKey(*task_id));
-        });
-    if (!job.ok()) return ApiError(500, std::string(job.status().message()), "internal_error");
-    std::optional<json> payload;
-    if (job->has_value()) payload = json::parse((*job)->payload, nullptr, false);
-    if (!payload.has_value() || !payload->is_object() ||
-        payload->value("course_key", "") != key->ToString()) {
+    StatusOr<std::optional<courses::ImportTaskState>> task =
+        courses::FindCourseImport(ctx_.db, key->ToString(), *task_id);
+    if (!task.ok()) return ApiError(500, std::string(task.status().message()), "internal_error");
+    if (!task->has_value()) {
       return ApiError(404, "No import task " + *task_id + " for this course.", "not_found");
     }
-    json body{{"state", StateName((*job)->state)}};
-    if ((*job)->state == storage::JobState::kDead && (*job)->last_error.has_value()) {
-      body["message"] = *(*job)->last_error;
-    }
+    json body{{"state", StateName((*task)->state)}};
+    if ((*task)->error.has_value()) body["message"] = *(*task)->error;
     return Response::Json(200, body);
   }
 

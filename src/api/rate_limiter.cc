@@ -54,7 +54,7 @@ bool RateLimiter::Allow(std::string_view key) {
   const int64_t now = clock_.MonotonicMicros();
   const double capacity = static_cast<double>(rate_.count);
   const double per_micro = capacity / (static_cast<double>(rate_.period_secs) * 1e6);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_keys_) PruneLocked(now);

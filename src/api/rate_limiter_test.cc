@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "larch/testing/status_matchers.h"
+
 namespace larch::api {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 TEST(ParseRateTest, AcceptsDjangoRatelimitSyntax) {
   auto r = ParseRate("100/5m");
@@ -17,7 +21,7 @@ TEST(ParseRateTest, AcceptsDjangoRatelimitSyntax) {
 
 TEST(ParseRateTest, RejectsGarbage) {
   for (const char* bad : {"", "100", "/5m", "x/5m", "0/5m", "10/", "10/5x", "10/-5m", "-1/m"}) {
-    EXPECT_FALSE(ParseRate(bad).ok()) << bad;
+    EXPECT_THAT(ParseRate(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
   }
 }
 

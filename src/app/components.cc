@@ -26,6 +26,7 @@
 #include "larch/common/random.h"
 #include "larch/courses/course_import_service.h"
 #include "larch/courses/courses.h"
+#include "larch/courses/import_tasks.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_bus.h"
 #include "larch/http/heartbeat.h"
@@ -291,7 +292,7 @@ void Components::RegisterCourseImportJob() {
       });
   courses::CourseImportService* service = course_import_.get();
   Status registered = jobs_->Register(
-      api::kCourseImportJobKind,
+      courses::kCourseImportJobKind,
       [service](const jobs::JobContext& job) { return service->RunImportJob(job.payload); });
   registered.IgnoreError();
 }

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "larch/common/strings.h"
+
 namespace larch {
 
 uint64_t Random::NextUint64() {
@@ -24,16 +26,9 @@ uint64_t Random::Uniform(uint64_t bound) {
 }
 
 std::string Random::HexToken(size_t bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string raw(bytes, '\0');
   Fill(raw.data(), bytes);
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
+  return HexEncode(raw);
 }
 
 std::string Random::AlphanumericToken(size_t length) {
@@ -49,14 +44,9 @@ std::string Random::Uuid4() {
   Fill(b, sizeof(b));
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 15]);
-  }
+  std::string out = HexEncode(b, sizeof(b));
+  static constexpr size_t kDashes[] = {8, 13, 18, 23};
+  for (size_t dash : kDashes) out.insert(dash, 1, '-');
   return out;
 }
 

@@ -4,8 +4,12 @@
 
 #include <memory>
 
+#include "larch/testing/status_matchers.h"
+
 namespace larch {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 TEST(Status, DefaultIsOk) {
   Status s;
@@ -16,7 +20,7 @@ TEST(Status, DefaultIsOk) {
 
 TEST(Status, CarriesCodeAndMessages) {
   Status s = NotFoundError("no course x").WithUserMessage("Not here").WithErrorCode("missing");
-  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s, StatusIs(StatusCode::kNotFound));
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_EQ(s.message(), "no course x");
   EXPECT_EQ(s.user_message(), "Not here");
@@ -48,7 +52,7 @@ TEST(StatusOr, ValueAndError) {
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok, 2);
   StatusOr<int> bad = Half(3);
-  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(bad, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad.value_or(7), 7);
 }

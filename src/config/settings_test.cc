@@ -5,8 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "larch/testing/status_matchers.h"
+
 namespace larch::config {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 using Env = std::map<std::string, std::string>;
 
@@ -57,7 +61,7 @@ TEST(Settings, PrefixedDatabaseUrlWins) {
 }
 
 void ExpectErrorNaming(const StatusOr<Settings>& s, const std::string& key) {
-  ASSERT_FALSE(s.ok());
+  ASSERT_THAT(s, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.status().message().find(key), std::string::npos) << s.status().message();
 }
@@ -124,7 +128,7 @@ TEST(Settings, LoadSettingsReadsDataDirFile) {
     out << "NOPE: 1\n";
   }
   auto bad = LoadSettings(dir.string(), (dir / "bad.yml").string());
-  ASSERT_FALSE(bad.ok());
+  ASSERT_THAT(bad, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(bad.status().message().find("bad.yml"), std::string::npos);
   EXPECT_NE(bad.status().message().find("NOPE"), std::string::npos);
   std::filesystem::remove_all(dir);
@@ -170,10 +174,10 @@ TEST(Settings, StructuredDefaultsAreOpenEdx) {
 
 TEST(Settings, StructuredSettingsCheckTheirShape) {
   auto bad = ParseSettings("JWT_AUTH: [1, 2]\n", {});
-  ASSERT_FALSE(bad.ok());
+  ASSERT_THAT(bad, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(bad.status().message().find("JWT_AUTH"), std::string::npos);
   auto env = ParseSettings("", {{"LARCH_AUTH_PASSWORD_VALIDATORS", "{not json"}});
-  ASSERT_FALSE(env.ok());
+  ASSERT_THAT(env, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(env.status().message().find("LARCH_AUTH_PASSWORD_VALIDATORS"), std::string::npos);
   EXPECT_TRUE(ParseSettings("REGISTRATION_EMAIL_PATTERNS_ALLOWED: null\n", {}).ok());
 }

@@ -8,33 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include "larch/common/clock.h"
+#include "larch/common/strings.h"
 
 namespace larch::http {
-
-namespace {
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20 || u == 0x7f) {
-      out.append("\\u00");
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      // Non-ASCII bytes pass through; a log reader tolerates bad UTF-8 more
-      // easily than lost characters.
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
-}  // namespace
 
 std::string FormatAccessLogJson(const AccessLogEntry& entry) {
   std::string line;

@@ -1,7 +1,5 @@
 #include "larch/http/response.h"
 
-#include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "http_date.h"
@@ -72,9 +70,8 @@ void Response::SetCookie(std::string_view name, std::string_view value,
   cookie.append(name).append("=").append(value);
   if (options.max_age.has_value()) {
     cookie.append("; Max-Age=").append(std::to_string(*options.max_age));
-    // Old clients ignore Max-Age; Expires is computed from the real clock
-    // because it is only a hint next to Max-Age.
-    int64_t expires = static_cast<int64_t>(std::time(nullptr)) + *options.max_age;
+    // Old clients ignore Max-Age; Expires is the same moment as a date.
+    int64_t expires = options.now_seconds + *options.max_age;
     cookie.append("; Expires=").append(internal::FormatHttpDate(expires));
   }
   if (!options.domain.empty()) cookie.append("; Domain=").append(options.domain);

@@ -26,6 +26,8 @@
 #include "beast_request.h"
 #include "gzip.h"
 #include "http_date.h"
+#include "larch/common/mutex.h"
+#include "larch/common/strings.h"
 #include "larch/http/error_mapping.h"
 
 namespace larch::http {
@@ -74,17 +76,6 @@ bool IsSaneRequestId(std::string_view id) {
   return true;
 }
 
-void AppendHex(std::string& out, uint64_t value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  char buf[16];
-  int n = 0;
-  do {
-    buf[n++] = kHex[value & 15];
-    value >>= 4;
-  } while (value != 0);
-  while (n > 0) out.push_back(buf[--n]);
-}
-
 // The Date header value, formatted at most once per second per thread.
 std::string_view CachedHttpDate(int64_t now_micros) {
   thread_local int64_t cached_second = -1;
@@ -123,7 +114,7 @@ class Server::Impl {
         deadline_(strand_) {
     options_.max_connections = ResolveMaxConnections(options_.max_connections);
     Random* random = options_.random != nullptr ? options_.random : SecureRandom::Default();
-    AppendHex(id_prefix_, random->NextUint64());
+    AppendHexNumber(id_prefix_, random->NextUint64());
     id_prefix_.push_back('-');
     largest_body_limit_ = options_.max_body_bytes;
     for (const auto& [prefix, limit] : options_.body_limit_overrides) {
@@ -147,11 +138,11 @@ class Server::Impl {
 
   std::string NextRequestId() {
     std::string id = id_prefix_;
-    AppendHex(id, id_counter_.fetch_add(1, std::memory_order_relaxed));
+    AppendHexNumber(id, id_counter_.fetch_add(1, std::memory_order_relaxed));
     return id;
   }
   void Register(Session* session, std::weak_ptr<Session> weak) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     sessions_.emplace(session, std::move(weak));
   }
   void Unregister(Session* session);
@@ -185,8 +176,8 @@ class Server::Impl {
   // io_context destructor must not post to the (already gone) strand.
   std::atomic<bool> destroying_{false};
   uint16_t port_ = 0;
-  std::mutex mu_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  Mutex mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ LARCH_GUARDED_BY(mu_);
   // Declared after the registry: destroying the io_context destroys pending
   // handlers and with them sessions, which unregister themselves.
   net::io_context ioc_;
@@ -728,7 +719,7 @@ void Server::Impl::Shutdown() {
     });
     std::vector<std::shared_ptr<Session>> live;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       for (auto& [raw, weak] : sessions_) {
         if (auto session = weak.lock()) live.push_back(std::move(session));
       }
@@ -743,7 +734,7 @@ void Server::Impl::Shutdown() {
 void Server::Impl::Unregister(Session* session) {
   bool last = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     sessions_.erase(session);
     last = sessions_.empty();
   }
@@ -752,7 +743,7 @@ void Server::Impl::Unregister(Session* session) {
 }
 
 void Server::Impl::FinishIfIdle() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (sessions_.empty()) deadline_.cancel();
 }
 

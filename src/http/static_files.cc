@@ -9,6 +9,7 @@
 
 #include "gzip.h"
 #include "http_date.h"
+#include "larch/common/strings.h"
 #include "larch/http/error_mapping.h"
 
 namespace larch::http {
@@ -103,17 +104,6 @@ bool ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t 
   out.resize(length);
   in.read(out.data(), static_cast<std::streamsize>(length));
   return static_cast<uint64_t>(in.gcount()) == length;
-}
-
-void AppendHex(std::string& out, uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  char buf[16];
-  int n = 0;
-  do {
-    buf[n++] = kHex[v & 15];
-    v >>= 4;
-  } while (v != 0);
-  while (n > 0) out.push_back(buf[--n]);
 }
 
 }  // namespace
@@ -225,9 +215,9 @@ Response StaticFiles::Serve(const Request& request, std::string_view relative_pa
   int64_t mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 +
                      static_cast<int64_t>(info.st_mtim.tv_nsec);
   std::string etag = "\"";
-  AppendHex(etag, size);
+  AppendHexNumber(etag, size);
   etag.push_back('-');
-  AppendHex(etag, static_cast<uint64_t>(mtime_ns));
+  AppendHexNumber(etag, static_cast<uint64_t>(mtime_ns));
   etag.push_back('"');
   std::string_view content_type = ContentTypeFor(full);
   bool compressible = internal::IsCompressibleType(content_type) &&

@@ -4,21 +4,19 @@
 
 #include <gtest/gtest.h>
 
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::jobs {
 namespace {
 
+using ::larch::testing::StatusIs;
+
 class JobQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::DatabaseOptions options;
-    options.url = "sqlite::memory:";
-    auto db = storage::OpenDatabase(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    ASSERT_TRUE(storage::Migrate(*db_, storage::BuiltinMigrations(db_->backend()), clock_).ok());
+    LARCH_ASSERT_OK_AND_ASSIGN(db_,
+                               larch::testing::OpenMigratedDatabase("sqlite::memory:", clock_));
   }
 
   std::optional<storage::JobRecord> Load(int64_t id) {
@@ -79,7 +77,7 @@ TEST_F(JobQueueTest, EnqueueInCallerTransactionRollsBackWithIt) {
         return AbortedError("caller gave up");
       },
       storage::RetryPolicy{.max_attempts = 1});
-  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s, StatusIs(StatusCode::kAborted));
   auto again = JobQueue::Enqueue(*db_, job, clock_.NowMicros());
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->created);

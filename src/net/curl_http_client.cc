@@ -107,7 +107,7 @@ CurlHttpClient::~CurlHttpClient() {
 
 void* CurlHttpClient::AcquireHandle() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!idle_.empty()) {
       void* handle = idle_.back();
       idle_.pop_back();
@@ -121,7 +121,7 @@ void CurlHttpClient::ReleaseHandle(void* handle) {
   // reset drops every option but keeps the connection and DNS caches.
   curl_easy_reset(static_cast<CURL*>(handle));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (idle_.size() < options_.max_idle_handles) {
       idle_.push_back(handle);
       return;

@@ -17,8 +17,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "larch/testing/status_matchers.h"
+
 namespace larch::net {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 using ::testing::Contains;
 using ::testing::Pair;
@@ -204,7 +208,7 @@ TEST(CurlHttpClient, SlowServerIsDeadlineExceeded) {
   TestServer server;
   CurlHttpClient client;
   auto response = client.Send({.url = server.Url("/slow"), .timeout_ms = 200});
-  ASSERT_FALSE(response.ok());
+  ASSERT_THAT(response, StatusIs(StatusCode::kDeadlineExceeded));
   EXPECT_EQ(response.status().code(), StatusCode::kDeadlineExceeded)
       << response.status().ToString();
 }
@@ -223,7 +227,7 @@ TEST(CurlHttpClient, ClosedPortIsUnavailable) {
 
   CurlHttpClient client;
   auto response = client.Send({.url = "http://127.0.0.1:" + std::to_string(port) + "/"});
-  ASSERT_FALSE(response.ok());
+  ASSERT_THAT(response, StatusIs(StatusCode::kUnavailable));
   EXPECT_EQ(response.status().code(), StatusCode::kUnavailable) << response.status().ToString();
 }
 
@@ -231,7 +235,7 @@ TEST(CurlHttpClient, UnresolvableHostIsUnavailable) {
   CurlHttpClient client;
   // .invalid is reserved (RFC 2606) and never resolves.
   auto response = client.Send({.url = "http://larch-test.invalid/", .timeout_ms = 5'000});
-  ASSERT_FALSE(response.ok());
+  ASSERT_THAT(response, StatusIs(StatusCode::kUnavailable));
   EXPECT_EQ(response.status().code(), StatusCode::kUnavailable) << response.status().ToString();
 }
 
@@ -239,7 +243,7 @@ TEST(CurlHttpClient, RejectsBadUrlsAndHeaders) {
   CurlHttpClient client;
   for (const char* url : {"", "http://[zz", "file:///etc/passwd", "ftp://127.0.0.1/", "::"}) {
     auto response = client.Send({.url = url});
-    ASSERT_FALSE(response.ok()) << url;
+    ASSERT_THAT(response, StatusIs(StatusCode::kInvalidArgument)) << url;
     EXPECT_EQ(response.status().code(), StatusCode::kInvalidArgument) << url;
   }
   auto injected =

@@ -5,6 +5,10 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "larch/common/strings.h"
+
 namespace larch::storage {
 namespace {
 
@@ -130,22 +134,7 @@ std::string QueuesAsJsonArray(const std::vector<std::string>& queues) {
   std::string out = "[";
   for (size_t i = 0; i < queues.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    for (char c : queues[i]) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[u >> 4];
-        out += kHex[u & 0xf];
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
+    AppendJsonString(out, queues[i]);
   }
   out += ']';
   return out;
@@ -308,6 +297,25 @@ Status JobStore::Retry(Executor& ex, int64_t id, int64_t now) {
   if (!job.has_value()) return NotFoundError("no job " + std::to_string(id));
   return FailedPreconditionError("job " + std::to_string(id) + " is " +
                                  std::string(JobStateName(job->state)) + ", not dead");
+}
+
+StatusOr<EnqueueResult> EnqueueJob(Executor& ex, const NewJob& job, int64_t now) {
+  if (!nlohmann::json::accept(job.payload)) {
+    return InvalidArgumentError("payload of job " + job.kind + " is not JSON");
+  }
+  JobRecord record;
+  record.queue = job.queue;
+  record.kind = job.kind;
+  record.payload = job.payload;
+  record.idempotency_key = job.idempotency_key;
+  record.max_attempts = job.max_attempts;
+  record.run_at = job.run_at.value_or(now);
+  return JobStore::Enqueue(ex, record, now);
+}
+
+StatusOr<EnqueueResult> EnqueueJob(Database& db, const NewJob& job, int64_t now) {
+  return RunWithResult(db, TxnMode::kReadWrite,
+                       [&](Transaction& txn) { return EnqueueJob(txn, job, now); });
 }
 
 }  // namespace larch::storage

@@ -1,6 +1,11 @@
 // `larch serve` over real HTTP, on SQLite and (when LARCH_TEST_PG_DSN is set)
 // on a fresh PostgreSQL database.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -10,6 +15,7 @@
 #include <thread>
 
 #include "backends.h"
+#include "larch/common/strings.h"
 #include "larch/storage/job_store.h"
 #include "larch/storage/open_database.h"
 #include "larch_process.h"
@@ -29,6 +35,57 @@ int CountOf(const std::string& haystack, const std::string& needle) {
   }
   return n;
 }
+
+// A keep-alive connection that has had one request answered and then sits
+// idle: the server holds it open, waiting for the next request.
+class IdleConnection {
+ public:
+  explicit IdleConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  IdleConnection(const IdleConnection&) = delete;
+  IdleConnection& operator=(const IdleConnection&) = delete;
+  ~IdleConnection() { close(fd_); }
+
+  // Sends `raw` and reads until one whole response (headers and
+  // Content-Length bytes) arrived; returns it, or "" on a closed connection.
+  std::string Exchange(const std::string& raw) {
+    if (!connected_ ||
+        send(fd_, raw.data(), raw.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(raw.size())) {
+      return "";
+    }
+    std::string in;
+    char buf[4096];
+    while (true) {
+      size_t end = in.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        size_t at = AsciiLower(in.substr(0, end)).find("content-length:");
+        size_t length = at == std::string::npos ? 0 : std::stoul(in.substr(at + 15));
+        if (in.size() >= end + 4 + length) return in;
+      }
+      ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) return "";
+      in.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  // Blocks until the peer closes the connection (or sends more bytes).
+  bool ClosedByPeer() {
+    char buf[256];
+    pollfd pfd{fd_, POLLIN, 0};
+    // Generous bound so a lost shutdown fails the test instead of hanging it.
+    if (poll(&pfd, 1, 30'000) <= 0) return false;
+    return recv(fd_, buf, sizeof(buf), 0) == 0;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
 
 class ServerTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -137,13 +194,13 @@ TEST_P(ServerTest, AccessLogHasOneLinePerRequestWithoutQueryStrings) {
 
 TEST_P(ServerTest, SigtermExitsCleanly) {
   Start();
-  // An idle keep-alive connection must not hold the shutdown up.
-  std::thread idle([port = server_->port()] {
-    RawExchange(port, "GET /heartbeat HTTP/1.1\r\nHost: x\r\n\r\n", 3'000);
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // An idle keep-alive connection must not hold the shutdown up: one request
+  // answered on it first, so it is really open when the signal comes.
+  IdleConnection idle(server_->port());
+  std::string first = idle.Exchange("GET /heartbeat HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(Contains(first, "HTTP/1.1 200")) << first << server_->output();
   auto code = server_->Stop(SIGTERM);
-  idle.join();
+  EXPECT_TRUE(idle.ClosedByPeer());
   ASSERT_TRUE(code.ok()) << code.status().ToString() << server_->output();
   EXPECT_EQ(*code, 0) << server_->output();
   EXPECT_TRUE(Contains(server_->output(), "stopped")) << server_->output();

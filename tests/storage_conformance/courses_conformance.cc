@@ -11,9 +11,12 @@
 
 #include "backend_fixture.h"
 #include "larch/courses/courses.h"
+#include "larch/testing/status_matchers.h"
 
 namespace larch::courses {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 namespace fs = std::filesystem;
 
@@ -78,7 +81,8 @@ TEST_P(CoursesConformance, ImportStoresExactBlockCountsAndReplacesAtomically) {
   // A failing re-import leaves version 1 in place; a good one replaces it.
   ImportOptions failing;
   failing.before_commit_for_test = [] { return AbortedError("injected"); };
-  EXPECT_FALSE(importer.Import(SharedOlx("edx-demo-course-quince") / "course", failing).ok());
+  EXPECT_THAT(importer.Import(SharedOlx("edx-demo-course-quince") / "course", failing),
+              StatusIs(StatusCode::kAborted));
   auto version = storage::RunWithResult(
       db(), storage::TxnMode::kReadOnly,
       [&](storage::Transaction& txn) { return CourseStore::GetVersion(txn, demo->course_key); });

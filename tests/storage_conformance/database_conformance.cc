@@ -11,9 +11,12 @@
 #include "backend_fixture.h"
 #include "larch/storage/database.h"
 #include "larch/storage/migrations.h"
+#include "larch/testing/status_matchers.h"
 
 namespace larch::storage {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -174,8 +177,9 @@ TEST_P(DatabaseConformance, CommittedWritesAreVisibleToLaterTransactions) {
   ASSERT_TRUE(txn.ok());
   ASSERT_TRUE((*txn)->Execute(kInsertUser, {Text("a@example.com"), Int(1)}).ok());
   ASSERT_TRUE((*txn)->Commit().ok());
-  EXPECT_FALSE((*txn)->Execute(kCountUsers).ok()) << "a committed transaction is finished";
-  EXPECT_FALSE((*txn)->Commit().ok());
+  EXPECT_THAT((*txn)->Execute(kCountUsers), StatusIs(StatusCode::kFailedPrecondition))
+      << "a committed transaction is finished";
+  EXPECT_THAT((*txn)->Commit(), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(CountOf(kCountUsers), 1);
 
   // A second handle on the same store (as another process) sees it too.
@@ -234,7 +238,7 @@ TEST_P(DatabaseConformance, ReadOnlyTransactionCannotWrite) {
   auto txn = db().Begin(TxnMode::kReadOnly);
   ASSERT_TRUE(txn.ok());
   auto rs = (*txn)->Execute(kInsertUser, {Text("a@example.com"), Int(1)});
-  EXPECT_FALSE(rs.ok());
+  EXPECT_THAT(rs, StatusIs(StatusCode::kFailedPrecondition));
   txn->reset();
   EXPECT_EQ(CountOf(kCountUsers), 0);
   // The connection it used is still fine for writers afterwards.
@@ -346,7 +350,8 @@ TEST_P(DatabaseConformance, QuestionMarksInsideLiteralsAreNotPlaceholders) {
 TEST_P(DatabaseConformance, WrongParameterCountFails) {
   auto txn = db().Begin(TxnMode::kReadWrite);
   ASSERT_TRUE(txn.ok());
-  EXPECT_FALSE((*txn)->Execute(kInsertUser, {Text("only one")}).ok());
+  EXPECT_THAT((*txn)->Execute(kInsertUser, {Text("only one")}),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_P(DatabaseConformance, PostgresVariantIsUsedOnPostgres) {

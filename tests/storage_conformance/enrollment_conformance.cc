@@ -10,9 +10,9 @@
 
 #include "backend_fixture.h"
 #include "larch/enrollment/enrollment_service.h"
-#include "larch/enrollment/test_util.h"
 #include "larch/events/event_bus.h"
 #include "larch/events/event_types.h"
+#include "larch/testing/enrollment_rows.h"
 
 namespace larch::enrollment {
 namespace {

@@ -11,7 +11,7 @@
 #include "internal.h"
 #include "larch/events/event_data.h"
 #include "larch/events/event_types.h"
-#include "larch/jobs/job_queue.h"
+#include "larch/storage/job_store.h"
 
 namespace larch::accounts {
 namespace {
@@ -440,7 +440,7 @@ nlohmann::json AccountService::ValidateRegistration(
 static Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string& to,
                           const std::string& subject, const std::string& text,
                           const std::string& html) {
-  jobs::NewJob job;
+  storage::NewJob job;
   job.kind = "mail.send";
   job.payload = nlohmann::json{
       {"to", nlohmann::json::array({to})},
@@ -448,7 +448,7 @@ static Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string&
       {"text", text},
       {"html",
        html}}.dump();
-  return jobs::JobQueue::Enqueue(ex, job, now).status();
+  return storage::EnqueueJob(ex, job, now).status();
 }
 
 static Status CreateActivation(storage::Executor& ex, Random& random,
@@ -766,6 +766,17 @@ Status AccountService::RequestPasswordReset(std::string_view email) {
   });
 }
 
+// The policy check of a reset or a change: kInvalidArgument with the first
+// message as user message, and every message in *policy_errors.
+static Status CheckNewPassword(const PasswordPolicy& policy, std::string_view new_password,
+                               const User& user, const std::string& name,
+                               std::vector<std::string>* policy_errors) {
+  std::vector<std::string> errors = policy.Validate(new_password, user.username, user.email, name);
+  if (errors.empty()) return OkStatus();
+  if (policy_errors != nullptr) *policy_errors = errors;
+  return InvalidArgumentError("new password violates the policy").WithUserMessage(errors[0]);
+}
+
 Status AccountService::ResetPassword(std::string_view token, std::string_view new_password,
                                      std::vector<std::string>* policy_errors) {
   std::string_view raw = token;
@@ -797,12 +808,8 @@ Status AccountService::ResetPassword(std::string_view token, std::string_view ne
   LARCH_ASSIGN_OR_RETURN(User user, GetUserById(user_id));
   std::string name;
   if (auto profile = GetProfile(user_id); profile.ok()) name = profile->name;
-  std::vector<std::string> errors =
-      options_.password_policy.Validate(new_password, user.username, user.email, name);
-  if (!errors.empty()) {
-    if (policy_errors != nullptr) *policy_errors = errors;
-    return InvalidArgumentError("new password violates the policy").WithUserMessage(errors[0]);
-  }
+  LARCH_RETURN_IF_ERROR(
+      CheckNewPassword(options_.password_policy, new_password, user, name, policy_errors));
   std::string encoded = hasher_.Hash(new_password);
   return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
     LARCH_ASSIGN_OR_RETURN(storage::ResultSet used, txn.Execute(kUseToken, {Int(now), Text(hash)}));
@@ -826,12 +833,8 @@ Status AccountService::ChangePassword(int64_t user_id, std::string_view old_pass
   }
   std::string name;
   if (auto profile = GetProfile(user_id); profile.ok()) name = profile->name;
-  std::vector<std::string> errors =
-      options_.password_policy.Validate(new_password, user.username, user.email, name);
-  if (!errors.empty()) {
-    if (policy_errors != nullptr) *policy_errors = errors;
-    return InvalidArgumentError("new password violates the policy").WithUserMessage(errors[0]);
-  }
+  LARCH_RETURN_IF_ERROR(
+      CheckNewPassword(options_.password_policy, new_password, user, name, policy_errors));
   std::string encoded = hasher_.Hash(new_password);
   return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
     return txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status();

@@ -5,10 +5,13 @@
 
 #include "larch/accounts/passwords.h"
 #include "larch/events/event_types.h"
+#include "larch/testing/status_matchers.h"
 #include "test_fixture.h"
 
 namespace larch::accounts {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 using testing::AccountsTest;
 using ::testing::HasSubstr;
@@ -121,7 +124,8 @@ TEST_F(AccountsTest, FieldValidationMessages) {
 TEST_F(AccountsTest, EmailPatternsAllowed) {
   options_.email_patterns_allowed = {".*@school\\.tld"};
   AccountService::RegistrationErrors errors;
-  EXPECT_FALSE(service().Register(Form("bob", "bob@school.tld.evil.com"), &errors).ok());
+  EXPECT_THAT(service().Register(Form("bob", "bob@school.tld.evil.com"), &errors),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(errors.fields["email"], "Unauthorized email address.");
   EXPECT_TRUE(service().Register(Form("bob", "bob@school.tld"), &errors).ok());
 }
@@ -137,7 +141,7 @@ TEST_F(AccountsTest, ExtraAndCustomFields) {
   AccountService::RegistrationErrors errors;
   auto form = Form();
   form["role"] = "pirate";
-  EXPECT_FALSE(service().Register(form, &errors).ok());
+  EXPECT_THAT(service().Register(form, &errors), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(errors.fields["city"], "A city is required");
   EXPECT_EQ(errors.fields["employer"], "You are missing one or more required fields");
   EXPECT_EQ(errors.fields["role"],

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "internal.h"
+#include "larch/common/strings.h"
 
 namespace larch::accounts {
 namespace {
@@ -60,14 +61,7 @@ std::string Pbkdf2Sha256Hash(std::string_view password, std::string_view salt, i
 std::string TokenHash(std::string_view token) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size_t{2} * SHA256_DIGEST_LENGTH);
-  for (unsigned char b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
+  return HexEncode(digest, SHA256_DIGEST_LENGTH);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

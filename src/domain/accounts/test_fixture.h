@@ -17,8 +17,8 @@
 #include "larch/common/clock.h"
 #include "larch/common/random.h"
 #include "larch/events/event_bus.h"
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::accounts::testing {
 
@@ -28,16 +28,8 @@ constexpr storage::Query kMailJobs{"test.mail_jobs",
 class AccountsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/larch-accounts-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    storage::DatabaseOptions options;
-    options.url = "sqlite://" + dir_ + "/larch.db";
-    auto db = storage::OpenDatabase(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    auto migrated = storage::Migrate(*db_, storage::BuiltinMigrations(db_->backend()), clock_);
-    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+    LARCH_ASSERT_OK_AND_ASSIGN(dir_, larch::testing::MakeTempDir("larch-accounts"));
+    LARCH_ASSERT_OK_AND_ASSIGN(db_, larch::testing::OpenMigratedSqlite(dir_, clock_));
     bus_ = std::make_unique<events::LocalEventBus>(clock_, random_, events::EventBusOptions());
     options_.lms_base_url = "https://lms.example.com";
     options_.platform_name = "Larch Test";

@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "larch/storage/config_model_store.h"
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::config_models {
 namespace {
@@ -16,13 +16,8 @@ namespace {
 class ConfigModelsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::DatabaseOptions options;
-    options.url = "sqlite::memory:";
-    auto db = storage::OpenDatabase(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    auto migrated = storage::Migrate(*db_, storage::BuiltinMigrations(db_->backend()), clock_);
-    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+    LARCH_ASSERT_OK_AND_ASSIGN(db_,
+                               larch::testing::OpenMigratedDatabase("sqlite::memory:", clock_));
   }
 
   // Writes behind the service's back, as another process would.

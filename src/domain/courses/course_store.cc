@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "larch/common/strings.h"
 #include "larch/courses/courses.h"
 
 namespace larch::courses {
@@ -133,14 +134,7 @@ StatusOr<olx::Block> BlockFromRow(const storage::Row& row) {
 std::string Sha1Hex(std::string_view text) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string hex;
-  hex.reserve(static_cast<size_t>(2) * SHA_DIGEST_LENGTH);
-  char buf[3];
-  for (unsigned char c : digest) {
-    std::snprintf(buf, sizeof(buf), "%02x", c);
-    hex += buf;
-  }
-  return hex;
+  return HexEncode(digest, SHA_DIGEST_LENGTH);
 }
 
 }  // namespace

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::courses {
 namespace {
@@ -28,9 +28,7 @@ fs::path SharedOlx(const std::string& name) {
 class CoursesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/larch-courses-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    LARCH_ASSERT_OK_AND_ASSIGN(dir_, larch::testing::MakeTempDir("larch-courses-test"));
     db_ = OpenDb(dir_ / "a.db");
     ASSERT_NE(db_, nullptr);
   }
@@ -41,14 +39,9 @@ class CoursesTest : public ::testing::Test {
   }
 
   std::unique_ptr<storage::Database> OpenDb(const fs::path& file) {
-    storage::DatabaseOptions options;
-    options.url = "sqlite://" + file.string();
-    auto db = storage::OpenDatabase(options);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    if (!db.ok()) return nullptr;
-    auto migrated = storage::Migrate(**db, storage::BuiltinMigrations((*db)->backend()), clock_);
-    EXPECT_TRUE(migrated.ok()) << migrated.status().ToString();
-    return std::move(*db);
+    auto db = larch::testing::OpenMigratedDatabase("sqlite://" + file.string(), clock_);
+    EXPECT_THAT(db, larch::testing::IsOk());
+    return db.ok() ? std::move(*db) : nullptr;
   }
 
   std::map<std::string, int64_t> Counts(storage::Database& db, const std::string& context) {

@@ -9,7 +9,7 @@
 #include "enrollment_internal.h"
 #include "larch/common/strings.h"
 #include "larch/events/event_types.h"
-#include "larch/jobs/job_queue.h"
+#include "larch/storage/job_store.h"
 
 namespace larch::enrollment {
 
@@ -392,14 +392,14 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
               text = "Dear student,\n\nYou have been unenrolled from " + name +
                      " by a member of the course staff.\n";
             }
-            jobs::NewJob job;
+            storage::NewJob job;
             job.kind = "mail.send";
             job.payload = nlohmann::json{
                 {"to", nlohmann::json::array({user != nullptr ? user->email : identifiers[i]})},
                 {"subject", subject},
                 {"text", text},
                 {"html", ""}}.dump();
-            LARCH_RETURN_IF_ERROR(jobs::JobQueue::Enqueue(txn, job, now).status());
+            LARCH_RETURN_IF_ERROR(storage::EnqueueJob(txn, job, now).status());
           }
           out.push_back(std::move(r));
         }

@@ -3,20 +3,18 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "larch/common/random.h"
-#include "larch/enrollment/test_util.h"
 #include "larch/events/event_types.h"
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/enrollment_rows.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::enrollment {
 namespace {
@@ -27,15 +25,8 @@ constexpr int64_t kDay = 86'400'000'000;
 class EnrollmentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/larch-enroll-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    storage::DatabaseOptions options;
-    options.url = "sqlite://" + dir_ + "/larch.db";
-    auto db = storage::OpenDatabase(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(*db);
-    ASSERT_TRUE(storage::Migrate(*db_, storage::BuiltinMigrations(db_->backend()), clock_).ok());
+    LARCH_ASSERT_OK_AND_ASSIGN(dir_, larch::testing::MakeTempDir("larch-enroll"));
+    LARCH_ASSERT_OK_AND_ASSIGN(db_, larch::testing::OpenMigratedSqlite(dir_, clock_));
     clock_.SetNowMicros(1'700'000'000'000'000);
     bus_ = std::make_unique<events::LocalEventBus>(clock_, random_, events::EventBusOptions());
     for (const char* type : {events::kCourseEnrollmentCreated, events::kCourseEnrollmentChanged,
@@ -427,13 +418,10 @@ TEST_F(EnrollmentServiceTest, BatchEnrollTwentyThousand) {
   ASSERT_TRUE(service_->Enroll(alice_ + 2, courses[0]).ok());
   received_.clear();
 
-  const auto start = std::chrono::steady_clock::now();
+  // The rate is measured by bench/micro/enrollment_bench.cc (BM_BatchEnroll100k);
+  // this checks the counts.
   auto stats = service_->BatchEnroll(pairs, "audit", /*publish_events=*/false);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
-  spdlog::info("BatchEnroll: {} pairs in {:.3f} s ({:.0f} enrollments/s)", pairs.size(), seconds,
-               pairs.size() / seconds);
   EXPECT_EQ(stats->inserted, kUsers * kCourses - 2);
   EXPECT_EQ(stats->reactivated, 1);
   EXPECT_EQ(stats->unchanged, 1);

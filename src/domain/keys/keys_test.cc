@@ -4,9 +4,12 @@
 #include <unordered_set>
 
 #include "gtest/gtest.h"
+#include "larch/testing/status_matchers.h"
 
 namespace larch::keys {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 TEST(CourseKeyTest, ParsesRealCourseKeys) {
   for (const char* text :
@@ -50,7 +53,7 @@ TEST(CourseKeyTest, RejectsMalformedKeys) {
         "edX/Demo~X/Run", "ccx-v1:edX+DemoX+Run+ccx@", "ccx-v1:edX+DemoX+Run+ccx@1a",
         "ccx-v1:edX+DemoX+Run", "foo-v1:edX+DemoX+Run", "course-v1:edX+DemoX+Run\n"}) {
     auto key = CourseKey::Parse(text);
-    EXPECT_FALSE(key.ok()) << text;
+    EXPECT_THAT(key, StatusIs(StatusCode::kInvalidArgument)) << text;
     if (!key.ok()) EXPECT_EQ(key.status().code(), StatusCode::kInvalidArgument);
   }
   auto bad = CourseKey::Parse("course-v1:edX+Demo X+Run");
@@ -108,7 +111,7 @@ TEST(UsageKeyTest, RejectsMalformedKeys) {
         "i4x://TestX/Course/vertical/x@draft", "i4x://Te~stX/Course/vertical/x",
         "course-v1:edX+DemoX+Run", "block-v1:edX+DemoX+Run+type@p+block@x+extra@y"}) {
     auto key = UsageKey::Parse(text);
-    EXPECT_FALSE(key.ok()) << text;
+    EXPECT_THAT(key, StatusIs(StatusCode::kInvalidArgument)) << text;
     if (!key.ok()) EXPECT_EQ(key.status().code(), StatusCode::kInvalidArgument);
   }
 }
@@ -119,9 +122,9 @@ TEST(UsageKeyTest, MakeUsageKeyValidates) {
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(key->ToString(),
             "block-v1:edX+DemoX+Demo_Course+type@html+block@0a3b4139f51a4917a3aff9d519b1eeb6");
-  EXPECT_FALSE(MakeUsageKey(course, "html", "a/b").ok());
-  EXPECT_FALSE(MakeUsageKey(course, "", "a").ok());
-  EXPECT_FALSE(MakeUsageKey(course, "html", "a+b").ok());
+  EXPECT_THAT(MakeUsageKey(course, "html", "a/b"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(MakeUsageKey(course, "", "a"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(MakeUsageKey(course, "html", "a+b"), StatusIs(StatusCode::kInvalidArgument));
   // Keys order and hash consistently so they can index maps.
   std::unordered_set<UsageKey> set{*key, *key};
   EXPECT_EQ(set.size(), 1u);
@@ -138,7 +141,7 @@ TEST(LibraryLocatorTest, ParsesAndRejects) {
   EXPECT_EQ(LibraryLocator::Parse("library-v1:TestX+ProblemBank")->library, "ProblemBank");
   for (const char* text : {"library-v1:TestX", "library-v1:TestX+A+B", "library-v1:Te st+A",
                            "course-v1:TestX+A+B", "library-v1:+A"}) {
-    EXPECT_FALSE(LibraryLocator::Parse(text).ok()) << text;
+    EXPECT_THAT(LibraryLocator::Parse(text), StatusIs(StatusCode::kInvalidArgument)) << text;
   }
 }
 
@@ -156,11 +159,11 @@ TEST(AssetKeyTest, RoundTripsAndMakes) {
   auto asset = MakeAssetKey(course, AssetNameForStaticPath("images/foo.png"));
   ASSERT_TRUE(asset.ok());
   EXPECT_EQ(asset->ToString(), "asset-v1:edX+DemoX+Demo_Course+type@asset+block@images_foo.png");
-  EXPECT_FALSE(MakeAssetKey(course, "a b.png").ok());
+  EXPECT_THAT(MakeAssetKey(course, "a b.png"), StatusIs(StatusCode::kInvalidArgument));
   for (const char* text :
        {"asset-v1:edX+DemoX+Run+type@asset", "asset-v1:edX+DemoX+Run+type@asset+block@a/b",
         "/c4x/edX/DemoX/asset", "/c4x/edX/DemoX/asset/a@b"}) {
-    EXPECT_FALSE(AssetKey::Parse(text).ok()) << text;
+    EXPECT_THAT(AssetKey::Parse(text), StatusIs(StatusCode::kInvalidArgument)) << text;
   }
 }
 

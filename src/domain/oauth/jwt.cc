@@ -20,6 +20,7 @@
 #include <openssl/rsa.h>
 
 #include "larch/common/json.h"
+#include "larch/common/strings.h"
 
 namespace larch::oauth {
 namespace {
@@ -78,16 +79,7 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest.data()), len);
 }
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
+std::string Hex(std::string_view bytes) { return HexEncode(bytes); }
 
 // Big-endian magnitude without leading zero bytes (RFC 7518 section 6.3.1).
 StatusOr<std::string> BigNumParam(const EVP_PKEY* pkey, const char* name) {

@@ -9,8 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include "larch/testing/status_matchers.h"
+
 namespace larch::oauth {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 constexpr int64_t kNow = 1'700'000'000;
 
@@ -66,10 +70,12 @@ TEST(Base64UrlTest, RoundTripsAndRejectsBadInput) {
     EXPECT_EQ(*decoded, s);
   }
   EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
-  EXPECT_FALSE(Base64UrlDecode("Zm9v=").ok());  // padding
-  EXPECT_FALSE(Base64UrlDecode("Zm+v").ok());   // standard alphabet
-  EXPECT_FALSE(Base64UrlDecode("Z").ok());      // impossible length
-  EXPECT_FALSE(Base64UrlDecode("Zh").ok());     // non-canonical trailing bits
+  EXPECT_THAT(Base64UrlDecode("Zm9v="), StatusIs(StatusCode::kInvalidArgument));  // padding
+  EXPECT_THAT(Base64UrlDecode("Zm+v"),
+              StatusIs(StatusCode::kInvalidArgument));                        // standard alphabet
+  EXPECT_THAT(Base64UrlDecode("Z"), StatusIs(StatusCode::kInvalidArgument));  // impossible length
+  EXPECT_THAT(Base64UrlDecode("Zh"),
+              StatusIs(StatusCode::kInvalidArgument));  // non-canonical trailing bits
 }
 
 TEST_F(JwtTest, SignVerifyRoundTrip) {
@@ -117,7 +123,7 @@ TEST_F(JwtTest, RejectsNoneAndHmacAlgorithms) {
   // alg=none with an empty signature, the classic bypass.
   std::string none =
       Base64UrlEncode(R"({"alg":"none"})") + "." + Base64UrlEncode(Claims().dump()) + ".";
-  EXPECT_FALSE(store_->Verify(none, Options()).ok());
+  EXPECT_THAT(store_->Verify(none, Options()), StatusIs(StatusCode::kUnauthenticated));
 }
 
 TEST_F(JwtTest, RejectsMalformedTokens) {
@@ -169,19 +175,19 @@ TEST_F(JwtTest, TimeChecksWithLeeway) {
   iat["iat"] = kNow + 100;
   auto iat_token = store_->Sign(iat);
   ASSERT_TRUE(iat_token.ok());
-  EXPECT_FALSE(store_->Verify(*iat_token, Options()).ok());
+  EXPECT_THAT(store_->Verify(*iat_token, Options()), StatusIs(StatusCode::kUnauthenticated));
 
   nlohmann::json no_exp = Claims();
   no_exp.erase("exp");
   auto no_exp_token = store_->Sign(no_exp);
   ASSERT_TRUE(no_exp_token.ok());
-  EXPECT_FALSE(store_->Verify(*no_exp_token, Options()).ok());
+  EXPECT_THAT(store_->Verify(*no_exp_token, Options()), StatusIs(StatusCode::kUnauthenticated));
 
   nlohmann::json string_exp = Claims();
   string_exp["exp"] = "tomorrow";
   auto string_exp_token = store_->Sign(string_exp);
   ASSERT_TRUE(string_exp_token.ok());
-  EXPECT_FALSE(store_->Verify(*string_exp_token, Options()).ok());
+  EXPECT_THAT(store_->Verify(*string_exp_token, Options()), StatusIs(StatusCode::kUnauthenticated));
 }
 
 TEST_F(JwtTest, IssuerAndAudienceChecked) {

@@ -45,14 +45,7 @@ std::string Sha256Hex(std::string_view data) {
   std::array<unsigned char, 32> digest{};
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(static_cast<size_t>(len) * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kDigits[digest[i] >> 4]);
-    out.push_back(kDigits[digest[i] & 0xf]);
-  }
-  return out;
+  return HexEncode(digest.data(), len);
 }
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {

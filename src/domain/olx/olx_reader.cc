@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "larch/common/json.h"
+#include "larch/common/strings.h"
 #include "larch/olx/olx.h"
 
 namespace larch::olx {
@@ -123,13 +124,7 @@ std::string Sha1Prefix(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha1(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < 6 && i < len; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return HexEncode(digest, std::min(len, 6U));
 }
 
 // BlockUsageLocator.clean: characters outside [\w.%-] become '_', runs of

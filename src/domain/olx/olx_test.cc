@@ -13,9 +13,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "larch/testing/status_matchers.h"
 
 namespace larch::olx {
 namespace {
+
+using ::larch::testing::StatusIs;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -513,7 +516,7 @@ TEST(OlxReadTest, ErrorsNameFileAndLine) {
   auto files = MiniCourse();
   files["chapter/secret/magic.xml"] = "<chapter>\n  <sequential>\n</chapter>";
   auto bad = ReadCourseFromFiles(files);
-  ASSERT_FALSE(bad.ok());
+  ASSERT_THAT(bad, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("chapter/secret/magic.xml:3"), std::string::npos)
       << bad.status().message();
@@ -521,7 +524,7 @@ TEST(OlxReadTest, ErrorsNameFileAndLine) {
   files = MiniCourse();
   files["course/run1.xml"] = "<course>\n\n  <chapter url_name=\"gone\"/>\n</course>";
   auto missing = ReadCourseFromFiles(files);
-  ASSERT_FALSE(missing.ok());
+  ASSERT_THAT(missing, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(missing.status().message().find("course/run1.xml:3"), std::string::npos)
       << missing.status().message();
   EXPECT_NE(missing.status().message().find("chapter/gone.xml"), std::string::npos);
@@ -531,7 +534,7 @@ TEST(OlxReadTest, ErrorsNameFileAndLine) {
   files["vertical/v.xml"] = R"(<vertical><chapter url_name="loop"/></vertical>)";
   files["course/run1.xml"] = R"(<course><chapter url_name="loop"/></course>)";
   auto loop = ReadCourseFromFiles(files);
-  ASSERT_FALSE(loop.ok());
+  ASSERT_THAT(loop, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(loop.status().message().find("cycle"), std::string::npos) << loop.status().message();
 
   files = MiniCourse();
@@ -584,14 +587,14 @@ TEST_F(ArchiveTest, RejectsHostileEntries) {
     auto entries = Good();
     entries.push_back({name, "x", ""});
     auto course = Read(entries);
-    ASSERT_FALSE(course.ok()) << name;
+    ASSERT_THAT(course, StatusIs(StatusCode::kInvalidArgument)) << name;
     EXPECT_EQ(course.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(course.status().message().find(name), std::string::npos) << course.status().message();
   }
   auto entries = Good();
   entries.push_back({"course/static/link", "", "../../../etc/passwd"});
   auto linked = Read(entries);
-  ASSERT_FALSE(linked.ok());
+  ASSERT_THAT(linked, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(linked.status().message().find("course/static/link"), std::string::npos);
   EXPECT_FALSE(fs::exists(tmp_.path() / "evil.txt"));
 }
@@ -600,7 +603,7 @@ TEST_F(ArchiveTest, EnforcesLimits) {
   ReadOptions few;
   few.max_archive_entries = 3;
   auto too_many = Read(Good(), few);
-  ASSERT_FALSE(too_many.ok());
+  ASSERT_THAT(too_many, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(too_many.status().message().find("entries"), std::string::npos);
 
   auto entries = Good();
@@ -608,14 +611,14 @@ TEST_F(ArchiveTest, EnforcesLimits) {
   ReadOptions small;
   small.max_uncompressed_bytes = 1 << 20;
   auto too_big = Read(entries, small);
-  ASSERT_FALSE(too_big.ok());
+  ASSERT_THAT(too_big, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(too_big.status().message().find("course/static/zeros.bin"), std::string::npos);
 
   ReadOptions ratio;
   ratio.ratio_check_min_bytes = 1 << 20;
   ratio.max_compression_ratio = 50;
   auto bomb = Read(entries, ratio);
-  ASSERT_FALSE(bomb.ok());
+  ASSERT_THAT(bomb, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(bomb.status().message().find("zip bomb"), std::string::npos);
 }
 

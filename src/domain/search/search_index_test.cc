@@ -10,9 +10,9 @@
 #include <gtest/gtest.h>
 
 #include "larch/common/clock.h"
-#include "larch/enrollment/test_util.h"
-#include "larch/storage/migrations.h"
-#include "larch/storage/open_database.h"
+#include "larch/testing/enrollment_rows.h"
+#include "larch/testing/status_matchers.h"
+#include "larch/testing/temp_database.h"
 
 namespace larch::search {
 namespace {
@@ -43,15 +43,8 @@ constexpr storage::Query kEnroll{
 class SearchIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/larch-search-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    storage::DatabaseOptions options;
-    options.url = "sqlite://" + dir_ + "/larch.db";
-    auto db = storage::OpenDatabase(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    ASSERT_TRUE(storage::Migrate(*db_, storage::BuiltinMigrations(db_->backend()), clock_).ok());
+    LARCH_ASSERT_OK_AND_ASSIGN(dir_, larch::testing::MakeTempDir("larch-search"));
+    LARCH_ASSERT_OK_AND_ASSIGN(db_, larch::testing::OpenMigratedSqlite(dir_, clock_));
     clock_.SetNowMicros(kNow);
     index_ = std::make_unique<SearchIndex>(*db_, clock_);
   }

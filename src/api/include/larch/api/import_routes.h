@@ -4,7 +4,8 @@
 //        (.tar.gz or .zip) -> {"task_id": uuid}; the import runs as a job
 //   GET  /api/courses/v0/import/{course_id}/?task_id=...  -> {"state": ...}
 // The archive is imported into `course_id` whatever run it was exported
-// from, replacing the course atomically. Callers need course author access:
+// from, replacing the course atomically. The task is a `courses.import` job
+// (courses/import_tasks.h). Callers need course author access:
 // global staff, or the instructor or staff role on the course or its org.
 //
 // Thread safety: register before serving; the handlers are then safe to run
@@ -26,9 +27,6 @@ class RoleStore;
 
 namespace larch::api {
 
-// The job kind the app registers the import handler under. Its payload:
-// {"course_key": ..., "archive": absolute path, "filename": ..., "user_id": n}.
-inline constexpr char kCourseImportJobKind[] = "courses.import";
 // The path prefix of the upload endpoint, for the server's body limit.
 inline constexpr char kCourseImportPathPrefix[] = "/api/courses/v0/import/";
 

@@ -14,12 +14,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "larch/common/clock.h"
+#include "larch/common/mutex.h"
 #include "larch/common/status.h"
 
 namespace larch::api {
@@ -48,13 +48,13 @@ class RateLimiter {
     double tokens;
     int64_t updated_micros;
   };
-  void PruneLocked(int64_t now);
+  void PruneLocked(int64_t now) LARCH_REQUIRES(mu_);
 
   const Rate rate_;
   const Clock& clock_;
   const size_t max_keys_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ LARCH_GUARDED_BY(mu_);
 };
 
 }  // namespace larch::api

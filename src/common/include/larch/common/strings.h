@@ -4,6 +4,7 @@
 #ifndef LARCH_COMMON_STRINGS_H_
 #define LARCH_COMMON_STRINGS_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,21 @@ namespace larch {
 // ASCII letters lowercased, every other byte (UTF-8 included) unchanged, so
 // the result does not depend on the C locale.
 std::string AsciiLower(std::string_view text);
+
+// Two lowercase hex digits per byte ("\x01\xab" -> "01ab"): digests, tokens.
+std::string HexEncode(std::string_view bytes);
+inline std::string HexEncode(const unsigned char* bytes, size_t size) {
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes), size));
+}
+
+// Appends `value` in lowercase hex without leading zeros ("0" for zero):
+// ETags, chunk sizes, trace ids.
+void AppendHexNumber(std::string& out, uint64_t value);
+
+// Appends `text` as a quoted JSON string: '"' and '\\' escaped, control
+// bytes (and DEL) as \u00XX; other bytes, UTF-8 included, pass through
+// unchanged (a log reader copes with bad UTF-8 better than lost characters).
+void AppendJsonString(std::string& out, std::string_view text);
 
 }  // namespace larch
 

@@ -27,6 +27,9 @@ struct CookieOptions {
   bool secure = false;
   // "Lax", "Strict", "None" or empty to omit the attribute.
   std::string same_site = "Lax";
+  // The caller's Clock, in seconds since the epoch: Expires is
+  // now_seconds + max_age (http takes no ambient time).
+  int64_t now_seconds = 0;
 };
 
 struct Response {

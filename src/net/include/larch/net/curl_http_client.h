@@ -9,10 +9,10 @@
 #ifndef LARCH_NET_CURL_HTTP_CLIENT_H_
 #define LARCH_NET_CURL_HTTP_CLIENT_H_
 
-#include <mutex>
 #include <vector>
 
 #include "larch/common/http_client.h"
+#include "larch/common/mutex.h"
 
 namespace larch::net {
 
@@ -50,8 +50,8 @@ class CurlHttpClient final : public HttpClient {
   void ReleaseHandle(void* handle);
 
   const CurlHttpClientOptions options_;
-  std::mutex mu_;
-  std::vector<void*> idle_;  // CURL* handles, guarded by mu_
+  Mutex mu_;
+  std::vector<void*> idle_ LARCH_GUARDED_BY(mu_);  // CURL* handles
 };
 
 }  // namespace larch::net

@@ -91,6 +91,31 @@ class JobStore {
   static Status Retry(Executor& ex, int64_t id, int64_t now);
 };
 
+// A job as callers describe it: Larch's replacement for Celery's
+// `task.delay()`. It lives here, below the domain, so domain services can
+// enqueue inside their own transaction (the job exists exactly when their
+// change commits: no lost or phantom tasks) without depending on jobs/, the
+// runner above them.
+struct NewJob {
+  // The handler name registered with jobs::JobRunner::Register, e.g. "mail.send".
+  std::string kind;
+  // Any JSON text; handlers receive it parsed.
+  std::string payload = "{}";
+  std::string queue = "default";
+  // A second enqueue with the same key returns the first job instead.
+  std::optional<std::string> idempotency_key;
+  int64_t max_attempts = 5;
+  // Earliest time to run (micros since epoch); nullopt means `now`.
+  std::optional<int64_t> run_at;
+};
+
+// Adds `job` in the caller's transaction. kInvalidArgument for an empty kind
+// or queue, max_attempts < 1 or a payload that is not JSON; with a taken
+// idempotency key returns the existing id and created = false.
+StatusOr<EnqueueResult> EnqueueJob(Executor& ex, const NewJob& job, int64_t now);
+// The same in a transaction of its own.
+StatusOr<EnqueueResult> EnqueueJob(Database& db, const NewJob& job, int64_t now);
+
 }  // namespace larch::storage
 
 #endif  // LARCH_STORAGE_JOB_STORE_H_

@@ -1,11 +1,12 @@
 // Test-only helpers for suites that need courses and users without the
-// courses importer or the accounts service: rows are inserted with plain SQL.
+// courses importer or the accounts service (tests, bench/micro); kept in test
+// support so no module exports them. Rows are inserted with plain SQL.
 // FaultyDatabaseForTest wraps a Database and fails chosen statements, to show
 // that a failure rolls a use case back or reaches the client as itself.
 //
 // Thread safety: as the Database passed in; set the fault before use.
-#ifndef LARCH_ENROLLMENT_TEST_UTIL_H_
-#define LARCH_ENROLLMENT_TEST_UTIL_H_
+#ifndef LARCH_TESTING_ENROLLMENT_ROWS_H_
+#define LARCH_TESTING_ENROLLMENT_ROWS_H_
 
 #include <cstdint>
 #include <memory>
@@ -120,4 +121,4 @@ class FaultyDatabaseForTest final : public storage::Database {
 
 }  // namespace larch::enrollment
 
-#endif  // LARCH_ENROLLMENT_TEST_UTIL_H_
+#endif  // LARCH_TESTING_ENROLLMENT_ROWS_H_
