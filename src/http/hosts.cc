@@ -61,6 +61,8 @@ bool SafeOnce(std::string_view url, const std::vector<std::string>& allowed_host
   if (rest.starts_with("//")) {
     netloc = rest.substr(2);
     netloc = netloc.substr(0, netloc.find_first_of("/?#"));
+    // "//" with no host: Django lets it through, but it names no page here.
+    if (netloc.empty()) return false;
   }
   if (netloc.empty() && !scheme.empty()) return false;
   if (scheme.empty() && !netloc.empty()) scheme = "http";
