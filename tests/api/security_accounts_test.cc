@@ -36,7 +36,12 @@ class Browser {
   StatusOr<HttpClientResponse> Do(const std::string& method, const std::string& path,
                                   const std::string& body = "", Headers headers = {}) {
     std::string cookie;
-    for (const auto& [k, v] : jar_) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+    for (const auto& [k, v] : jar_) {
+      if (!cookie.empty()) cookie += "; ";
+      cookie += k;
+      cookie += '=';
+      cookie += v;
+    }
     if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
     auto r = Send(method, base_ + path, body, headers);
     if (!r.ok()) return r;
