@@ -7,7 +7,9 @@
 
 #include "api_internal.h"
 #include "larch/api/csrf.h"
+#include "larch/common/strings.h"
 #include "larch/http/error_mapping.h"
+#include "larch/http/hosts.h"
 
 namespace larch::api {
 namespace {
@@ -53,6 +55,10 @@ class Routes {
     limiters_.registration =
         MakeLimiter("REGISTRATION_RATELIMIT", s.registration_ratelimit, "60/7d", context.clock);
     limiters_.token = MakeLimiter("token rate", kTokenRate, kTokenRate, context.clock);
+    limiters_.password_reset_ip =
+        MakeLimiter("PASSWORD_RESET_IP_RATE", s.password_reset_ip_rate, "1/m", context.clock);
+    limiters_.password_reset_email =
+        MakeLimiter("PASSWORD_RESET_EMAIL_RATE", s.password_reset_email_rate, "2/h", context.clock);
   }
 
   // --- Registration ---------------------------------------------------
@@ -152,6 +158,9 @@ class Routes {
 
   Response Login(Request& request, bool v2) {
     // csrf_protect: the login POST needs the token even without a session.
+    if (auto reason = CheckCsrfOrigin(request, allowed_hosts_, trusted_origins_); reason) {
+      return CsrfFailure(*reason);
+    }
     if (auto reason = CheckCsrf(request, ctx_.settings.csrf_cookie_name); reason) {
       return CsrfFailure(*reason);
     }
@@ -239,10 +248,10 @@ class Routes {
     std::optional<std::string> next = request.Query("redirect_url");
     if (!next.has_value()) next = request.Query("next");
     Response response;
-    // Only local paths, so /logout cannot be used as an open redirect.
-    if (next.has_value() && next->starts_with("/") && !next->starts_with("//") &&
-        next->find('\\') == std::string::npos) {
-      response = Response::Redirect(*next);
+    // is_safe_login_or_logout_redirect: this site's hosts only, so /logout
+    // cannot be used as an open redirect.
+    if (next.has_value() && http::RedirectIsSafe(*next, allowed_hosts_, request.is_secure())) {
+      response = Response::Redirect(http::CleanRedirectTarget(*next));
     } else {
       response = Response::Html(200,
                                 "<!DOCTYPE html><html><head><title>Signed Out</title></head>"
@@ -277,11 +286,18 @@ class Routes {
 
   Response PasswordReset(Request& request) {
     std::map<std::string, std::string> form = FormMap(request);
-    if (!limiters_.login->Allow(request.remote_address())) {
+    auto it = form.find("email");
+    // Both limits hold whether or not the address has an account, so being
+    // limited tells nothing about which addresses exist. As upstream's
+    // stacked decorators, a request refused per IP takes nothing from the
+    // address's allowance.
+    const std::string email_key = it == form.end() ? std::string() : AsciiLower(it->second);
+    const bool allowed = limiters_.password_reset_ip->Allow(request.remote_address()) &&
+                         (email_key.empty() || limiters_.password_reset_email->Allow(email_key));
+    if (!allowed) {
       return Detail(403,
                     "Your previous request is in progress, please try again in a few moments.");
     }
-    auto it = form.find("email");
     if (it != form.end() && !it->second.empty()) {
       if (Status st = ctx_.accounts.RequestPasswordReset(it->second); !st.ok()) {
         // Answered like a success: the client must not learn which emails exist.
@@ -461,6 +477,35 @@ class Routes {
       return StatusError(request, updated.status());
     }
     return Response::Json(200, *updated);
+  }
+
+  // DeactivateLogoutView: the signed-in learner asks for retirement
+  // (password confirmed), which also logs them out everywhere.
+  Response DeactivateLogout(Request& request) {
+    AuthResult auth = RequireUser(request);
+    if (auth.principal == nullptr) return auth.error;
+    std::map<std::string, std::string> form = FormMap(request);
+    auto password = form.find("password");
+    if (password == form.end()) {
+      return Response::Json(400, "Could not verify user password: 'password'");
+    }
+    Status st = ctx_.accounts.RequestRetirement(auth.principal->user_id, password->second);
+    switch (st.code()) {
+      case StatusCode::kOk: {
+        Response response = Response::NoContent();
+        internal::DeleteLoginCookies(response, ctx_);
+        return response;
+      }
+      case StatusCode::kUnauthenticated:
+        return Response::Json(403, st.user_message());
+      case StatusCode::kNotFound:
+        return Response::Json(404, "The user \"" + auth.principal->username + "\" does not exist.");
+      case StatusCode::kAlreadyExists:
+        return Response::Json(
+            500, "User " + auth.principal->username + " already has a retirement status row!");
+      default:
+        return StatusError(request, st);
+    }
   }
 
   // --- Preferences --------------------------------------------------------
@@ -650,6 +695,8 @@ class Routes {
 
   ApiContext& ctx_;
   internal::Limiters limiters_;
+  const std::vector<std::string> allowed_hosts_ = internal::AllowedHosts(ctx_.settings);
+  const std::vector<std::string> trusted_origins_ = internal::TrustedOrigins(ctx_.settings);
 };
 
 }  // namespace
@@ -695,6 +742,7 @@ void RegisterAccountRoutes(http::Router& router, ApiContext& context) {
   router.Post("/oauth2/revoke_token/", bind(&Routes::RevokeToken));
   router.Get("/auth/jwks.json", bind(&Routes::Jwks));
 
+  router.Post("/api/user/v1/accounts/deactivate_logout/", bind(&Routes::DeactivateLogout));
   router.Get("/api/user/v1/me", bind(&Routes::Me));
   router.Get("/api/user/v1/accounts", bind(&Routes::ListAccounts));
   router.Get("/api/user/v1/accounts/{username}", bind(&Routes::GetAccount));

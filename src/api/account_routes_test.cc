@@ -211,8 +211,27 @@ TEST_F(AccountRoutesTest, SecureCookiesBehindHttpsProxy) {
   Call("GET", "/api/user/v1/account/login_session/");
   Reply login = PostForm("/api/user/v1/account/login_session/",
                          "email=alice%40example.com&password=Secret-pass-1",
-                         {{"X-CSRFToken", jar_["csrftoken"]}, {"X-Forwarded-Proto", "https"}});
+                         {{"X-CSRFToken", jar_["csrftoken"]},
+                          {"X-Forwarded-Proto", "https"},
+                          {"Host", "127.0.0.1:8000"},
+                          {"Origin", "https://127.0.0.1:8000"}});
   ASSERT_EQ(login.response.status, 200) << login.response.body;
+  EXPECT_NE(login.set_cookies["sessionid"].find("Secure"), std::string::npos);
+  // Django 4.2: over HTTPS, no Origin means the Referer must be this site.
+  Reply no_referer = PostForm("/api/user/v1/account/login_session/",
+                              "email=alice%40example.com&password=Secret-pass-1",
+                              {{"X-CSRFToken", jar_["csrftoken"]},
+                               {"X-Forwarded-Proto", "https"},
+                               {"Host", "127.0.0.1:8000"}});
+  EXPECT_EQ(no_referer.response.status, 403);
+  EXPECT_EQ(no_referer.json["detail"], "CSRF Failed: Referer checking failed - no Referer.");
+  Reply referer = PostForm("/api/user/v1/account/login_session/",
+                           "email=alice%40example.com&password=Secret-pass-1",
+                           {{"X-CSRFToken", jar_["csrftoken"]},
+                            {"X-Forwarded-Proto", "https"},
+                            {"Host", "127.0.0.1:8000"},
+                            {"Referer", "https://127.0.0.1:8000/login"}});
+  ASSERT_EQ(referer.response.status, 200) << referer.response.body;
   EXPECT_NE(login.set_cookies["sessionid"].find("Secure"), std::string::npos);
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +33,16 @@ struct Limiters {
   std::unique_ptr<RateLimiter> login;
   std::unique_ptr<RateLimiter> registration;
   std::unique_ptr<RateLimiter> token;
+  // POST /password_reset/: PASSWORD_RESET_IP_RATE per client IP and
+  // PASSWORD_RESET_EMAIL_RATE per (lowercased) requested address.
+  std::unique_ptr<RateLimiter> password_reset_ip;
+  std::unique_ptr<RateLimiter> password_reset_email;
 };
+
+// The effective ALLOWED_HOSTS (http::EffectiveAllowedHosts) and
+// CSRF_TRUSTED_ORIGINS of the settings, as string lists.
+std::vector<std::string> AllowedHosts(const config::Settings& settings);
+std::vector<std::string> TrustedOrigins(const config::Settings& settings);
 
 // Form fields of a urlencoded body, or the top-level scalars of a JSON
 // object body (first value wins for repeated form fields, as request.POST.get).

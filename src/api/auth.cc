@@ -7,6 +7,7 @@
 
 #include "api_internal.h"
 #include "larch/api/csrf.h"
+#include "larch/http/hosts.h"
 
 namespace larch::api {
 namespace {
@@ -30,6 +31,15 @@ bool IsCsrfExempt(std::string_view path) {
     if (path == exempt) return true;
   }
   return false;
+}
+
+std::vector<std::string> StringList(const nlohmann::json& list) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const auto& item : list) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
 }
 
 bool StartsWithScheme(std::string_view header, std::string_view scheme, std::string_view* token) {
@@ -62,8 +72,18 @@ AuthResult RequireUser(const http::Request& request) {
 
 namespace internal {
 
+std::vector<std::string> AllowedHosts(const config::Settings& settings) {
+  return http::EffectiveAllowedHosts(StringList(settings.allowed_hosts), settings.lms_base_url);
+}
+
+std::vector<std::string> TrustedOrigins(const config::Settings& settings) {
+  return StringList(settings.csrf_trusted_origins);
+}
+
 http::Filter MakeAuthFilter(ApiContext& context) {
-  return [&context](http::Request& request) -> std::optional<http::Response> {
+  return [&context, allowed_hosts = AllowedHosts(context.settings),
+          trusted_origins = TrustedOrigins(context.settings)](
+             http::Request& request) -> std::optional<http::Response> {
     bool from_cookie = false;
     std::optional<oauth::Principal> principal;
     std::string_view token;
@@ -130,6 +150,9 @@ http::Filter MakeAuthFilter(ApiContext& context) {
       request.SetAttribute(kAuthFromCookieAttribute, from_cookie);
     }
     if (from_cookie && !IsSafeMethod(request.method()) && !IsCsrfExempt(request.path())) {
+      if (auto reason = CheckCsrfOrigin(request, allowed_hosts, trusted_origins); reason) {
+        return CsrfFailure(*reason);
+      }
       if (auto reason = CheckCsrf(request, context.settings.csrf_cookie_name); reason) {
         return CsrfFailure(*reason);
       }

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larch/common/strings.h"
+#include "larch/http/hosts.h"
+
 namespace larch::api {
 namespace {
 
@@ -30,7 +33,100 @@ std::string RandomChars(Random& random, size_t n) {
   return out;
 }
 
+// urlsplit's scheme and netloc of "scheme://netloc/...": both empty when
+// the text has no "://".
+struct SchemeNetloc {
+  std::string scheme;
+  std::string netloc;
+};
+SchemeNetloc SplitOrigin(std::string_view url) {
+  SchemeNetloc out;
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0) return out;
+  out.scheme = AsciiLower(url.substr(0, sep));
+  std::string_view rest = url.substr(sep + 3);
+  out.netloc = AsciiLower(rest.substr(0, rest.find_first_of("/?#")));
+  return out;
+}
+
+// Django's is_same_domain: a leading "." matches the domain and subdomains.
+bool IsSameDomain(std::string_view host, std::string_view pattern) {
+  if (pattern.empty()) return false;
+  std::string h = AsciiLower(host);
+  std::string p = AsciiLower(pattern);
+  if (p.front() == '.') return h.ends_with(p) || h == p.substr(1);
+  return h == p;
+}
+
+// request.get_host() when ALLOWED_HOSTS accepts it.
+std::optional<std::string> GoodHost(const http::Request& request,
+                                    const std::vector<std::string>& allowed_hosts) {
+  std::optional<std::string_view> host = request.Header("Host");
+  if (!host.has_value()) return std::nullopt;
+  if (!http::HostIsAllowed(http::SplitHostPort(*host).domain, allowed_hosts)) return std::nullopt;
+  return std::string(*host);
+}
+
+bool OriginVerified(const http::Request& request, std::string_view origin,
+                    const std::vector<std::string>& allowed_hosts,
+                    const std::vector<std::string>& trusted_origins) {
+  if (std::optional<std::string> host = GoodHost(request, allowed_hosts); host.has_value()) {
+    if (origin == std::string(request.is_secure() ? "https://" : "http://") + *host) return true;
+  }
+  SchemeNetloc parsed = SplitOrigin(origin);
+  for (const std::string& trusted : trusted_origins) {
+    if (trusted.find('*') == std::string::npos) {
+      if (origin == trusted) return true;
+      continue;
+    }
+    SchemeNetloc pattern = SplitOrigin(trusted);
+    std::string_view domain = pattern.netloc;
+    while (!domain.empty() && domain.front() == '*') domain.remove_prefix(1);
+    if (!parsed.scheme.empty() && parsed.scheme == pattern.scheme &&
+        IsSameDomain(parsed.netloc, domain)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> RefererFailure(const http::Request& request,
+                                          const std::vector<std::string>& allowed_hosts,
+                                          const std::vector<std::string>& trusted_origins) {
+  std::optional<std::string_view> referer = request.Header("Referer");
+  if (!referer.has_value()) return std::string("Referer checking failed - no Referer.");
+  SchemeNetloc parsed = SplitOrigin(*referer);
+  if (parsed.scheme.empty() || parsed.netloc.empty()) {
+    return std::string("Referer checking failed - Referer is malformed.");
+  }
+  if (parsed.scheme != "https") {
+    return std::string("Referer checking failed - Referer is insecure while host is secure.");
+  }
+  for (const std::string& trusted : trusted_origins) {
+    SchemeNetloc pattern = SplitOrigin(trusted);
+    std::string_view domain = pattern.netloc;
+    while (!domain.empty() && domain.front() == '*') domain.remove_prefix(1);
+    if (IsSameDomain(parsed.netloc, domain)) return std::nullopt;
+  }
+  std::optional<std::string> host = GoodHost(request, allowed_hosts);
+  if (host.has_value() && IsSameDomain(parsed.netloc, *host)) return std::nullopt;
+  return "Referer checking failed - " + std::string(*referer) +
+         " does not match any trusted origins.";
+}
+
 }  // namespace
+
+std::optional<std::string> CheckCsrfOrigin(const http::Request& request,
+                                           const std::vector<std::string>& allowed_hosts,
+                                           const std::vector<std::string>& trusted_origins) {
+  if (std::optional<std::string_view> origin = request.Header("Origin"); origin.has_value()) {
+    if (OriginVerified(request, *origin, allowed_hosts, trusted_origins)) return std::nullopt;
+    return "Origin checking failed - " + std::string(*origin) +
+           " does not match any trusted origins.";
+  }
+  if (request.is_secure()) return RefererFailure(request, allowed_hosts, trusted_origins);
+  return std::nullopt;
+}
 
 std::string NewCsrfSecret(Random& random) { return RandomChars(random, kCsrfSecretLength); }
 

@@ -62,5 +62,54 @@ TEST(CsrfTest, FailureBodyIsDrfShaped) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["detail"], "CSRF Failed: CSRF token missing.");
 }
 
+http::Request Unsafe(const std::string& host, const std::string& origin, const std::string& referer,
+                     bool tls) {
+  http::Request request("POST", "/x");
+  request.AddHeader("Host", host);
+  if (!origin.empty()) request.AddHeader("Origin", origin);
+  if (!referer.empty()) request.AddHeader("Referer", referer);
+  request.set_tls(tls);
+  return request;
+}
+
+TEST(CsrfOriginTest, OriginMustBeThisSiteOrTrusted) {
+  const std::vector<std::string> hosts = {"lms.example.com"};
+  const std::vector<std::string> trusted = {"https://studio.example.com", "https://*.apps.io"};
+  auto check = [&](const std::string& host, const std::string& origin, bool tls) {
+    return CheckCsrfOrigin(Unsafe(host, origin, "", tls), hosts, trusted);
+  };
+  EXPECT_EQ(check("lms.example.com", "http://lms.example.com", false), std::nullopt);
+  EXPECT_EQ(check("lms.example.com", "https://lms.example.com", true), std::nullopt);
+  EXPECT_EQ(check("lms.example.com", "https://studio.example.com", true), std::nullopt);
+  EXPECT_EQ(check("lms.example.com", "https://mfe.apps.io", true), std::nullopt);
+  EXPECT_EQ(check("lms.example.com", "https://apps.io", true), std::nullopt);
+  EXPECT_EQ(check("lms.example.com", "", false), std::nullopt);
+  EXPECT_EQ(check("lms.example.com", "http://evil.example", false),
+            "Origin checking failed - http://evil.example does not match any trusted origins.");
+  EXPECT_NE(check("lms.example.com", "http://lms.example.com", true), std::nullopt);
+  EXPECT_NE(check("lms.example.com", "http://mfe.apps.io", false), std::nullopt);
+  EXPECT_NE(check("lms.example.com", "https://evilapps.io", true), std::nullopt);
+  EXPECT_NE(check("lms.example.com", "null", false), std::nullopt);
+  // A Host outside ALLOWED_HOSTS is never "this site".
+  EXPECT_NE(check("evil.example", "http://evil.example", false), std::nullopt);
+}
+
+TEST(CsrfOriginTest, HttpsWithoutOriginChecksReferer) {
+  const std::vector<std::string> hosts = {"lms.example.com"};
+  const std::vector<std::string> trusted = {"https://*.apps.io"};
+  auto check = [&](const std::string& referer) {
+    return CheckCsrfOrigin(Unsafe("lms.example.com", "", referer, true), hosts, trusted);
+  };
+  EXPECT_EQ(check("https://lms.example.com/account"), std::nullopt);
+  EXPECT_EQ(check("https://mfe.apps.io/x"), std::nullopt);
+  EXPECT_EQ(check(""), "Referer checking failed - no Referer.");
+  EXPECT_EQ(check("lms.example.com"), "Referer checking failed - Referer is malformed.");
+  EXPECT_EQ(check("http://lms.example.com/"),
+            "Referer checking failed - Referer is insecure while host is secure.");
+  EXPECT_EQ(check("https://evil.example/x"),
+            "Referer checking failed - https://evil.example/x does not match any trusted "
+            "origins.");
+}
+
 }  // namespace
 }  // namespace larch::api

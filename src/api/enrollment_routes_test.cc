@@ -597,19 +597,32 @@ TEST_F(EnrollmentRoutesTest, UnenrollFromAllCoursesForRetirement) {
   const std::string url = "/api/enrollment/v1/unenroll/";
   EXPECT_EQ(Call("POST", url, "", json{{"username", "alice"}}).status, 401);
   EXPECT_EQ(Call("POST", url, "staff", json{{"username", "alice"}}).status, 403);
-  ASSERT_TRUE(enrollment::InsertUserForTest(*db_, "retirer", "retirer@example.com").ok());
+  // Only the operator-made service account counts, not one merely so named.
+  context_->retirement_service_worker_username = "bob";
+  EXPECT_EQ(Call("POST", url, "bob", json{{"username", "alice"}}).status, 403);
+  context_->retirement_service_worker_username = "retirer";
+  ASSERT_TRUE(accounts_->CreateServiceUser("retirer", "retirer@example.com").ok());
   auto no_name = Call("POST", url, "retirer", json::object());
   EXPECT_EQ(no_name.status, 404);
   EXPECT_EQ(Body(no_name), "Username not specified.");
   auto unknown = Call("POST", url, "retirer", json{{"username", "ghost"}});
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Body(unknown), "No retirement request status for username.");
-  EXPECT_EQ(Call("POST", url, "retirer", json{{"username", "alice"}}).status, 204);
-  ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
-  auto done = Call("POST", url, "retirer", json{{"username", "alice"}});
+  auto not_retiring = Call("POST", url, "retirer", json{{"username", "alice"}});
+  EXPECT_EQ(not_retiring.status, 404);
+  EXPECT_EQ(Body(not_retiring), "No retirement request status for username.");
+  accounts::User carol_user;
+  carol_user.username = "carol";
+  carol_user.email = "carol@example.com";
+  auto carol = accounts_->CreateUser(carol_user, "Carol-pass-1", accounts::Profile());
+  ASSERT_TRUE(carol.ok());
+  ASSERT_TRUE(accounts_->RequestRetirement(carol->id, "Carol-pass-1").ok());
+  EXPECT_EQ(Call("POST", url, "retirer", json{{"username", "carol"}}).status, 204);
+  ASSERT_TRUE(service_->Enroll(carol->id, kCourse).ok());
+  auto done = Call("POST", url, "retirer", json{{"username", "carol"}});
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(Body(done), json({"edX"}));
-  EXPECT_FALSE((*service_->Get(alice_, kCourse))->is_active);
+  EXPECT_FALSE((*service_->Get(carol->id, kCourse))->is_active);
 }
 
 TEST_F(EnrollmentRoutesTest, StorageOutageIs503WithTheStandardBodyAndIsLogged) {

@@ -237,34 +237,53 @@ http::Response AllEnrollments(RouteState& st, const http::Request& req) {
       200, json{{"next", next}, {"previous", previous}, {"results", std::move(results)}});
 }
 
-// UnenrollmentView (IsAuthenticated + CanRetireUser).
+// CanRetireUser: a superuser, or the RETIREMENT_SERVICE_WORKER_USERNAME
+// account when an operator made it (create-service-user), never an account
+// that merely carries the name.
+std::optional<http::Response> RefuseUnlessCanRetire(RouteState& st,
+                                                    const oauth::Principal& principal) {
+  if (principal.is_superuser) return std::nullopt;
+  if (st.ctx.retirement_service_worker_username.empty() ||
+      !http::EqualsIgnoreCase(principal.username, st.ctx.retirement_service_worker_username)) {
+    return Detail(403, kNoPermission);
+  }
+  auto service = st.ctx.accounts.IsServiceUser(principal.user_id);
+  if (!service.ok()) return http::Response::Json(500, service.status().message());
+  if (!*service) return Detail(403, kNoPermission);
+  return std::nullopt;
+}
+
+// UnenrollmentView (IsAuthenticated + CanRetireUser): only learners who
+// asked for retirement (a user_retirement_status row) can be unenrolled.
 http::Response UnenrollAll(RouteState& st, const http::Request& req) {
   AuthResult auth = RequireUser(req);
   if (auth.principal == nullptr) return auth.error;
-  if (!auth.principal->is_superuser &&
-      auth.principal->username != st.ctx.retirement_service_worker_username) {
-    return Detail(403, kNoPermission);
-  }
+  if (auto refused = RefuseUnlessCanRetire(st, *auth.principal)) return *refused;
   const json data = RequestData(req);
   std::optional<std::string> username = DataText(data, "username");
   if (!data.contains("username")) return http::Response::Json(404, "Username not specified.");
-  // Larch keeps no retirement request rows: an existing user stands in for
-  // one (docs/api/enrollment.md).
-  auto user = st.ctx.accounts.GetUserByUsername(username.value_or(""));
-  if (!user.ok()) {
-    if (user.status().code() == StatusCode::kNotFound) {
+  auto retirement = st.ctx.accounts.GetRetirementStatus(username.value_or(""));
+  if (!retirement.ok()) {
+    if (retirement.status().code() == StatusCode::kNotFound) {
       return http::Response::Json(404, "No retirement request status for username.");
     }
-    return http::Response::Json(500, user.status().message());
+    return http::Response::Json(500, retirement.status().message());
   }
-  auto active = st.ctx.enrollments.ListActive(user->id);
+  // Upstream's dead-end RETIREMENT_STATES.
+  const std::string& state = retirement->current_state;
+  if (state == "COMPLETE" || state == "ERROR" || state == "ABORTED") {
+    return http::Response::Json(500, retirement->original_username + " is in " + state +
+                                         ", not a valid state to perform retirement actions on!");
+  }
+  const int64_t user_id = retirement->user_id;
+  auto active = st.ctx.enrollments.ListActive(user_id);
   if (!active.ok()) return http::Response::Json(500, active.status().message());
   if (active->empty()) {
     http::Response r;
     r.status = 204;
     return r;
   }
-  auto orgs = st.ctx.enrollments.UnenrollFromAllCourses(user->id, auth.principal->user_id);
+  auto orgs = st.ctx.enrollments.UnenrollFromAllCourses(user_id, auth.principal->user_id);
   if (!orgs.ok()) return http::Response::Json(500, orgs.status().message());
   return http::Response::Json(200, *orgs);
 }

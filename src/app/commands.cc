@@ -248,6 +248,19 @@ int RunCreateSuperuser(const CommonFlags& flags, CreateSuperuserFlags user) {
   return kExitOk;
 }
 
+int RunCreateServiceUser(const CommonFlags& flags, const std::string& username,
+                         const std::string& email) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  auto created = (*components)->accounts().CreateServiceUser(username, email);
+  if (!created.ok()) return FailStatus(created.status());
+  std::printf("Service user %s created (id %lld)\n", created->username.c_str(),
+              static_cast<long long>(created->id));
+  return kExitOk;
+}
+
 int RunCreateOAuthClient(const CommonFlags& flags, const CreateOAuthClientFlags& client) {
   auto settings = Load(flags);
   if (!settings.ok()) return FailStatus(settings.status());

@@ -40,6 +40,11 @@ struct CreateOAuthClientFlags {
 
 int RunMigrate(const CommonFlags& flags);
 int RunCreateSuperuser(const CommonFlags& flags, CreateSuperuserFlags user);
+// Creates the operator's service account `username` (e.g. the
+// RETIREMENT_SERVICE_WORKER_USERNAME): no usable password, reached through an
+// OAuth client it owns (create-oauth-client --user).
+int RunCreateServiceUser(const CommonFlags& flags, const std::string& username,
+                         const std::string& email);
 int RunCreateOAuthClient(const CommonFlags& flags, const CreateOAuthClientFlags& client);
 int RunRotateKeys(const CommonFlags& flags);
 int RunImportUsers(const CommonFlags& flags, const std::string& path);

@@ -47,6 +47,14 @@ int Main(int argc, char** argv) {
   createsuperuser->add_option("--email", superuser.email, "E-mail (prompted if missing)");
   createsuperuser->add_option("--password", superuser.password, "Password (prompted if missing)");
 
+  std::string service_username;
+  std::string service_email;
+  CLI::App* create_service_user = cli.add_subcommand(
+      "create-service-user", "Create a service account (e.g. the retirement service worker)");
+  add_common(create_service_user);
+  create_service_user->add_option("--username", service_username, "Username")->required();
+  create_service_user->add_option("--email", service_email, "E-mail")->required();
+
   larch::app::CreateOAuthClientFlags client;
   CLI::App* create_client =
       cli.add_subcommand("create-oauth-client", "Create an OAuth2 application");
@@ -105,6 +113,9 @@ int Main(int argc, char** argv) {
   if (worker->parsed()) return larch::app::RunWorker(common);
   if (routes->parsed()) return larch::app::RunRoutes(common);
   if (createsuperuser->parsed()) return larch::app::RunCreateSuperuser(common, superuser);
+  if (create_service_user->parsed()) {
+    return larch::app::RunCreateServiceUser(common, service_username, service_email);
+  }
   if (create_client->parsed()) return larch::app::RunCreateOAuthClient(common, client);
   if (rotate_keys->parsed()) return larch::app::RunRotateKeys(common);
   if (import_users->parsed()) return larch::app::RunImportUsers(common, import_path);

@@ -98,6 +98,8 @@ const std::vector<Field>& Fields() {
        &Settings::max_failed_login_attempts_lockout_period_secs, 1, int64_t{86400} * 365},
       {"LOGISTRATION_RATELIMIT_RATE", Type::kString, &Settings::logistration_ratelimit_rate},
       {"REGISTRATION_RATELIMIT", Type::kString, &Settings::registration_ratelimit},
+      {"PASSWORD_RESET_IP_RATE", Type::kString, &Settings::password_reset_ip_rate},
+      {"PASSWORD_RESET_EMAIL_RATE", Type::kString, &Settings::password_reset_email_rate},
       {"PASSWORD_RESET_TIMEOUT", Type::kInt, nullptr, &Settings::password_reset_timeout, 60,
        int64_t{86400} * 365},
   };

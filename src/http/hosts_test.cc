@@ -84,5 +84,32 @@ TEST(RequestBaseUrlTest, BelievesForwardedHeadersFromTrustedProxiesOnly) {
       "http://127.0.0.1:8000");
 }
 
+TEST(RedirectIsSafeTest, AcceptsLocalPathsAndAllowedHosts) {
+  const std::vector<std::string> hosts = {"lms.example.com", ".apps.example.com"};
+  EXPECT_TRUE(RedirectIsSafe("/dashboard?x=1", hosts, false));
+  EXPECT_TRUE(RedirectIsSafe("  /courses  ", hosts, false));
+  EXPECT_TRUE(RedirectIsSafe("http://lms.example.com/x", hosts, false));
+  EXPECT_TRUE(RedirectIsSafe("https://LMS.example.com:8000/x", hosts, true));
+  EXPECT_TRUE(RedirectIsSafe("//learning.apps.example.com/", hosts, false));
+  EXPECT_TRUE(RedirectIsSafe("dashboard", hosts, false));
+}
+
+TEST(RedirectIsSafeTest, RejectsOtherHostsAndBrowserTricks) {
+  const std::vector<std::string> hosts = {"lms.example.com"};
+  for (const char* url :
+       {"", "   ", "//", "//?x", "//evil.example/", "///evil.example", "/\t/evil.example/phish",
+        "\t//evil.example", "/\\evil.example", "\\\\evil.example", "\x01//evil.example",
+        "http://evil.example/", "https:///evil.example", "http://lms.example.com@evil.example/",
+        "javascript:alert(1)", "data:text/html,x", "ftp://lms.example.com/",
+        "http://lms.example.com.evil.example/", "\xe2\x80\x8b//evil.example"}) {
+    EXPECT_FALSE(RedirectIsSafe(url, hosts, false)) << url;
+  }
+  EXPECT_FALSE(RedirectIsSafe("http://lms.example.com/", hosts, /*require_https=*/true));
+}
+
+TEST(RedirectIsSafeTest, CleanTargetDropsTabsAndNewlines) {
+  EXPECT_EQ(CleanRedirectTarget(" /a\tb\r\nc "), "/abc");
+}
+
 }  // namespace
 }  // namespace larch::http

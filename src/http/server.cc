@@ -644,7 +644,7 @@ void Server::Impl::WarnAccept(const std::string& what) {
 bool Server::Impl::EvictIdle() {
   std::weak_ptr<Session> candidate;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     int64_t oldest_since = 0;
     for (auto& [raw, weak] : sessions_) {
       int64_t since = raw->idle_since();
@@ -681,7 +681,7 @@ void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   }
   size_t open = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     open = sessions_.size();
   }
   if (open >= options_.max_connections && !EvictIdle()) {

@@ -47,7 +47,7 @@ class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
     {
       std::ofstream out(csv);
       out << "username,email,password,name,is_active\n";
-      for (const char* name : {"learner1", "learner2", "retirer"}) {
+      for (const char* name : {"learner1", "learner2"}) {
         out << name << "," << name << "@example.com," << kHash << "," << name << ",1\n";
       }
     }
@@ -58,6 +58,17 @@ class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
                   "--client-secret", "t-secret", "--grant-type", "password"},
                  env_);
     ASSERT_EQ(client.exit_code, 0) << client.output;
+    // The retirement service worker: an operator-made service account whose
+    // client_credentials client acts for it.
+    CommandResult retirer = RunLarch({"create-service-user", "--data-dir", data, "--username",
+                                      "retirer", "--email", "retirer@example.com"},
+                                     env_);
+    ASSERT_EQ(retirer.exit_code, 0) << retirer.output;
+    CommandResult retirer_client = RunLarch(
+        {"create-oauth-client", "--data-dir", data, "--name", "r", "--client-id", "r",
+         "--client-secret", "r-secret", "--grant-type", "client_credentials", "--user", "retirer"},
+        env_);
+    ASSERT_EQ(retirer_client.exit_code, 0) << retirer_client.output;
     CommandResult course =
         RunLarch({"import-olx", "--data-dir", data, DemoCourse().string()}, env_);
     ASSERT_EQ(course.exit_code, 0) << course.output;
@@ -97,7 +108,11 @@ class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
 TEST_P(EnrollmentApiTest, StaffListingAllowedAndRetirementUnenroll) {
   const std::string admin = Token("admin");
   const std::string learner = Token("learner1");
-  const std::string retirer = Token("retirer");
+  auto service = Send("POST", Url("/oauth2/access_token"),
+                      "grant_type=client_credentials&client_id=r&client_secret=r-secret",
+                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(service->status, 200) << service->body;
+  const std::string retirer = Json(service)["access_token"];
   auto enrolled = Call("POST", "/api/enrollment/v1/enrollment", learner,
                        json{{"course_details", {{"course_id", kCourse}}}});
   ASSERT_EQ(enrolled->status, 200) << enrolled->body;
@@ -154,14 +169,24 @@ TEST_P(EnrollmentApiTest, StaffListingAllowedAndRetirementUnenroll) {
   auto unknown =
       Call("POST", "/api/enrollment/v1/unenroll/", retirer, json{{"username", "nobody"}});
   EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(
+      Call("POST", "/api/enrollment/v1/unenroll/", retirer, json{{"username", "learner1"}})->status,
+      404)
+      << "learner1 has not asked for retirement yet";
+  auto retire = Call("POST", "/api/user/v1/accounts/deactivate_logout/", learner,
+                     json{{"password", "password"}});
+  ASSERT_EQ(retire->status, 204) << retire->body;
   auto done = Call("POST", "/api/enrollment/v1/unenroll/", retirer, json{{"username", "learner1"}});
   ASSERT_EQ(done->status, 200) << done->body;
   EXPECT_EQ(Json(done), json({"edX"}));
   EXPECT_EQ(
       Call("POST", "/api/enrollment/v1/unenroll/", admin, json{{"username", "learner1"}})->status,
       204);
-  auto mine = Call("GET", "/api/enrollment/v1/enrollment", learner);
-  EXPECT_EQ(Json(mine), json::array());
+  auto mine = Call("GET", "/api/enrollment/v1/enrollments?username=learner1", admin);
+  ASSERT_EQ(mine->status, 200) << mine->body;
+  const json listing = Json(mine);
+  ASSERT_FALSE(listing["results"].empty()) << mine->body;
+  for (const json& e : listing["results"]) EXPECT_EQ(e["is_active"], false) << e;
 }
 
 TEST_P(EnrollmentApiTest, UserThrottleAndApiKeyExemption) {

@@ -1,8 +1,10 @@
 // The accounts API object (user_api accounts serializers), its merge-patch
 // update, and the registration form description.
 #include <ctime>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "internal.h"
 #include "larch/accounts/account_service.h"
@@ -10,6 +12,8 @@
 namespace larch::accounts {
 namespace {
 
+using internal::FormatSocialLink;
+using internal::SocialUrlStub;
 using storage::Int;
 using storage::Text;
 
@@ -86,6 +90,60 @@ bool InSet(const std::string& v, std::initializer_list<const char*> values) {
   return false;
 }
 
+// The social_links of a PATCH merged into `current` (upstream's
+// _update_social_links): each requested platform replaced, or removed by an
+// empty link. `error` is set (and nothing applies) when any item is invalid.
+struct SocialLinksUpdate {
+  nlohmann::json links = nlohmann::json::array();
+  nlohmann::json error;
+};
+SocialLinksUpdate MergeSocialLinks(const nlohmann::json& current, const nlohmann::json& value,
+                                   const std::string& platform_name) {
+  const std::string field = "social_links";
+  SocialLinksUpdate out;
+  if (current.is_array()) out.links = current;
+  if (!value.is_array()) {
+    out.error = FieldError(field, value, "Expected a list of social link objects.");
+    return out;
+  }
+  for (const auto& item : value) {
+    if (!item.is_object() || !item.contains("platform") || !item["platform"].is_string()) {
+      out.error = FieldError(field, value, "Expected a list of social link objects.");
+      return out;
+    }
+    std::string platform = item["platform"].get<std::string>();
+    std::optional<std::string_view> url_stub = SocialUrlStub(platform);
+    if (!url_stub.has_value()) {
+      out.error = FieldError(field, value, "Value '" + platform + "' is not a valid choice.");
+      return out;
+    }
+    const nlohmann::json requested = item.value("social_link", nlohmann::json(""));
+    if (!requested.is_string() && !requested.is_null()) {
+      out.error = FieldError(field, value, "Expected a list of social link objects.");
+      return out;
+    }
+    // Only "https://www.<stub><username>" is ever stored: no other scheme or
+    // host can reach other learners' pages.
+    std::optional<std::string> link =
+        FormatSocialLink(*url_stub, requested.is_string() ? requested.get<std::string>() : "");
+    if (!link.has_value()) {
+      std::string message =
+          "Make sure that you are providing a valid username or a URL that contains \"" +
+          std::string(*url_stub) + "\". To remove the link from your " + platform_name +
+          " profile, leave this field blank.";
+      out.error = {{"developer_message", "Error when adding new social link: '" + message + "'"},
+                   {"user_message", message}};
+      return out;
+    }
+    nlohmann::json kept = nlohmann::json::array();
+    for (const auto& existing : out.links) {
+      if (existing.value("platform", "") != platform) kept.push_back(existing);
+    }
+    if (!link->empty()) kept.push_back({{"platform", platform}, {"social_link", *link}});
+    out.links = std::move(kept);
+  }
+  return out;
+}
 }  // namespace
 
 StatusOr<Profile> AccountService::GetProfile(int64_t user_id) {
@@ -317,32 +375,11 @@ StatusOr<nlohmann::json> AccountService::UpdateAccount(const User& target,
         }
       }
     } else if (field == "social_links") {
-      bool ok = value.is_array();
-      nlohmann::json links = p.social_links.is_array() ? p.social_links : nlohmann::json::array();
-      for (const auto& item : ok ? value : nlohmann::json::array()) {
-        if (!item.is_object() || !item.contains("platform") || !item["platform"].is_string()) {
-          ok = false;
-          continue;
-        }
-        std::string platform = item["platform"].get<std::string>();
-        if (!InSet(platform, {"facebook", "twitter", "x", "linkedin"})) {
-          errors[field] =
-              FieldError(field, value, "Value '" + platform + "' is not a valid choice.");
-          continue;
-        }
-        std::string link = item.value("social_link", "");
-        nlohmann::json kept = nlohmann::json::array();
-        for (const auto& existing : links) {
-          if (existing.value("platform", "") != platform) kept.push_back(existing);
-        }
-        // Open edX: an empty link removes the platform.
-        if (!link.empty()) kept.push_back({{"platform", platform}, {"social_link", link}});
-        links = kept;
-      }
-      if (!ok) {
-        errors[field] = FieldError(field, value, "Expected a list of social link objects.");
-      } else if (!errors.contains(field)) {
-        p.social_links = links;
+      SocialLinksUpdate update = MergeSocialLinks(p.social_links, value, options_.platform_name);
+      if (update.error.is_null()) {
+        p.social_links = std::move(update.links);
+      } else {
+        errors[field] = std::move(update.error);
       }
     } else if (field == "extended_profile") {
       if (!value.is_array()) {

@@ -191,6 +191,9 @@ AccountsOptions AccountsOptionsFromSettings(const config::Settings& settings) {
   options.max_failed_login_attempts_lockout_period_secs =
       settings.max_failed_login_attempts_lockout_period_secs;
   options.password_reset_timeout_secs = settings.password_reset_timeout;
+  if (!settings.retirement_service_worker_username.empty()) {
+    options.reserved_usernames.push_back(settings.retirement_service_worker_username);
+  }
   return options;
 }
 
@@ -415,8 +418,8 @@ nlohmann::json AccountService::ValidateRegistration(
     decisions[field] = check.errors.count(field) ? check.errors[field] : "";
   }
   if (form.count("username") && decisions["username"] == "") {
-    auto existing = GetUserByUsername(internal::Trim(Get(form, "username")));
-    if (existing.ok()) {
+    std::string wanted = internal::Trim(Get(form, "username"));
+    if (IsReservedUsername(wanted) || GetUserByUsername(wanted).ok()) {
       decisions["username"] = "It looks like " + Get(form, "username") +
                               " belongs to an existing account. Try again with a different "
                               "username.";
@@ -474,7 +477,7 @@ static Status CreateActivation(storage::Executor& ex, Random& random,
 
 static storage::SqlValue JsonText(const nlohmann::json& value) { return Text(value.dump()); }
 
-static Status InsertProfile(storage::Executor& ex, const Profile& p) {
+Status internal::InsertProfile(storage::Executor& ex, const Profile& p) {
   return ex
       .Execute(kInsertProfile,
                {Int(p.user_id), Text(p.name), storage::OptionalInt(p.year_of_birth),
@@ -489,7 +492,7 @@ static Status InsertProfile(storage::Executor& ex, const Profile& p) {
       .status();
 }
 
-static StatusOr<int64_t> InsertUser(storage::Executor& ex, const User& u) {
+StatusOr<int64_t> internal::InsertUser(storage::Executor& ex, const User& u) {
   LARCH_ASSIGN_OR_RETURN(
       storage::ResultSet rs,
       ex.Execute(kInsertUser, {Text(u.username), Text(u.email), Text(u.password),
@@ -515,7 +518,8 @@ StatusOr<RegistrationResult> AccountService::Register(
 
   // Duplicates are answered first (409), as Open edX's RegistrationView does.
   auto duplicate_status = [&]() -> Status {
-    bool username_taken = !username.empty() && GetUserByUsername(username).ok();
+    bool username_taken =
+        !username.empty() && (IsReservedUsername(username) || GetUserByUsername(username).ok());
     bool email_taken = !email.empty() && GetUserByEmail(email).ok();
     if (!username_taken && !email_taken) return OkStatus();
     if (username_taken) {
@@ -590,9 +594,9 @@ StatusOr<RegistrationResult> AccountService::Register(
 
   Status status =
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
-        LARCH_ASSIGN_OR_RETURN(user.id, InsertUser(txn, user));
+        LARCH_ASSIGN_OR_RETURN(user.id, internal::InsertUser(txn, user));
         profile.user_id = user.id;
-        LARCH_RETURN_IF_ERROR(InsertProfile(txn, profile));
+        LARCH_RETURN_IF_ERROR(internal::InsertProfile(txn, profile));
         if (!user.is_active) {
           LARCH_RETURN_IF_ERROR(CreateActivation(txn, random_, options_, user, now));
         }
@@ -819,6 +823,7 @@ Status AccountService::ResetPassword(std::string_view token, std::string_view ne
     LARCH_RETURN_IF_ERROR(txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status());
     LARCH_RETURN_IF_ERROR(txn.Execute(kActivateUser, {Int(user_id)}).status());
     LARCH_RETURN_IF_ERROR(txn.Execute(kClearFailures, {Int(user_id)}).status());
+    LARCH_RETURN_IF_ERROR(internal::DestroyOAuthTokens(txn, user_id));
     return txn.Execute(kDeleteUserSessions, {Int(user_id)}).status();
   });
 }
@@ -837,7 +842,8 @@ Status AccountService::ChangePassword(int64_t user_id, std::string_view old_pass
       CheckNewPassword(options_.password_policy, new_password, user, name, policy_errors));
   std::string encoded = hasher_.Hash(new_password);
   return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    return txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status();
+    LARCH_RETURN_IF_ERROR(txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status());
+    return internal::DestroyOAuthTokens(txn, user_id);
   });
 }
 
@@ -883,9 +889,9 @@ StatusOr<User> AccountService::CreateUser(const User& user, std::string_view pas
   Profile p = profile;
   LARCH_RETURN_IF_ERROR(
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-        LARCH_ASSIGN_OR_RETURN(created.id, InsertUser(txn, created));
+        LARCH_ASSIGN_OR_RETURN(created.id, internal::InsertUser(txn, created));
         p.user_id = created.id;
-        return InsertProfile(txn, p);
+        return internal::InsertProfile(txn, p);
       }));
   return created;
 }

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "internal.h"
 #include "larch/accounts/passwords.h"
 #include "larch/events/event_types.h"
 #include "larch/testing/status_matchers.h"
@@ -347,6 +348,7 @@ TEST_F(LoginTest, AccountJsonVisibilityAndPatch) {
   EXPECT_EQ((*updated)["requires_parental_consent"], false);
   EXPECT_EQ((*updated)["extended_profile"][0]["field_value"], "ACME");
   EXPECT_EQ((*updated)["social_links"][0]["platform"], "x");
+  EXPECT_EQ((*updated)["social_links"][0]["social_link"], "https://www.x.com/carol");
   auto priv = service().AccountJson(carol, &other, false);
   EXPECT_EQ(*priv, (nlohmann::json{{"account_privacy", "private"},
                                    {"profile_image", (*updated)["profile_image"]},
@@ -375,6 +377,22 @@ TEST_F(AccountsTest, CreateUserRejectsTakenNames) {
   u.username = "admin";
   u.email = "x@example.com";
   EXPECT_EQ(service().CreateUser(u, "pw", Profile()).status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST(SocialLinksTest, FormatSocialLinkRebuildsOnThePlatformHost) {
+  const std::string_view stub = *internal::SocialUrlStub("linkedin");
+  EXPECT_EQ(stub, "linkedin.com/in/");
+  EXPECT_EQ(internal::FormatSocialLink(stub, ""), "");
+  EXPECT_EQ(internal::FormatSocialLink(stub, "ann"), "https://www.linkedin.com/in/ann");
+  EXPECT_EQ(internal::FormatSocialLink(stub, "https://www.LinkedIn.com/in/ann/?x=1#f"),
+            "https://www.linkedin.com/in/ann");
+  EXPECT_EQ(internal::FormatSocialLink(stub, "javascript:alert(1)"),
+            "https://www.linkedin.com/in/javascript:alert(1)");
+  EXPECT_EQ(internal::FormatSocialLink(stub, "https://evil.example/ann"), std::nullopt);
+  EXPECT_EQ(internal::FormatSocialLink(stub, "data:text/html,<b>x</b>"), std::nullopt);
+  EXPECT_EQ(internal::FormatSocialLink(stub, "linkedin.com/in/"), std::nullopt);
+  EXPECT_EQ(internal::FormatSocialLink(stub, "linkedin.com/in/a/b"), std::nullopt);
+  EXPECT_FALSE(internal::SocialUrlStub("myspace").has_value());
 }
 
 }  // namespace

@@ -7,6 +7,23 @@
 #include <string>
 
 namespace larch::accounts::internal {
+namespace {
+
+// Refresh tokens first: their access_token_id would otherwise be nulled
+// one row at a time.
+constexpr storage::Query kDeleteUserRefreshTokens{
+    "accounts.oauth.delete_user_refresh_tokens",
+    "DELETE FROM oauth_refresh_tokens WHERE user_id = ?"};
+constexpr storage::Query kDeleteUserAccessTokens{
+    "accounts.oauth.delete_user_access_tokens",
+    "DELETE FROM oauth_access_tokens WHERE user_id = ?"};
+
+}  // namespace
+
+Status DestroyOAuthTokens(storage::Executor& ex, int64_t user_id) {
+  LARCH_RETURN_IF_ERROR(ex.Execute(kDeleteUserRefreshTokens, {storage::Int(user_id)}).status());
+  return ex.Execute(kDeleteUserAccessTokens, {storage::Int(user_id)}).status();
+}
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');

@@ -3,6 +3,7 @@
 #define LARCH_ACCOUNTS_INTERNAL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,24 @@ inline constexpr const char* kUserColumns =
     "id, username, email, password, first_name, last_name, is_active, is_staff, is_superuser, "
     "date_joined, last_login";
 User UserFromRow(const storage::Row& row, size_t offset = 0);
+
+// Open edX's SOCIAL_PLATFORMS url_stub of `platform` ("facebook" ->
+// "facebook.com/"); nullopt for an unknown platform.
+std::optional<std::string_view> SocialUrlStub(std::string_view platform);
+// Open edX's format_social_link: "" for "", "https://www.<stub><username>"
+// when `link` is a username or a URL holding <stub><username>, nullopt when
+// no username without "/" can be read from it.
+std::optional<std::string> FormatSocialLink(std::string_view url_stub, std::string_view link);
+
+// Row writers shared by registration, createsuperuser and
+// create-service-user (account_service.cc).
+StatusOr<int64_t> InsertUser(storage::Executor& ex, const User& u);
+Status InsertProfile(storage::Executor& ex, const Profile& p);
+
+// Open edX's destroy_oauth_tokens: deletes every refresh and access token of
+// the user, inside the caller's transaction (password reset and change,
+// retirement). JWTs are stateless and stay valid until they expire.
+Status DestroyOAuthTokens(storage::Executor& ex, int64_t user_id);
 
 }  // namespace larch::accounts::internal
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "larch/common/random.h"
 #include "larch/http/request.h"
@@ -35,6 +36,18 @@ std::optional<std::string> CsrfSecretFromToken(std::string_view token);
 // passes; otherwise the reason Django gives ("CSRF cookie not set.",
 // "CSRF token missing.", "CSRF token incorrect.").
 std::optional<std::string> CheckCsrf(const http::Request& request, std::string_view cookie_name);
+
+// Django 4.2's CsrfViewMiddleware Origin and Referer checks, run before
+// CheckCsrf. With an Origin header it must equal the request's own
+// "<scheme>://<Host>" (Host allowed by `allowed_hosts`) or one of
+// `trusted_origins` (CSRF_TRUSTED_ORIGINS, "https://*.example.com" matching
+// subdomains); without one, an HTTPS request needs a Referer on this host or
+// a trusted origin. nullopt when it passes; otherwise Django's reason
+// ("Origin checking failed - <origin> does not match any trusted origins.",
+// "Referer checking failed - no Referer.", ...).
+std::optional<std::string> CheckCsrfOrigin(const http::Request& request,
+                                           const std::vector<std::string>& allowed_hosts,
+                                           const std::vector<std::string>& trusted_origins);
 
 // The 403 Open edX's DRF views send: {"detail": "CSRF Failed: <reason>"}.
 http::Response CsrfFailure(std::string_view reason);

@@ -108,6 +108,10 @@ struct Settings {
   int64_t max_failed_login_attempts_lockout_period_secs = 1800;
   std::string logistration_ratelimit_rate = "100/5m";
   std::string registration_ratelimit = "60/7d";
+  // Open edX's limits of POST /password_reset/: per client IP and per
+  // requested address (django-ratelimit "N/period").
+  std::string password_reset_ip_rate = "1/m";
+  std::string password_reset_email_rate = "2/h";
   int64_t password_reset_timeout = 259'200;  // three days, Django's default
 
   // Every known Open edX feature flag with its value.

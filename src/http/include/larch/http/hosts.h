@@ -53,6 +53,21 @@ struct AbsoluteUrlPolicy {
 // A missing, ill-formed or not allowed host gives policy.fallback_base_url.
 std::string RequestBaseUrl(const Request& request, const AbsoluteUrlPolicy& policy);
 
+// A redirect target taken from the request ("next", "redirect_url") as a
+// browser reads it: leading/trailing whitespace stripped and every tab, CR
+// and LF removed (Python's urlsplit does the same).
+std::string CleanRedirectTarget(std::string_view url);
+
+// Django's url_has_allowed_host_and_scheme on CleanRedirectTarget(url):
+// true for a relative path ("/dashboard") or an absolute http(s) URL whose
+// host matches `allowed_hosts` (HostIsAllowed patterns; the port is not
+// compared); false for empty targets, a leading control character,
+// "///x", "\\x" and "/\\x" (browsers read \ as /), user info
+// ("//a@b"), a scheme without a host ("http:///x") and any scheme but http
+// and https (only https when `require_https`).
+bool RedirectIsSafe(std::string_view url, const std::vector<std::string>& allowed_hosts,
+                    bool require_https);
+
 }  // namespace larch::http
 
 #endif  // LARCH_HTTP_HOSTS_H_

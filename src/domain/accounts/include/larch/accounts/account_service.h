@@ -57,6 +57,10 @@ struct AccountsOptions {
   bool allow_public_account_creation = true;
   // New accounts are active at once and get no activation mail.
   bool skip_email_validation = false;
+  // Usernames registration refuses as if taken (case-insensitive): the
+  // RETIREMENT_SERVICE_WORKER_USERNAME, which only an operator may create
+  // (CreateServiceUser).
+  std::vector<std::string> reserved_usernames;
 };
 
 // Falls back to the default PasswordPolicy when AUTH_PASSWORD_VALIDATORS is
@@ -182,6 +186,40 @@ class AccountService {
 
   // Free variants of `name` ("name1", "name_42", ...) for duplicate errors.
   std::vector<std::string> UsernameSuggestions(std::string_view name, int count = 3);
+
+  // --- Service accounts and retirement (retirement.cc) ---
+
+  // True when `username` is one of options().reserved_usernames.
+  bool IsReservedUsername(std::string_view username) const;
+
+  // `larch create-service-user`: an active, non-staff user with an unusable
+  // password (it authenticates through an OAuth client it owns), recorded as
+  // an operator-made service account, all in one transaction. The name may
+  // be a reserved one. kAlreadyExists when the username or email is taken.
+  StatusOr<User> CreateServiceUser(std::string_view username, std::string_view email);
+  // True when `user_id` was made by CreateServiceUser (a user registered
+  // under the same name by other means is not).
+  StatusOr<bool> IsServiceUser(int64_t user_id);
+
+  // deactivate_logout/ (Open edX's create_retirement_request_and_deactivate_
+  // account) for the signed-in `user_id` after checking `password`: in one
+  // transaction a user_retirement_status row in state PENDING, the email
+  // replaced by a retired address, an unusable password, every session,
+  // OAuth token and activation/reset link ended. kUnauthenticated
+  // ("Email or password is incorrect.") for a wrong password; kAlreadyExists
+  // when the user already has a retirement row; kNotFound for no such user.
+  Status RequestRetirement(int64_t user_id, std::string_view password);
+
+  struct RetirementStatus {
+    int64_t id = 0;
+    int64_t user_id = 0;
+    std::string original_username;
+    std::string original_email;
+    std::string current_state;
+  };
+  // The retirement row of `original_username` (case-insensitive); kNotFound
+  // when that user never asked for retirement.
+  StatusOr<RetirementStatus> GetRetirementStatus(std::string_view original_username);
 
  private:
   storage::Database& db_;
