@@ -38,6 +38,10 @@ StatusOr<bool> CompareWithTolerance(Complex student, Complex staff, std::string_
     LARCH_ASSIGN_OR_RETURN(Complex absolute, Evaluate(tolerance));
     amount = absolute.real();
   }
+  return CompareWithTolerance(student, staff, amount, relative);
+}
+
+bool CompareWithTolerance(Complex student, Complex staff, double amount, bool relative) {
   if (relative) amount *= std::max(std::abs(student), std::abs(staff));
   if (IsInf(student) || IsInf(staff)) return student == staff;
   if (student.imag() == 0.0 && staff.imag() == 0.0) {

@@ -31,6 +31,10 @@ StatusOr<bool> CompareWithTolerance(Complex student, Complex staff,
                                     std::string_view tolerance = kDefaultTolerance,
                                     bool relative = false);
 
+// The same with a tolerance already a number (upstream passes floats too):
+// absolute, or relative to max(|student|, |staff|) when `relative`.
+bool CompareWithTolerance(Complex student, Complex staff, double tolerance, bool relative);
+
 }  // namespace larch::capa
 
 #endif  // LARCH_CAPA_TOLERANCE_H_

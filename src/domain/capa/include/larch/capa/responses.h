@@ -1,0 +1,56 @@
+// Grading one response of a capa problem against a learner's answers, as
+// the response types of edx-platform xmodule/capa/responsetypes.py do
+// (olx_format.md section 9.4 holds the rules). So far: numericalresponse.
+//
+// A grade is a correct map entry per input: correct, partially-correct or
+// incorrect, with npoints where the response sets them (partial credit). An
+// answer the learner must fix before it can be graded (upstream's
+// StudentInputError: bad math syntax, variables in a numerical answer, ...)
+// is kInvalidArgument with the message the problem shows; an error in the
+// problem itself (a bad staff answer, an unknown partial_credit style) is
+// kFailedPrecondition.
+//
+// Thread safety: pure functions over an immutable Problem.
+#ifndef LARCH_CAPA_RESPONSES_H_
+#define LARCH_CAPA_RESPONSES_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "larch/capa/problem.h"
+#include "larch/common/status.h"
+
+namespace larch::capa {
+
+enum class Correctness { kCorrect, kPartiallyCorrect, kIncorrect };
+
+// "correct", "partially-correct", "incorrect", as the correct map stores it.
+std::string_view CorrectnessName(Correctness correctness);
+
+struct InputGrade {
+  std::string input_id;
+  Correctness correctness = Correctness::kIncorrect;
+  std::optional<double> npoints;  // Set by partial credit.
+  std::string message;
+
+  // CorrectMap.get_npoints: npoints when set, else 1 for correct or
+  // partially-correct, else 0 (the quirk of olx_format.md 10.1).
+  double Points() const;
+};
+
+// The script variables ($name) to substitute into staff answers and
+// tolerances: contextualize_text, longest name first, plain replacement.
+using ScriptContext = std::map<std::string, std::string>;
+std::string ContextualizeText(std::string_view text, const ScriptContext& context);
+
+// numericalresponse: the answer of its single input (absent: incorrect).
+StatusOr<InputGrade> GradeNumerical(const Response& response,
+                                    const std::optional<std::string>& answer,
+                                    const ScriptContext& context = {});
+
+}  // namespace larch::capa
+
+#endif  // LARCH_CAPA_RESPONSES_H_
