@@ -1,6 +1,6 @@
 // Grading one response of a capa problem against a learner's answers, as
 // the response types of edx-platform xmodule/capa/responsetypes.py do
-// (olx_format.md section 9.4 holds the rules). So far: numericalresponse.
+// (olx_format.md section 9.4 holds the rules).
 //
 // A grade is a correct map entry per input: correct, partially-correct or
 // incorrect, with npoints where the response sets them (partial credit). An
@@ -50,6 +50,23 @@ std::string ContextualizeText(std::string_view text, const ScriptContext& contex
 StatusOr<InputGrade> GradeNumerical(const Response& response,
                                     const std::optional<std::string>& answer,
                                     const ScriptContext& context = {});
+
+// The learner's answers by input id: one string, or the selected choice
+// names of a checkbox group (input_<id>[] in the POST).
+using Answers = std::map<std::string, std::vector<std::string>>;
+
+// The choice names capa assigns. multiplechoice/truefalse: "choice_<name>"
+// for a named choice, else "choice_<i>" with i counting the unnamed ones;
+// choiceresponse (checkboxes): "choice_<index>" over all choices, any name
+// overwritten.
+std::vector<std::string> ChoiceNames(const Response& response);
+
+// Grades any response type implemented so far: numericalresponse,
+// optionresponse, multiplechoiceresponse, truefalseresponse and
+// choiceresponse (with EDC and halves partial credit). Other types are
+// kUnimplemented, named. One grade per input, in input order.
+StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const Answers& answers,
+                                                const ScriptContext& context = {});
 
 }  // namespace larch::capa
 
