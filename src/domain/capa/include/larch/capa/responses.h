@@ -51,6 +51,12 @@ StatusOr<InputGrade> GradeNumerical(const Response& response,
                                     const std::optional<std::string>& answer,
                                     const ScriptContext& context = {});
 
+// stringresponse: membership (case-insensitive with type="ci"), the legacy
+// "_or_" form, or type="regexp" through PCRE2 (kFailedPrecondition for a
+// pattern that does not compile or runs past its match limit).
+StatusOr<InputGrade> GradeString(const Response& response, const std::optional<std::string>& answer,
+                                 const ScriptContext& context = {});
+
 // The learner's answers by input id: one string, or the selected choice
 // names of a checkbox group (input_<id>[] in the POST).
 using Answers = std::map<std::string, std::vector<std::string>>;
@@ -62,8 +68,8 @@ using Answers = std::map<std::string, std::vector<std::string>>;
 std::vector<std::string> ChoiceNames(const Response& response);
 
 // Grades any response type implemented so far: numericalresponse,
-// optionresponse, multiplechoiceresponse, truefalseresponse and
-// choiceresponse (with EDC and halves partial credit). Other types are
+// stringresponse, optionresponse, multiplechoiceresponse, truefalseresponse
+// and choiceresponse (with EDC and halves partial credit). Other types are
 // kUnimplemented, named. One grade per input, in input order.
 StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const Answers& answers,
                                                 const ScriptContext& context = {});
