@@ -619,7 +619,8 @@ StatusOr<Complex> Evaluate(std::string_view expression, const CalcOptions& optio
                      {"e", Real(std::numbers::e, Value::kFloat, false)},
                      {"pi", Real(std::numbers::pi, Value::kFloat, false)}};
   for (const auto& [name, value] : options.variables) {
-    variables[name] = {value, value.imag() == 0.0 ? Value::kFloat : Value::kComplex, false};
+    const bool complex = options.complex_variables || value.imag() != 0.0;
+    variables[name] = {value, complex ? Value::kComplex : Value::kFloat, false};
   }
   if (!options.case_sensitive) {
     Names lowered;

@@ -172,6 +172,11 @@ StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const 
                            GradeNumerical(response, single(response.inputs.front().id), context));
     return std::vector<InputGrade>{grade};
   }
+  if (response.tag == "formularesponse") {
+    LARCH_ASSIGN_OR_RETURN(InputGrade grade,
+                           GradeFormula(response, single(response.inputs.front().id), context));
+    return std::vector<InputGrade>{grade};
+  }
   if (response.tag == "stringresponse") {
     LARCH_ASSIGN_OR_RETURN(InputGrade grade,
                            GradeString(response, single(response.inputs.front().id), context));

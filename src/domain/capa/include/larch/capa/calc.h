@@ -55,6 +55,10 @@ struct CalcOptions {
   // override the constants of the same name.
   std::map<std::string, Complex> variables;
   bool case_sensitive = false;
+  // Treat the extra variables as Python complex numbers even when their
+  // imaginary part is 0, as formularesponse's samples are (complex(x)):
+  // functions then take their complex branch instead of giving NaN.
+  bool complex_variables = false;
 };
 
 // The value of `expression`. An empty or blank expression is NaN, as

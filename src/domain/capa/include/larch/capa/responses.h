@@ -57,6 +57,13 @@ StatusOr<InputGrade> GradeNumerical(const Response& response,
 StatusOr<InputGrade> GradeString(const Response& response, const std::optional<std::string>& answer,
                                  const ScriptContext& context = {});
 
+// formularesponse: both expressions at `samples` points ("x,y@1,2:3,4#10"),
+// every pair within the tolerance. A learner formula that does not evaluate
+// is kInvalidArgument in upstream's words; bad samples kFailedPrecondition.
+StatusOr<InputGrade> GradeFormula(const Response& response,
+                                  const std::optional<std::string>& answer,
+                                  const ScriptContext& context = {});
+
 // The learner's answers by input id: one string, or the selected choice
 // names of a checkbox group (input_<id>[] in the POST).
 using Answers = std::map<std::string, std::vector<std::string>>;
@@ -68,7 +75,7 @@ using Answers = std::map<std::string, std::vector<std::string>>;
 std::vector<std::string> ChoiceNames(const Response& response);
 
 // Grades any response type implemented so far: numericalresponse,
-// stringresponse, optionresponse, multiplechoiceresponse, truefalseresponse
+// formularesponse, stringresponse, optionresponse, multiplechoiceresponse, truefalseresponse
 // and choiceresponse (with EDC and halves partial credit). Other types are
 // kUnimplemented, named. One grade per input, in input order.
 StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const Answers& answers,
