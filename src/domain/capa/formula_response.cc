@@ -33,7 +33,7 @@ struct Samples {
 
 // "x,y@1,2:3,4#10": variables, lower bounds, upper bounds, number of points.
 StatusOr<Samples> ParseSamples(const std::string& text) {
-  const Status bad = FailedPreconditionError("formularesponse: samples '" + text +
+  Status bad = FailedPreconditionError("formularesponse: samples '" + text +
                                              "' are not of the form vars@low:high#count");
   const std::vector<std::string> at = Split(text, '@');
   if (at.size() != 2) return bad;
