@@ -173,7 +173,7 @@ TEST_F(OAuthServiceTest, JwtTokenTypeFromFormOrHeader) {
   EXPECT_EQ(c["scopes"], nlohmann::json({"read", "write", "email", "profile", "user_id"}));
   EXPECT_EQ(c["version"], "1.2.0");
   EXPECT_EQ(c["sub"], keys_->AnonymousUserId(alice_.id));
-  EXPECT_EQ(c["filters"], nlohmann::json::array());
+  EXPECT_EQ(c["filters"], nlohmann::json({"user:me"}));
   EXPECT_EQ(c["is_restricted"], false);
   EXPECT_EQ(c["email_verified"], true);
   EXPECT_EQ(c["user_id"], alice_.id);
