@@ -4,10 +4,11 @@
 // Mirrors Open edX's oauth_dispatch over django-oauth-toolkit (DOT): grants
 // password, client_credentials and refresh_token (refresh tokens rotate: the
 // used one is revoked); opaque Bearer tokens or, with token_type=jwt (form)
-// or "X-Token-Type: jwt" (header), RS256 JWT access tokens with Open edX's
-// claims. Secrets, access and refresh tokens are stored only as SHA-256 hex
-// hashes. authorization_code is answered with unsupported_grant_type (no
-// authorize endpoint yet).
+// or "X-Token-Type: jwt" (header), JWT access tokens with Open edX's claims
+// (HS256 with JWT_SECRET_KEY, or the private key with asymmetric_jwt).
+// Secrets, access and refresh tokens are stored only as SHA-256 hex hashes.
+// authorization_code is answered with unsupported_grant_type (no authorize
+// endpoint yet).
 //
 // Thread safety: OAuthService is thread-safe (its state is the database and
 // the thread-safe JwtKeyStore); AuthenticateJwt never touches the database
