@@ -106,8 +106,13 @@ class Routes {
       }
     }
     const accounts::User& user = result->user;
+    // RegistrationView's success body (user_authn/views/register.py).
     Response response = Response::Json(
-        200, {{"success", true}, {"redirect_url", ctx_.settings.lms_base_url + "/dashboard"}});
+        200,
+        {{"authenticated_user",
+          {{"username", user.username}, {"full_name", result->profile.name}, {"user_id", user.id}}},
+         {"success", true},
+         {"redirect_url", ctx_.settings.lms_base_url + "/dashboard"}});
     // Open edX logs the new user in, active or not.
     if (Status st = StartSession(request, response, user); !st.ok()) {
       return StatusError(request, st);
@@ -180,7 +185,8 @@ class Routes {
       return Response::Json(
           400, failure("There was an error receiving your login information. Please email us."));
     }
-    auto user = ctx_.accounts.Authenticate(login, password_it->second, v2);
+    accounts::AccountService::LoginFailure counts;
+    auto user = ctx_.accounts.Authenticate(login, password_it->second, v2, &counts);
     if (!user.ok()) {
       const Status& status = user.status();
       switch (status.code()) {
@@ -198,6 +204,13 @@ class Routes {
                                 ctx_.settings.max_failed_login_attempts_lockout_period_secs / 60}};
           } else if (status.error_code() == "inactive-user") {
             body["context"] = {{"platformName", ctx_.settings.platform_name}, {"supportLink", ""}};
+          } else if (status.error_code() == "failed-login-attempt") {
+            // _handle_failed_authentication's context; the authn MFE reads it.
+            body["context"] = {{"remaining_attempts", counts.remaining_attempts},
+                               {"allowed_failure_attempts", counts.allowed_failure_attempts},
+                               {"failure_count", counts.failure_count}};
+          } else if (status.error_code() == "incorrect-email-or-password") {
+            body["context"] = {{"failure_count", counts.failure_count}};
           }
           return Response::Json(400, body);
         }
@@ -374,7 +387,8 @@ class Routes {
   }
 
   Response Jwks(Request&) {
-    Response response = Response::Json(200, ctx_.keys.Jwks());
+    Response response =
+        Response::Json(200, ctx_.keys.Jwks(ctx_.oauth.options().jwt_signing_algorithm));
     response.SetHeader("Cache-Control", "public, max-age=3600");
     return response;
   }
@@ -394,7 +408,12 @@ class Routes {
     if (!viewer.ok()) return ViewerError(request, viewer.status());
     auto target = ctx_.accounts.GetUserByUsername(request.PathParam("username"));
     if (!target.ok()) {
-      if (target.status().code() == StatusCode::kNotFound) return Detail(404, "Not found.");
+      // AccountViewSet.retrieve answers an unknown user with an empty 404.
+      if (target.status().code() == StatusCode::kNotFound) {
+        Response missing;
+        missing.status = 404;
+        return missing;
+      }
       return StatusError(request, target.status());
     }
     bool shared = request.Query("view").value_or("") == "shared";

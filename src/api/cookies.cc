@@ -151,7 +151,18 @@ void SetLoginCookies(const http::Request& request, http::Response& response, Api
   info["header_urls"] = {{"logout", base + "/logout"},
                          {"account_settings", base + "/account/settings"},
                          {"learner_profile", base + "/u/" + user.username}};
-  info["user_image_urls"] = nlohmann::ordered_json::object();
+  // get_profile_image_urls_for_user: {"full", "large", "medium", "small"},
+  // the URLs the accounts API reports (defaults when there is no upload).
+  nlohmann::ordered_json image_urls = nlohmann::ordered_json::object();
+  if (auto account = context.accounts.AccountJson(user, &user, false, base); account.ok()) {
+    constexpr std::string_view kPrefix = "image_url_";
+    for (const auto& [key, url] : (*account)["profile_image"].items()) {
+      if (key.starts_with(kPrefix)) image_urls[key.substr(kPrefix.size())] = url;
+    }
+  } else {
+    spdlog::warn("no profile image URLs for user id {}: {}", user.id, account.status().ToString());
+  }
+  info["user_image_urls"] = std::move(image_urls);
   std::string text;
   AppendPythonJson(info, text);
   response.SetCookie(settings.edxmktg_user_info_cookie_name, DjangoCookieQuote(text), shared);

@@ -222,7 +222,10 @@ Status Components::Build(bool create_db) {
 
 void Components::RegisterRoutes() {
   storage::Database* db = db_.get();
-  http::RegisterHeartbeat(*router_, {{"database", [db] { return db->Ping(); }}});
+  // Open edX's default checks are "sql" and "modulestore"; Larch's course
+  // store lives in the same database, so both ask it.
+  http::RegisterHeartbeat(*router_, {{"sql", [db] { return db->Ping(); }},
+                                     {"modulestore", [db] { return db->Ping(); }}});
   api_context_ = std::make_unique<api::ApiContext>(
       api::ApiContext{settings_, *SystemClock::Default(), *SecureRandom::Default(), *accounts_,
                       *sessions_, *oauth_, *jwt_keys_});

@@ -99,7 +99,7 @@ test('password grant with token_type=jwt: API call and JWKS verification', async
     method: 'POST',
     form: {
       grant_type: 'password', client_id: clientId, client_secret: clientSecret,
-      username, password, token_type: 'jwt',
+      username, password, token_type: 'jwt', asymmetric_jwt: 'true',
     },
   });
   assert.equal(token.status, 200, token.text);
@@ -120,9 +120,11 @@ test('password grant with token_type=jwt: API call and JWKS verification', async
   }
 
   const header = decodeProtectedHeader(jwt);
-  assert.equal(header.alg, 'RS256');
+  // asymmetric_jwt: signed with the private key, JWT_SIGNING_ALGORITHM
+  // (RS512 by default, as Open edX).
+  assert.equal(header.alg, 'RS512');
   const jwks = createRemoteJWKSet(new URL(base + '/auth/jwks.json'));
-  const options = { algorithms: ['RS256'] };
+  const options = { algorithms: ['RS512'] };
   if (issuer) options.issuer = issuer;
   if (audience) options.audience = audience;
   const { payload } = await jwtVerify(jwt, jwks, options);
@@ -135,6 +137,7 @@ test('password grant with token_type=jwt: API call and JWKS verification', async
   assert.ok(typeof payload.sub === 'string' && payload.sub.length > 0);
   assert.equal(typeof payload.user_id, 'number');
   assert.equal(payload.email_verified, true);
+  assert.deepEqual(payload.filters, ['user:me']);
 
   const tampered = jwt.slice(0, -4) + (jwt.endsWith('AAAA') ? 'BBBB' : 'AAAA');
   await assert.rejects(jwtVerify(tampered, jwks, options));

@@ -75,12 +75,14 @@ const std::vector<std::string>& CustomShareableFields() {
   return *f;
 }
 
+// A serializer error as add_serializer_errors reports it: the reason goes to
+// the developer, the user gets a fixed sentence.
 nlohmann::json FieldError(const std::string& field, const nlohmann::json& value,
                           const std::string& message) {
   return {{"developer_message", "Value '" +
                                     (value.is_string() ? value.get<std::string>() : value.dump()) +
                                     "' is not valid for field '" + field + "': " + message},
-          {"user_message", message}};
+          {"user_message", "This value is invalid."}};
 }
 
 bool InSet(const std::string& v, std::initializer_list<const char*> values) {
@@ -180,6 +182,11 @@ StatusOr<nlohmann::json> AccountService::AccountJson(const User& target, const U
   std::string privacy = prefs.count("account_privacy") ? prefs["account_privacy"]
                         : p.account_privacy            ? *p.account_privacy
                                                        : "all_users";
+  bool requires_consent =
+      !p.year_of_birth || CurrentYear(clock_.NowMicros()) - *p.year_of_birth <= 13;
+  // get_profile_visibility: a profile needing parental consent is private
+  // whatever the learner chose.
+  if (requires_consent) privacy = "private";
   const std::string base = base_url.empty() ? options_.lms_base_url : std::string(base_url);
   nlohmann::json image;
   bool has_image = p.profile_image_uploaded_at.has_value();
@@ -199,8 +206,6 @@ StatusOr<nlohmann::json> AccountService::AccountJson(const User& target, const U
       extended.push_back({{"field_name", k}, {"field_value", v}});
     }
   }
-  bool requires_consent =
-      !p.year_of_birth || CurrentYear(clock_.NowMicros()) - *p.year_of_birth <= 13;
   nlohmann::json all = {
       {"username", target.username},
       {"url", base + "/api/user/v1/accounts/" + target.username},
@@ -301,8 +306,11 @@ StatusOr<nlohmann::json> AccountService::UpdateAccount(const User& target,
         errors[field] =
             FieldError(field, value, "The name field must be at least 1 character long.");
       } else if (name.find_first_of("<>") != std::string::npos) {
-        errors[field] =
-            FieldError(field, value, "Full Name cannot contain the following characters: < >");
+        // _validate_name_change: validate_name's message goes to the user.
+        const std::string message = "Full Name cannot contain the following characters: < >";
+        errors[field] = {
+            {"developer_message", "Error thrown from validate_name: '" + message + "'"},
+            {"user_message", message}};
       } else if (internal::CodePointCount(name) > 255) {
         errors[field] =
             FieldError(field, value, "Ensure this field has no more than 255 characters.");

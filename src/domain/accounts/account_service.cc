@@ -631,7 +631,9 @@ Status AccountService::Activate(std::string_view activation_key) {
 // ------------------------------------------------------------------ login
 
 StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_view password,
-                                            bool allow_username) {
+                                            bool allow_username, LoginFailure* failure) {
+  LoginFailure ignored;
+  if (failure == nullptr) failure = &ignored;
   Status incorrect = UnauthenticatedError("wrong login or password")
                          .WithUserMessage("Email or password is incorrect.")
                          .WithErrorCode("incorrect-email-or-password");
@@ -721,11 +723,14 @@ StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_
             options_.platform_name + " Support.")
         .WithErrorCode("inactive-user");
   }
+  failure->failure_count = failure_count;
   if (lockout_enabled) {
     const int64_t allowed = options_.max_failed_login_attempts_allowed;
     if (now_locked) return locked_out;
     if (failure_count * 2 >= allowed) {
       int64_t remaining = allowed - failure_count;
+      failure->allowed_failure_attempts = allowed;
+      failure->remaining_attempts = remaining;
       return UnauthenticatedError("wrong password; lockout approaching")
           .WithUserMessage(
               "Email or password is incorrect.<li>You have " + std::to_string(remaining) +

@@ -236,12 +236,17 @@ TEST_F(LoginTest, WrongPasswordAndLockoutWithExpiry) {
   options_.max_failed_login_attempts_allowed = 4;
   options_.max_failed_login_attempts_lockout_period_secs = 600;
   MakeUser(Pbkdf2Sha256Hash("right-pw", "s", 1000));
-  auto r = service().Authenticate("carol@example.com", "wrong", false);
+  AccountService::LoginFailure counts;
+  auto r = service().Authenticate("carol@example.com", "wrong", false, &counts);
   EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(r.status().user_message(), "Email or password is incorrect.");
-  r = service().Authenticate("carol@example.com", "wrong", false);
+  EXPECT_EQ(counts.failure_count, 1);
+  r = service().Authenticate("carol@example.com", "wrong", false, &counts);
   EXPECT_EQ(r.status().error_code(), "failed-login-attempt");
   EXPECT_THAT(r.status().user_message(), HasSubstr("You have 2 more sign-in attempts"));
+  EXPECT_EQ(counts.failure_count, 2);
+  EXPECT_EQ(counts.remaining_attempts, 2);
+  EXPECT_EQ(counts.allowed_failure_attempts, 4);
   service().Authenticate("carol@example.com", "wrong", false).status().IgnoreError();
   r = service().Authenticate("carol@example.com", "wrong", false);
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
@@ -316,23 +321,27 @@ TEST_F(LoginTest, AccountJsonVisibilityAndPatch) {
   ASSERT_TRUE(owner.ok()) << owner.status().ToString();
   EXPECT_EQ((*owner)["email"], "carol@example.com");
   EXPECT_EQ((*owner)["url"], "https://lms.example.com/api/user/v1/accounts/carol");
-  EXPECT_EQ((*owner)["account_privacy"], "all_users");
+  EXPECT_EQ((*owner)["account_privacy"], "private");
   EXPECT_EQ((*owner)["profile_image"]["has_image"], false);
   EXPECT_TRUE((*owner)["bio"].is_null());
   EXPECT_EQ((*owner)["requires_parental_consent"], true);
 
+  // No year of birth: parental consent, so private to others whatever the
+  // preference says (get_profile_visibility).
   auto shared = service().AccountJson(carol, &other, false);
   EXPECT_FALSE(shared->contains("email"));
-  EXPECT_TRUE(shared->contains("bio"));
-  EXPECT_FALSE(shared->contains("name"));
+  EXPECT_FALSE(shared->contains("bio"));
+  EXPECT_EQ((*shared)["account_privacy"], "private");
+  EXPECT_EQ((*owner)["account_privacy"], "private");
 
   nlohmann::json errors;
   auto bad = service().UpdateAccount(
       carol, {{"username", "x"}, {"bio", std::string(301, 'b')}, {"gender", "q"}}, &errors);
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(errors["username"]["developer_message"], "This field is not editable via this API");
-  EXPECT_EQ(errors["bio"]["user_message"],
-            "The about me field must be at most 300 characters long.");
+  EXPECT_EQ(errors["bio"]["user_message"], "This value is invalid.");
+  EXPECT_THAT(errors["bio"]["developer_message"].get<std::string>(),
+              HasSubstr("The about me field must be at most 300 characters long."));
   EXPECT_TRUE(errors.contains("gender"));
   EXPECT_TRUE(service().GetProfile(carol.id)->bio == std::nullopt);  // nothing written
 

@@ -72,6 +72,27 @@ const EVP_MD* Sha256Md() {
   return md != nullptr ? md : EVP_sha256();
 }
 
+const EVP_MD* Sha512Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  return md != nullptr ? md : EVP_sha512();
+}
+
+// The digest behind an RSA JWS algorithm, or nullptr when `alg` is not one
+// Larch signs or verifies with its RSA keys.
+const EVP_MD* RsaDigest(std::string_view alg) {
+  if (alg == "RS256") return Sha256Md();
+  if (alg == "RS512") return Sha512Md();
+  return nullptr;
+}
+
+std::string HmacSha256(std::string_view secret, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &len);
+  return std::string(reinterpret_cast<const char*>(mac.data()), len);
+}
+
 std::string Sha256(std::string_view data) {
   std::array<unsigned char, 32> digest{};
   unsigned int len = 0;
@@ -340,30 +361,41 @@ Status JwtKeyStore::LoadOrCreate() {
   return OkStatus();
 }
 
-StatusOr<std::string> JwtKeyStore::Sign(const nlohmann::json& claims) const {
+StatusOr<std::string> JwtKeyStore::SignHs256(const nlohmann::json& claims,
+                                             std::string_view secret) {
   if (!claims.is_object()) return InvalidArgumentError("JWT claims must be a JSON object");
+  if (secret.empty()) return InvalidArgumentError("HS256 needs a secret key");
+  nlohmann::json header = {{"alg", "HS256"}, {"typ", "JWT"}};
+  std::string signing_input =
+      Base64UrlEncode(DumpCompact(header)) + "." + Base64UrlEncode(DumpCompact(claims));
+  return signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input));
+}
+
+StatusOr<std::string> JwtKeyStore::Sign(const nlohmann::json& claims, std::string_view alg) const {
+  if (!claims.is_object()) return InvalidArgumentError("JWT claims must be a JSON object");
+  const EVP_MD* md = RsaDigest(alg);
+  if (md == nullptr) return InvalidArgumentError("JWT signing algorithm must be RS256 or RS512");
   std::shared_ptr<const Key> key;
   {
     std::shared_lock lock(mu_);
     key = keys_.front();
   }
-  nlohmann::json header = {{"alg", "RS256"}, {"kid", key->kid}, {"typ", "JWT"}};
+  nlohmann::json header = {{"alg", std::string(alg)}, {"kid", key->kid}, {"typ", "JWT"}};
   std::string signing_input =
       Base64UrlEncode(DumpCompact(header)) + "." + Base64UrlEncode(DumpCompact(claims));
   MdCtxPtr ctx(EVP_MD_CTX_new());
   size_t sig_len = 0;
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md(), nullptr, key->pkey.get()) != 1 ||
+  if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key->pkey.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &sig_len,
                      reinterpret_cast<const unsigned char*>(signing_input.data()),
                      signing_input.size()) != 1) {
-    return InternalError("cannot set up RS256 signing");
+    return InternalError("cannot set up RSA signing");
   }
   std::string sig(sig_len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
                      reinterpret_cast<const unsigned char*>(signing_input.data()),
                      signing_input.size()) != 1) {
-    return InternalError("RS256 signing failed");
+    return InternalError("RSA signing failed");
   }
   sig.resize(sig_len);
   return signing_input + "." + Base64UrlEncode(sig);
@@ -405,10 +437,27 @@ StatusOr<nlohmann::json> JwtKeyStore::Verify(std::string_view token,
   }
   LARCH_ASSIGN_OR_RETURN(nlohmann::json header, ParseJsonObject(*header_text, "header"));
   auto alg = header.find("alg");
-  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "RS256") {
-    return UnauthenticatedError("JWT algorithm must be RS256");
+  const std::string alg_name =
+      alg != header.end() && alg->is_string() ? alg->get<std::string>() : "";
+  // Each algorithm checks against its own kind of key only, so a token
+  // naming HS256 is never checked against an RSA public key.
+  const bool hmac = alg_name == "HS256" && !options.hmac_secret.empty();
+  const EVP_MD* md = RsaDigest(alg_name);
+  if (!hmac && md == nullptr) {
+    return UnauthenticatedError(options.hmac_secret.empty()
+                                    ? "JWT algorithm must be RS256 or RS512"
+                                    : "JWT algorithm must be RS256, RS512 or HS256");
   }
   if (header.contains("crit")) return UnauthenticatedError("JWT crit header is not supported");
+  if (hmac) {
+    std::string expected = HmacSha256(options.hmac_secret, token.substr(0, second));
+    if (expected.size() != sig->size() ||
+        CRYPTO_memcmp(expected.data(), sig->data(), expected.size()) != 0) {
+      return UnauthenticatedError("JWT signature is invalid");
+    }
+    LARCH_ASSIGN_OR_RETURN(nlohmann::json claims, ParseJsonObject(*payload_text, "payload"));
+    return CheckClaims(std::move(claims), options);
+  }
 
   std::vector<std::shared_ptr<const Key>> candidates;
   {
@@ -429,8 +478,8 @@ StatusOr<nlohmann::json> JwtKeyStore::Verify(std::string_view token,
   for (const auto& key : candidates) {
     MdCtxPtr ctx(EVP_MD_CTX_new());
     if (ctx == nullptr ||
-        EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, key->pkey.get()) != 1) {
-      return InternalError("cannot set up RS256 verification");
+        EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key->pkey.get()) != 1) {
+      return InternalError("cannot set up RSA verification");
     }
     if (EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()),
                          sig->size(), reinterpret_cast<const unsigned char*>(signing_input.data()),
@@ -497,14 +546,14 @@ StatusOr<nlohmann::json> JwtKeyStore::CheckClaims(nlohmann::json claims,
   return claims;
 }
 
-nlohmann::json JwtKeyStore::Jwks() const {
+nlohmann::json JwtKeyStore::Jwks(std::string_view alg) const {
   nlohmann::json keys = nlohmann::json::array();
   std::shared_lock lock(mu_);
   for (const auto& key : keys_) {
     keys.push_back({{"kty", "RSA"},
                     {"kid", key->kid},
                     {"use", "sig"},
-                    {"alg", "RS256"},
+                    {"alg", std::string(alg)},
                     {"n", key->n},
                     {"e", key->e}});
   }

@@ -93,6 +93,39 @@ TEST_F(JwtTest, SignVerifyRoundTrip) {
   EXPECT_EQ(h["kid"], store_->CurrentKid());
 }
 
+TEST_F(JwtTest, Rs512RoundTripAndAlgorithmSwapRejected) {
+  auto token = store_->Sign(Claims(), "RS512");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  auto header = nlohmann::json::parse(*Base64UrlDecode(token->substr(0, token->find('.'))));
+  EXPECT_EQ(header["alg"], "RS512");
+  LARCH_ASSERT_OK_AND_ASSIGN(nlohmann::json claims, store_->Verify(*token, Options()));
+  EXPECT_EQ(claims, Claims());
+  // An RS512 signature presented as RS256 does not verify.
+  header["alg"] = "RS256";
+  EXPECT_THAT(store_->Verify(ReplaceSegment(*token, 0, Base64UrlEncode(header.dump())), Options()),
+              StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(store_->Sign(Claims(), "HS256"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_F(JwtTest, Hs256WithTheSecretOnly) {
+  LARCH_ASSERT_OK_AND_ASSIGN(std::string token, JwtKeyStore::SignHs256(Claims(), "s3cret"));
+  auto header = nlohmann::json::parse(*Base64UrlDecode(token.substr(0, token.find('.'))));
+  EXPECT_EQ(header["alg"], "HS256");
+  // Refused while no secret is configured.
+  EXPECT_THAT(store_->Verify(token, Options()), StatusIs(StatusCode::kUnauthenticated));
+  VerifyOptions with_secret = Options();
+  with_secret.hmac_secret = "s3cret";
+  LARCH_ASSERT_OK_AND_ASSIGN(nlohmann::json claims, store_->Verify(token, with_secret));
+  EXPECT_EQ(claims, Claims());
+  with_secret.hmac_secret = "other";
+  EXPECT_THAT(store_->Verify(token, with_secret), StatusIs(StatusCode::kUnauthenticated));
+  // Claims still checked.
+  with_secret.hmac_secret = "s3cret";
+  with_secret.now_seconds = kNow + 7200;
+  EXPECT_THAT(store_->Verify(token, with_secret), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(JwtKeyStore::SignHs256(Claims(), ""), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_F(JwtTest, SignRejectsNonObject) {
   EXPECT_EQ(store_->Sign(nlohmann::json::array()).status().code(), StatusCode::kInvalidArgument);
 }
@@ -114,7 +147,7 @@ TEST_F(JwtTest, TamperedPayloadAndSignatureRejected) {
 TEST_F(JwtTest, RejectsNoneAndHmacAlgorithms) {
   auto token = store_->Sign(Claims());
   ASSERT_TRUE(token.ok());
-  for (const char* alg : {"none", "HS256", "RS512"}) {
+  for (const char* alg : {"none", "HS256", "HS512", "PS256"}) {
     std::string header = Base64UrlEncode(nlohmann::json{{"alg", alg}, {"typ", "JWT"}}.dump());
     auto result = store_->Verify(ReplaceSegment(*token, 0, header), Options());
     EXPECT_EQ(result.status().code(), StatusCode::kUnauthenticated) << alg;

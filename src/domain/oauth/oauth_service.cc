@@ -269,6 +269,10 @@ OAuthOptions OAuthOptionsFromSettings(const config::Settings& settings) {
   str("JWT_AUDIENCE", &o.audience);
   str("JWT_SUPPORTED_VERSION", &o.jwt_version);
   str("JWT_LOGIN_CLIENT_ID", &o.login_client_id);
+  str("JWT_SECRET_KEY", &o.jwt_secret_key);
+  std::string algorithm = o.jwt_signing_algorithm;
+  str("JWT_SIGNING_ALGORITHM", &algorithm);
+  if (algorithm == "RS256" || algorithm == "RS512") o.jwt_signing_algorithm = algorithm;
   num("JWT_LEEWAY", &o.jwt_leeway_seconds);
   // JWT_ACCESS_TOKEN_EXPIRE_SECONDS is what Open edX uses for JWT access
   // tokens; JWT_EXPIRATION is the contract's name for it.
@@ -403,7 +407,8 @@ StatusOr<std::string> OAuthService::CreateJwtForUser(const accounts::User& user,
                                                      const std::vector<std::string>& scopes_in,
                                                      std::string_view grant_type,
                                                      int64_t expires_in, bool is_restricted,
-                                                     const std::vector<std::string>& filters) {
+                                                     const std::vector<std::string>& filters,
+                                                     bool asymmetric) {
   std::vector<std::string> scopes =
       scopes_in.empty() ? std::vector<std::string>{"email", "profile"} : scopes_in;
   int64_t iat = clock_.NowMicros() / kMicrosPerSecond;
@@ -434,12 +439,18 @@ StatusOr<std::string> OAuthService::CreateJwtForUser(const accounts::User& user,
     claims["administrator"] = user.is_staff;
     claims["superuser"] = user.is_superuser;
   }
-  return keys_.Sign(claims);
+  // _get_use_asymmetric_key_value: restricted applications always get the
+  // asymmetric key.
+  if (asymmetric || is_restricted || options_.jwt_secret_key.empty()) {
+    return keys_.Sign(claims, options_.jwt_signing_algorithm);
+  }
+  return JwtKeyStore::SignHs256(claims, options_.jwt_secret_key);
 }
 
 StatusOr<std::string> OAuthService::CreateLoginJwt(const accounts::User& user, int64_t expires_in) {
+  // The login client is a password-grant application: "user:me" applies.
   return CreateJwtForUser(user, {"user_id", "email", "profile"}, "password", expires_in,
-                          /*is_restricted=*/false);
+                          /*is_restricted=*/false, {"user:me"});
 }
 
 TokenResult OAuthService::Token(const std::map<std::string, std::string>& form,
@@ -614,8 +625,17 @@ TokenResult OAuthService::Token(const std::map<std::string, std::string>& form,
                          {"scope", scope_text}};
   if (with_refresh) body["refresh_token"] = refresh_token;
   if (want_jwt) {
-    StatusOr<std::string> jwt = CreateJwtForUser(
-        *user, scopes, grant_type, options_.jwt_expiration_seconds, app.is_restricted);
+    // DOTAdapter.get_authorization_filters: only client-credentials
+    // applications may read other users' data; the rest get "user:me".
+    std::vector<std::string> filters;
+    if (app.authorization_grant_type != "client-credentials") filters.emplace_back("user:me");
+    // AccessTokenView: the private key only when asymmetric_jwt is asked for.
+    const std::string* asked = FormValue(form, "asymmetric_jwt");
+    const bool asymmetric =
+        asked != nullptr && !asked->empty() && AsciiLower(*asked) != "false" && *asked != "0";
+    StatusOr<std::string> jwt =
+        CreateJwtForUser(*user, scopes, grant_type, options_.jwt_expiration_seconds,
+                         app.is_restricted, filters, asymmetric);
     if (!jwt.ok()) return ServerError(jwt.status());
     body["access_token"] = std::move(*jwt);
     body["token_type"] = "JWT";
@@ -693,6 +713,7 @@ StatusOr<Principal> OAuthService::AuthenticateJwt(std::string_view token) {
   vo.leeway_seconds = options_.jwt_leeway_seconds;
   vo.issuer = options_.issuer;
   vo.audience = options_.audience;
+  vo.hmac_secret = options_.jwt_secret_key;
   LARCH_ASSIGN_OR_RETURN(nlohmann::json claims, keys_.Verify(token, vo));
   auto username = claims.find("preferred_username");
   if (username == claims.end() || !username->is_string() ||

@@ -173,7 +173,7 @@ TEST_F(OAuthServiceTest, JwtTokenTypeFromFormOrHeader) {
   EXPECT_EQ(c["scopes"], nlohmann::json({"read", "write", "email", "profile", "user_id"}));
   EXPECT_EQ(c["version"], "1.2.0");
   EXPECT_EQ(c["sub"], keys_->AnonymousUserId(alice_.id));
-  EXPECT_EQ(c["filters"], nlohmann::json::array());
+  EXPECT_EQ(c["filters"], nlohmann::json({"user:me"}));
   EXPECT_EQ(c["is_restricted"], false);
   EXPECT_EQ(c["email_verified"], true);
   EXPECT_EQ(c["user_id"], alice_.id);
@@ -422,6 +422,46 @@ TEST_F(OAuthServiceTest, PublicAndConfidentialExpiry) {
   EXPECT_TRUE(service_->AuthenticateBearer(conf_token).ok());
   clock_.AdvanceSeconds(int64_t{335} * 86400);
   EXPECT_THAT(service_->AuthenticateBearer(conf_token), StatusIs(StatusCode::kUnauthenticated));
+}
+
+// _encode_and_sign: HS256 with JWT_SECRET_KEY unless asymmetric_jwt is asked
+// or the client is restricted; the private key signs with
+// JWT_SIGNING_ALGORITHM. Both kinds authenticate.
+TEST_F(OAuthServiceTest, JwtSymmetricUnlessAsymmetricAsked) {
+  OAuthOptions options = service_->options();
+  options.jwt_secret_key = "hs-secret";
+  OAuthService symmetric(*db_, clock_, random_, *keys_, *accounts_, options);
+  auto alg_of = [](const OAuthService::TokenResult& result) {
+    std::string jwt = result.body["access_token"];
+    auto header = Base64UrlDecode(jwt.substr(0, jwt.find('.')));
+    return header.ok() ? nlohmann::json::parse(*header)["alg"].get<std::string>() : "";
+  };
+  auto form = PasswordForm();
+  form["token_type"] = "jwt";
+  OAuthService::TokenResult hs = symmetric.Token(form, "");
+  ASSERT_EQ(hs.http_status, 200) << hs.body.dump();
+  EXPECT_EQ(alg_of(hs), "HS256");
+  EXPECT_TRUE(symmetric.AuthenticateJwt(hs.body["access_token"].get<std::string>()).ok());
+  // Without the secret the HS256 token is refused.
+  EXPECT_THAT(service_->AuthenticateJwt(hs.body["access_token"].get<std::string>()),
+              StatusIs(StatusCode::kUnauthenticated));
+
+  form["asymmetric_jwt"] = "true";
+  OAuthService::TokenResult rs = symmetric.Token(form, "");
+  ASSERT_EQ(rs.http_status, 200) << rs.body.dump();
+  EXPECT_EQ(alg_of(rs), "RS512");
+  EXPECT_TRUE(symmetric.AuthenticateJwt(rs.body["access_token"].get<std::string>()).ok());
+  form["asymmetric_jwt"] = "false";
+  EXPECT_EQ(alg_of(symmetric.Token(form, "")), "HS256");
+
+  // No secret configured: the private key signs everything.
+  form.erase("asymmetric_jwt");
+  EXPECT_EQ(alg_of(service_->Token(form, "")), "RS512");
+  // The login cookie JWT always uses the private key.
+  auto login = symmetric.CreateLoginJwt(alice_, 60);
+  ASSERT_TRUE(login.ok());
+  EXPECT_EQ(nlohmann::json::parse(*Base64UrlDecode(login->substr(0, login->find('.'))))["alg"],
+            "RS512");
 }
 
 TEST_F(OAuthServiceTest, RestrictedApplicationGetsExpiredBearerAndRestrictedJwt) {

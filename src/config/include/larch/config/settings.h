@@ -98,7 +98,9 @@ struct Settings {
   int64_t oauth_expire_confidential_client_days = 365;
   int64_t oauth_expire_public_client_days = 30;
   std::string session_cookie_name = "sessionid";
-  int64_t session_cookie_age = 1'209'600;  // two weeks, Django's default
+  // Four weeks: Open edX's login sets the session expiry to 604800 * 4 and
+  // the edxloggedin / edx-user-info cookies follow the session's age.
+  int64_t session_cookie_age = int64_t{604'800} * 4;
   std::string session_cookie_domain;
   std::string csrf_cookie_name = "csrftoken";
   std::string shared_cookie_domain;

@@ -1,5 +1,5 @@
 // Heartbeat: the Open edX style GET /heartbeat health endpoint. The app
-// passes its checks (e.g. {"database", [&db] { return db.Ping(); }}), so the
+// passes its checks (e.g. {"sql", [&db] { return db.Ping(); }}), so the
 // HTTP layer stays independent of storage.
 //
 // Thread safety: checks are called concurrently from io threads and must be
@@ -21,9 +21,9 @@ struct HealthCheck {
   std::function<Status()> check;
 };
 
-// GET /heartbeat: 200 {"<name>": {"status": "OK"}, ...} when every check
-// passes, otherwise 503 with failing checks as
-// {"status": "UNAVAILABLE", "message": "<status message>"}.
+// GET /heartbeat: 200 {"<name>": {"status": true, "message": "OK"}, ...}
+// when every check passes, otherwise 503 with failing checks as
+// {"status": false, "message": "<status message>"} (Open edX's shape).
 void RegisterHeartbeat(Router& router, std::vector<HealthCheck> checks);
 
 }  // namespace larch::http

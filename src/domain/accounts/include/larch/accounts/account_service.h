@@ -130,8 +130,17 @@ class AccountService {
   //   kUnauthenticated   "Email or password is incorrect." (counts a failure)
   //   kPermissionDenied  error_code "account-locked-out", lockout message
   //   kFailedPrecondition error_code "inactive-user", Open edX's activation message
+  // When `failure` is given it receives the counts behind the error, which
+  // Open edX sends as the login response's "context".
+  struct LoginFailure {
+    // Failures counted so far (0 when lockout is off or the user is unknown).
+    int64_t failure_count = 0;
+    // MAX_FAILED_LOGIN_ATTEMPTS_ALLOWED and what is left of it.
+    int64_t allowed_failure_attempts = 0;
+    int64_t remaining_attempts = 0;
+  };
   StatusOr<User> Authenticate(std::string_view login, std::string_view password,
-                              bool allow_username);
+                              bool allow_username, LoginFailure* failure = nullptr);
 
   // Always OK for unknown emails (no enumeration). For a
   // known user, creates a single-use token valid PASSWORD_RESET_TIMEOUT and

@@ -1,4 +1,5 @@
-// JWT signing and verification (RS256, RFC 7515/7519) and the signing keys.
+// JWT signing and verification (RS256/RS512 with the signing keys, HS256
+// with a shared secret; RFC 7515/7519) and the signing keys.
 //
 // Open edX signs access tokens and the login cookies with an asymmetric key
 // and publishes the public half at /auth/jwks.json; Larch does the same with
@@ -49,6 +50,9 @@ struct VerifyOptions {
   std::optional<std::string> audience;
   // Tokens without "exp" are rejected unless this is false.
   bool require_exp = true;
+  // JWT_AUTH.JWT_SECRET_KEY: when set, HS256 tokens signed with it are
+  // accepted too (Open edX's symmetric JWTs). Empty refuses every HS256.
+  std::string hmac_secret;
 };
 
 class JwtKeyStore {
@@ -64,19 +68,26 @@ class JwtKeyStore {
   JwtKeyStore& operator=(const JwtKeyStore&) = delete;
 
   // Compact JWS of `claims` (must be a JSON object, else kInvalidArgument)
-  // with header {"alg":"RS256","kid":<current kid>,"typ":"JWT"}.
-  StatusOr<std::string> Sign(const nlohmann::json& claims) const;
+  // with header {"alg":<alg>,"kid":<current kid>,"typ":"JWT"}; `alg` is RS256
+  // or RS512 (Open edX's JWT_SIGNING_ALGORITHM), else kInvalidArgument.
+  StatusOr<std::string> Sign(const nlohmann::json& claims, std::string_view alg = "RS256") const;
+
+  // Compact JWS of `claims` with header {"alg":"HS256","typ":"JWT"}, signed
+  // with `secret` (JWT_SECRET_KEY). kInvalidArgument when `claims` is not an
+  // object or `secret` is empty.
+  static StatusOr<std::string> SignHs256(const nlohmann::json& claims, std::string_view secret);
 
   // Returns the claims of a valid token. kUnauthenticated with the reason as
   // message when the token is malformed (segments, base64url, JSON that is
-  // not an object), its alg is not RS256 ("none" and HS* are refused), its
+  // not an object), its alg is not RS256, RS512 or (with
+  // options.hmac_secret) HS256 ("none" and other HS* are refused), its
   // kid is unknown, the signature fails against the named key (or every key
   // when there is no kid), or exp/nbf/iat/iss/aud do not pass `options`.
   StatusOr<nlohmann::json> Verify(std::string_view token, const VerifyOptions& options) const;
 
-  // {"keys": [{"kty":"RSA","kid","use":"sig","alg":"RS256","n","e"}, ...]},
+  // {"keys": [{"kty":"RSA","kid","use":"sig","alg":<alg>,"n","e"}, ...]},
   // current key first, then the previous ones. Public parts only.
-  nlohmann::json Jwks() const;
+  nlohmann::json Jwks(std::string_view alg = "RS256") const;
 
   // Makes a new current key; the old current key becomes jwt-previous-1 (at
   // most two previous keys are kept, the oldest is deleted). Tokens signed

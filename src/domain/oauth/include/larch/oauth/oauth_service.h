@@ -4,10 +4,11 @@
 // Mirrors Open edX's oauth_dispatch over django-oauth-toolkit (DOT): grants
 // password, client_credentials and refresh_token (refresh tokens rotate: the
 // used one is revoked); opaque Bearer tokens or, with token_type=jwt (form)
-// or "X-Token-Type: jwt" (header), RS256 JWT access tokens with Open edX's
-// claims. Secrets, access and refresh tokens are stored only as SHA-256 hex
-// hashes. authorization_code is answered with unsupported_grant_type (no
-// authorize endpoint yet).
+// or "X-Token-Type: jwt" (header), JWT access tokens with Open edX's claims
+// (HS256 with JWT_SECRET_KEY, or the private key with asymmetric_jwt).
+// Secrets, access and refresh tokens are stored only as SHA-256 hex hashes.
+// authorization_code is answered with unsupported_grant_type (no authorize
+// endpoint yet).
 //
 // Thread safety: OAuthService is thread-safe (its state is the database and
 // the thread-safe JwtKeyStore); AuthenticateJwt never touches the database
@@ -59,10 +60,18 @@ struct OAuthOptions {
   int64_t public_token_days = 30;
   // JWT_AUTH.JWT_LOGIN_CLIENT_ID: the client the login cookie JWT names.
   std::string login_client_id = "login-service-client-id";
+  // JWT_AUTH.JWT_SIGNING_ALGORITHM: how JWTs signed with the private key are
+  // signed (RS256 or RS512; anything else keeps this default).
+  std::string jwt_signing_algorithm = "RS512";
+  // JWT_AUTH.JWT_SECRET_KEY: the HS256 key of the symmetric JWTs that
+  // /oauth2/access_token issues unless asymmetric_jwt is asked for; also
+  // accepted on incoming JWTs. Empty: every JWT is signed with the private key.
+  std::string jwt_secret_key;
 };
 
 // Reads JWT_AUTH (JWT_ISSUER, JWT_AUDIENCE, JWT_EXPIRATION, JWT_LEEWAY,
-// JWT_SUPPORTED_VERSION, JWT_LOGIN_CLIENT_ID), LMS_BASE_URL and the
+// JWT_SUPPORTED_VERSION, JWT_LOGIN_CLIENT_ID, JWT_SIGNING_ALGORITHM,
+// JWT_SECRET_KEY), LMS_BASE_URL and the
 // OAUTH_EXPIRE_* settings; missing keys keep the defaults above.
 OAuthOptions OAuthOptionsFromSettings(const config::Settings& settings);
 
@@ -137,17 +146,21 @@ class OAuthService {
   StatusOr<Principal> AuthenticateJwt(std::string_view token);
 
   // The JWT for the login cookies of a session user (client
-  // login_client_id, grant_type "password", scopes user_id/email/profile),
-  // valid for `expires_in` seconds.
+  // login_client_id, grant_type "password", scopes user_id/email/profile,
+  // filters ["user:me"], signed with the private key), valid for
+  // `expires_in` seconds.
   StatusOr<std::string> CreateLoginJwt(const accounts::User& user, int64_t expires_in);
 
-  // A JWT for `user` as Open edX's create_jwt_for_user; exposed for tools
-  // and tests. `scopes` empty means ["email", "profile"].
+  // A JWT for `user` as Open edX's _create_jwt; exposed for tools and
+  // tests. `scopes` empty means ["email", "profile"]. Signed with the private
+  // key (jwt_signing_algorithm) when `asymmetric` or `is_restricted`, or when
+  // no jwt_secret_key is set; HS256 with jwt_secret_key otherwise.
   StatusOr<std::string> CreateJwtForUser(const accounts::User& user,
                                          const std::vector<std::string>& scopes,
                                          std::string_view grant_type, int64_t expires_in,
                                          bool is_restricted,
-                                         const std::vector<std::string>& filters = {});
+                                         const std::vector<std::string>& filters = {},
+                                         bool asymmetric = true);
 
   const OAuthOptions& options() const { return options_; }
 
