@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-domain="accounts config_models courses enrollment keys milestones oauth olx search"
+domain="accounts config_models content_gate courses enrollment keys milestones oauth olx search"
 declare -A allowed=(
   [common]="common"
   [config]="common config"
