@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/api/account_routes.h"
-#include "larch/api/course_catalog.h"
 #include "larch/api/rate_limiter.h"
 #include "larch/config/settings.h"
+#include "larch/courses/course_catalog.h"
 #include "larch/http/request.h"
 #include "larch/http/response.h"
 
@@ -110,7 +110,7 @@ nlohmann::json ApiDateTime(const nlohmann::json& stored);
 // The block's student_view_data as its XBlock answers it (HtmlBlock,
 // VideoBlock, DiscussionXBlock); null for types without one. Video
 // transcript URLs are absolute under `base_url`.
-nlohmann::json StudentViewData(const CourseTree& tree, const CatalogBlock& block,
+nlohmann::json StudentViewData(const courses::CourseTree& tree, const courses::CatalogBlock& block,
                                std::string_view base_url);
 
 // The languages whose transcript a video offers, with the static file of

@@ -12,6 +12,8 @@
 namespace larch::api::internal {
 namespace {
 
+using courses::CatalogBlock;
+using courses::CourseTree;
 using nlohmann::json;
 
 std::string StringOr(const json& fields, const char* name) {

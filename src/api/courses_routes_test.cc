@@ -1,6 +1,7 @@
 // The Courses and Blocks API endpoints in process: Router::Dispatch over
-// CourseCatalog on a temporary SQLite database whose courses rows are
-// inserted with SQL (the importer lives in another module).
+// courses::CourseCatalog and content_gate::ContentGate on a temporary
+// SQLite database whose courses rows are inserted with SQL (the importer
+// lives in another module).
 #include "larch/api/courses_routes.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/api/account_routes.h"
+#include "larch/common/random.h"
+#include "larch/events/event_bus.h"
 #include "larch/olx/olx.h"
 #include "larch/storage/migrations.h"
 #include "larch/storage/open_database.h"
@@ -58,9 +61,14 @@ class CoursesRoutesTest : public ::testing::Test {
     settings_ = config::DefaultSettings();
     settings_.lms_base_url = "http://lms.test";
     roles_ = std::make_unique<accounts::RoleStore>(*db_);
-    catalog_ = std::make_unique<CourseCatalog>(*db_, 4);
-    context_ =
-        std::make_unique<CourseApiContext>(CourseApiContext{settings_, clock_, *catalog_, *roles_});
+    bus_ = std::make_unique<events::LocalEventBus>(clock_, random_, events::EventBusOptions());
+    accounts_ = std::make_unique<accounts::AccountService>(*db_, clock_, random_, *bus_,
+                                                           accounts::AccountsOptions());
+    enrollments_ = std::make_unique<enrollment::EnrollmentService>(*db_, clock_, *bus_);
+    catalog_ = std::make_unique<courses::CourseCatalog>(*db_, 4);
+    gate_ = std::make_unique<content_gate::ContentGate>(*roles_, clock_, nullptr);
+    context_ = std::make_unique<CourseApiContext>(
+        CourseApiContext{settings_, clock_, *catalog_, *gate_, *roles_, *accounts_, *enrollments_});
     router_ = std::make_unique<http::Router>();
     RegisterCourseRoutes(*router_, *context_);
 
@@ -80,7 +88,11 @@ class CoursesRoutesTest : public ::testing::Test {
   void TearDown() override {
     router_.reset();
     context_.reset();
+    gate_.reset();
     catalog_.reset();
+    enrollments_.reset();
+    accounts_.reset();
+    bus_.reset();
     roles_.reset();
     db_.reset();
     std::error_code ec;
@@ -172,8 +184,13 @@ class CoursesRoutesTest : public ::testing::Test {
   FakeClock clock_{kNow};
   config::Settings settings_;
   std::unique_ptr<storage::Database> db_;
+  SeededRandom random_{7};
   std::unique_ptr<accounts::RoleStore> roles_;
-  std::unique_ptr<CourseCatalog> catalog_;
+  std::unique_ptr<events::LocalEventBus> bus_;
+  std::unique_ptr<accounts::AccountService> accounts_;
+  std::unique_ptr<enrollment::EnrollmentService> enrollments_;
+  std::unique_ptr<courses::CourseCatalog> catalog_;
+  std::unique_ptr<content_gate::ContentGate> gate_;
   std::unique_ptr<CourseApiContext> context_;
   std::unique_ptr<http::Router> router_;
 };
@@ -325,7 +342,7 @@ TEST_F(CoursesRoutesTest, BlocksStaffAndBetaAccess) {
   Reply beta = Call("GET", base + "&username=beta", "beta");
   EXPECT_TRUE(beta.body["blocks"].contains(B("chapter", "ch2")));
   EXPECT_FALSE(beta.body["blocks"].contains(B("problem", "p1")));
-  clock_.AdvanceSeconds(6 * 86400);
+  clock_.AdvanceSeconds(int64_t{6} * 86400);
   EXPECT_TRUE(
       Call("GET", base + "&username=alice", "alice").body["blocks"].contains(B("chapter", "ch2")));
 }

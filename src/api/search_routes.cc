@@ -18,18 +18,20 @@
 #include "larch/api/account_routes.h"
 #include "larch/http/error_mapping.h"
 #include "larch/keys/keys.h"
-#include "larch/milestones/milestones.h"
 #include "larch/search/query.h"
 #include "larch/search/search_index.h"
 
 namespace larch::api {
 namespace {
 
+using content_gate::ContentAccess;
+using content_gate::ContentGate;
+using courses::CatalogBlock;
+using courses::CourseTree;
 using http::Request;
 using http::Response;
 using nlohmann::json;
 
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
 // edx-search's defaults: page size 20, SEARCH_MAX_PAGE_SIZE 100.
 constexpr int64_t kDefaultPageSize = 20;
 constexpr int64_t kMaxPageSize = 100;
@@ -174,49 +176,6 @@ std::string Excerpt(const std::vector<std::string>& strings, const std::string& 
     out += decorated;
   }
   return out;
-}
-
-// ---- access ----
-
-// CourseAccess plus the milestones gate (as the Blocks API applies it):
-// unmet prerequisites hide everything; a pending entrance exam every chapter
-// but exam_chapter.
-struct SearchAccess {
-  bool staff = false;
-  bool beta_tester = false;
-  bool prerequisites_unmet = false;
-  bool entrance_exam_pending = false;
-  int exam_chapter = -1;
-};
-
-SearchAccess AccessFor(accounts::RoleStore& roles, const oauth::Principal& caller,
-                       const std::string& course_key) {
-  CourseAccess access =
-      CourseAccessFor(roles, caller.user_id, caller.is_staff || caller.is_superuser, course_key);
-  SearchAccess out;
-  out.staff = access.staff;
-  out.beta_tester = access.beta_tester;
-  return out;
-}
-
-// The Blocks API rule (LmsSearchResultProcessor.should_remove uses
-// get_course_blocks): the block and every ancestor must be visible to
-// learners and started (beta testers days_early_for_beta earlier).
-bool Visible(const CourseTree& tree, int index, const SearchAccess& access, int64_t now) {
-  if (access.staff) return true;
-  if (access.prerequisites_unmet) return false;
-  for (int i = index; i >= 0; i = tree.blocks[static_cast<size_t>(i)].parent) {
-    const CatalogBlock& block = tree.blocks[static_cast<size_t>(i)];
-    if (access.entrance_exam_pending && block.type == "chapter" && i != access.exam_chapter) {
-      return false;
-    }
-    if (block.visible_to_staff_only) return false;
-    if (block.type == "course" || !block.start.has_value()) continue;
-    int64_t start = *block.start;
-    if (access.beta_tester) start -= block.days_early_for_beta * kMicrosPerDay;
-    if (start > now) return false;
-  }
-  return true;
 }
 
 // ---- documents ----
@@ -370,12 +329,13 @@ class SearchRoutes {
       }
       return SearchError("An error occurred when searching");
     }
-    SearchAccess access = AccessFor(deps_.roles, *caller, course_key);
+    content_gate::CourseAccess access =
+        deps_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key);
     if (!access.staff) {
-      StatusOr<std::optional<bool>> enrolled =
-          deps_.catalog.EnrollmentActive(caller->user_id, course_key);
+      StatusOr<std::optional<enrollment::Enrollment>> enrolled =
+          deps_.enrollments.Get(caller->user_id, course_key);
       if (!enrolled.ok()) return SearchError("An error occurred when searching");
-      if (!enrolled->value_or(false)) {
+      if (!enrolled->has_value() || !(*enrolled)->is_active) {
         return Response::Json(403,
                               json{{"error", "You do not have permission to search this course."}});
       }
@@ -420,10 +380,9 @@ class SearchRoutes {
         index_.MatchBlocks(course_keys, search_string);
     if (!matches.ok()) return SearchError(SearchFailed(search_string));
 
-    int64_t now = deps_.clock.NowMicros();
     struct CourseState {
       std::shared_ptr<const CourseTree> tree;
-      SearchAccess access;
+      ContentAccess access;
       std::string org;
     };
     std::map<std::string, CourseState> courses;
@@ -436,24 +395,17 @@ class SearchRoutes {
         CourseState state;
         StatusOr<std::shared_ptr<const CourseTree>> tree = deps_.catalog.GetTree(match.course_key);
         if (tree.ok()) state.tree = *tree;
-        state.access = AccessFor(deps_.roles, caller, match.course_key);
-        if (!state.access.staff && deps_.milestones != nullptr) {
-          StatusOr<milestones::CourseGate> gate =
-              deps_.milestones->GateFor(caller.user_id, match.course_key);
-          if (!gate.ok()) return SearchError(SearchFailed(search_string));
-          state.access.prerequisites_unmet = !gate->unmet_prerequisites.empty();
-          state.access.entrance_exam_pending = gate->entrance_exam_pending;
-          if (gate->entrance_exam_pending && state.tree) {
-            state.access.exam_chapter = state.tree->Find(gate->entrance_exam_id);
-          }
-        }
+        StatusOr<ContentAccess> access = deps_.gate.AccessFor(
+            caller.user_id, caller.is_staff || caller.is_superuser, match.course_key);
+        if (!access.ok()) return SearchError(SearchFailed(search_string));
+        state.access = *std::move(access);
         StatusOr<keys::CourseKey> key = keys::CourseKey::Parse(match.course_key);
         if (key.ok()) state.org = key->org;
         it = courses.emplace(match.course_key, std::move(state)).first;
       }
       const CourseState& state = it->second;
       int index = state.tree ? state.tree->Find(match.usage_key) : -1;
-      if (index < 0 || !Visible(*state.tree, index, state.access, now)) {
+      if (index < 0 || !ContentGate::VisibleWithAncestors(*state.tree, index, state.access)) {
         ++denied;
         continue;
       }
@@ -494,12 +446,12 @@ class SearchRoutes {
       std::string course_key(request.PathParam("course_id"));
       enabled = false;
       if (caller != nullptr) {
-        CourseAccess access = CourseAccessFor(deps_.roles, caller->user_id,
-                                              caller->is_staff || caller->is_superuser, course_key);
-        StatusOr<std::optional<std::string>> mode =
-            deps_.catalog.EnrollmentMode(caller->user_id, course_key);
-        if (!mode.ok()) return http::ErrorResponse(mode.status(), request.request_id());
-        enabled = access.staff || (mode->has_value() && IsVerifiedMode(**mode));
+        content_gate::CourseAccess access = deps_.gate.RolesFor(
+            caller->user_id, caller->is_staff || caller->is_superuser, course_key);
+        StatusOr<std::optional<enrollment::Enrollment>> enrolled =
+            deps_.enrollments.Get(caller->user_id, course_key);
+        if (!enrolled.ok()) return http::ErrorResponse(enrolled.status(), request.request_id());
+        enabled = access.staff || (enrolled->has_value() && IsVerifiedMode((*enrolled)->mode));
       }
     }
     return Response::Json(200, json{{"enabled", enabled}});

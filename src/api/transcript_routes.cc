@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -22,11 +23,11 @@
 namespace larch::api {
 namespace {
 
+using courses::CatalogBlock;
+using courses::CourseTree;
 using http::Request;
 using http::Response;
 using nlohmann::json;
-
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
 struct Located {
   keys::CourseKey course;
@@ -90,21 +91,16 @@ class TranscriptRoutes {
   }
 
  private:
-  // The Blocks API's rule for one block: staff see everything; others not
-  // staff-only blocks nor blocks before their (inherited) start, beta
-  // testers days_early_for_beta sooner.
+  // ContentGate's visibility rule for the block itself (roles, start
+  // dates, staff-only; not its ancestors nor the milestones).
   bool MayView(const Request& request, const CatalogBlock& block, const std::string& course_key) {
-    CourseAccess access;
-    if (const oauth::Principal* caller = CurrentPrincipal(request)) {
-      access = CourseAccessFor(ctx_.roles, caller->user_id,
-                               caller->is_staff || caller->is_superuser, course_key);
-    }
-    if (access.staff) return true;
-    if (block.visible_to_staff_only) return false;
-    if (!block.start.has_value()) return true;
-    int64_t start = *block.start;
-    if (access.beta_tester) start -= block.days_early_for_beta * kMicrosPerDay;
-    return start <= ctx_.clock.NowMicros();
+    const oauth::Principal* caller = CurrentPrincipal(request);
+    content_gate::ContentAccess access =
+        caller == nullptr
+            ? ctx_.gate.RoleAccess(std::nullopt, false, course_key)
+            : ctx_.gate.RoleAccess(caller->user_id, caller->is_staff || caller->is_superuser,
+                                   course_key);
+    return content_gate::ContentGate::Visible(block, access);
   }
 
   StatusOr<Located> Locate(const keys::CourseKey& course, const std::string& name) {

@@ -16,7 +16,6 @@
 #include "larch/accounts/roles.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
-#include "larch/api/course_catalog.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/import_routes.h"
@@ -24,6 +23,8 @@
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
+#include "larch/content_gate/content_gate.h"
+#include "larch/courses/course_catalog.h"
 #include "larch/courses/course_import_service.h"
 #include "larch/courses/courses.h"
 #include "larch/courses/import_tasks.h"
@@ -235,9 +236,12 @@ void Components::RegisterRoutes() {
       *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key,
       settings_.enrollment_throttle_rates, settings_.retirement_service_worker_username});
   api::RegisterEnrollmentRoutes(*router_, *enrollment_api_context_);
-  course_catalog_ = std::make_unique<api::CourseCatalog>(*db_, /*tree_cache_capacity=*/32);
-  course_api_context_ = std::make_unique<api::CourseApiContext>(api::CourseApiContext{
-      settings_, *SystemClock::Default(), *course_catalog_, *roles_, milestones_.get()});
+  course_catalog_ = std::make_unique<courses::CourseCatalog>(*db_, /*tree_cache_capacity=*/32);
+  content_gate_ = std::make_unique<content_gate::ContentGate>(*roles_, *SystemClock::Default(),
+                                                              milestones_.get());
+  course_api_context_ = std::make_unique<api::CourseApiContext>(
+      api::CourseApiContext{settings_, *SystemClock::Default(), *course_catalog_, *content_gate_,
+                            *roles_, *accounts_, *enrollments_, milestones_.get()});
   api::RegisterCourseRoutes(*router_, *course_api_context_);
   api::RegisterTranscriptRoutes(*router_, *course_api_context_, *db_);
   std::vector<std::string> discovery_filters;
@@ -248,7 +252,7 @@ void Components::RegisterRoutes() {
   }
   api::RegisterSearchRoutes(
       *router_, api::SearchApiDeps{settings_, *SystemClock::Default(), *db_, *course_catalog_,
-                                   *roles_, discovery_filters, milestones_.get()});
+                                   *content_gate_, *enrollments_, discovery_filters});
   std::filesystem::path media = std::filesystem::path(settings_.data_dir) / "media";
   std::error_code ec;
   if (std::filesystem::is_directory(media, ec)) {

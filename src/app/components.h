@@ -37,14 +37,17 @@ namespace enrollment {
 class EnrollmentService;
 }  // namespace enrollment
 namespace courses {
+class CourseCatalog;
 class CourseImportService;
 }  // namespace courses
+namespace content_gate {
+class ContentGate;
+}  // namespace content_gate
 namespace milestones {
 class MilestoneService;
 }  // namespace milestones
 namespace api {
 struct ApiContext;
-class CourseCatalog;
 struct CourseApiContext;
 struct CourseImportApiContext;
 struct EnrollmentApiContext;
@@ -118,7 +121,8 @@ class Components {
   std::unique_ptr<milestones::MilestoneService> milestones_;
   std::unique_ptr<api::ApiContext> api_context_;
   std::unique_ptr<api::EnrollmentApiContext> enrollment_api_context_;
-  std::unique_ptr<api::CourseCatalog> course_catalog_;
+  std::unique_ptr<courses::CourseCatalog> course_catalog_;
+  std::unique_ptr<content_gate::ContentGate> content_gate_;
   std::unique_ptr<api::CourseApiContext> course_api_context_;
   std::unique_ptr<api::CourseImportApiContext> import_api_context_;
   std::unique_ptr<http::Router> router_;

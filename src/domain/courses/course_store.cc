@@ -1,5 +1,5 @@
 // CourseStore reads, the static-folder layout, URL rewriting, LoadCourse /
-// ExportCourse and TreeCache.
+// ExportCourse.
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -343,37 +343,6 @@ Status ExportCourse(storage::Database& db, const std::filesystem::path& data_dir
                     const keys::CourseKey& course_key, const std::filesystem::path& out_dir) {
   LARCH_ASSIGN_OR_RETURN(olx::Course course, LoadCourse(db, data_dir, course_key));
   return olx::WriteCourse(course, out_dir);
-}
-
-StatusOr<std::shared_ptr<const olx::BlockTree>> TreeCache::Get(storage::Database& db,
-                                                               const keys::CourseKey& course_key) {
-  std::string key = course_key.ToString();
-  return storage::RunWithResult(
-      db, storage::TxnMode::kReadOnly,
-      [&](storage::Transaction& txn) -> StatusOr<std::shared_ptr<const olx::BlockTree>> {
-        LARCH_ASSIGN_OR_RETURN(int64_t version, CourseStore::GetVersion(txn, course_key));
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto it = entries_.find(key);
-          if (it != entries_.end() && it->second.version == version) return it->second.tree;
-        }
-        // Loaded outside the lock: two threads may both load a new version;
-        // the result is the same and the second insert just replaces it.
-        LARCH_ASSIGN_OR_RETURN(olx::BlockTree tree, CourseStore::LoadTree(txn, key));
-        auto shared = std::make_shared<const olx::BlockTree>(std::move(tree));
-        std::lock_guard<std::mutex> lock(mu_);
-        ++loads_;
-        if (entries_.size() >= max_courses_ && entries_.find(key) == entries_.end()) {
-          entries_.erase(entries_.begin());
-        }
-        entries_[key] = Entry{version, shared};
-        return shared;
-      });
-}
-
-size_t TreeCache::loads_for_test() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return loads_;
 }
 
 }  // namespace larch::courses

@@ -1,4 +1,5 @@
 #include "larch/courses/courses.h"
+#include "larch/courses/course_catalog.h"
 #include "larch/courses/course_import_service.h"
 
 #include <gtest/gtest.h>
@@ -369,24 +370,25 @@ TEST_F(CoursesTest, ImportsALibrary) {
   EXPECT_EQ(Counts(*db_, "library-v1:TestX+ProblemBank"), result->block_counts);
 }
 
-TEST_F(CoursesTest, TreeCacheReloadsOnlyWhenTheVersionChanges) {
+TEST_F(CoursesTest, CatalogTreeReloadsOnlyWhenTheVersionChanges) {
   CourseImporter importer(*db_, clock_, (dir_ / "data").string());
   auto result = importer.Import(SharedOlx("oxa-kitchen-sink") / "course");
   ASSERT_TRUE(result.ok());
-  TreeCache cache;
-  auto t1 = cache.Get(*db_, result->course_key);
+  CourseCatalog catalog(*db_);
+  const std::string key = result->course_key.ToString();
+  auto t1 = catalog.GetTree(key);
   ASSERT_TRUE(t1.ok()) << t1.status().ToString();
-  auto t2 = cache.Get(*db_, result->course_key);
+  auto t2 = catalog.GetTree(key);
   ASSERT_TRUE(t2.ok());
   EXPECT_EQ(t1->get(), t2->get());
-  EXPECT_EQ(cache.loads_for_test(), 1u);
+  EXPECT_EQ(catalog.tree_loads_for_test(), 1);
   EXPECT_EQ((*t1)->blocks.size(), static_cast<size_t>(result->blocks));
   ASSERT_TRUE(importer.Import(SharedOlx("oxa-kitchen-sink") / "course").ok());
-  auto t3 = cache.Get(*db_, result->course_key);
+  auto t3 = catalog.GetTree(key);
   ASSERT_TRUE(t3.ok());
   EXPECT_NE(t3->get(), t1->get());
-  EXPECT_EQ(cache.loads_for_test(), 2u);
-  auto missing = cache.Get(*db_, *keys::CourseKey::Parse("course-v1:No+Such+Run"));
+  EXPECT_EQ(catalog.tree_loads_for_test(), 2);
+  auto missing = catalog.GetTree("course-v1:No+Such+Run");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
 }
 

@@ -8,21 +8,24 @@
 // endpoints (docs/milestones.md):
 //   GET      /api/larch/v1/milestones/{course_key}/[?username=]
 //   POST     /api/larch/v1/milestones/{course_key}/fulfill/
-// Blocks of a course whose prerequisites or entrance exam the learner has
-// not fulfilled are hidden (v1) or kept with authorization_denial_reason /
-// authorization_denial_message and only the allowed fields (v2).
+// Which blocks a viewer sees (roles, start dates, staff-only, prerequisites
+// and entrance exams) is content_gate::ContentGate's rule; both versions
+// drop what the milestones close.
 // The caller comes from api::CurrentPrincipal, so RegisterAccountRoutes (which
 // installs the authentication filter) must run on the same router.
 //
 // Thread safety: register before serving; the handlers are then safe to run
-// concurrently (CourseCatalog and RoleStore are thread-safe).
+// concurrently (CourseCatalog, ContentGate and the services are thread-safe).
 #ifndef LARCH_API_COURSES_ROUTES_H_
 #define LARCH_API_COURSES_ROUTES_H_
 
+#include "larch/accounts/account_service.h"
 #include "larch/accounts/roles.h"
-#include "larch/api/course_catalog.h"
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
+#include "larch/content_gate/content_gate.h"
+#include "larch/courses/course_catalog.h"
+#include "larch/enrollment/enrollment_service.h"
 #include "larch/http/router.h"
 #include "larch/milestones/milestones.h"
 #include "larch/storage/database.h"
@@ -33,10 +36,16 @@ namespace larch::api {
 struct CourseApiContext {
   const config::Settings& settings;
   const Clock& clock;
-  CourseCatalog& catalog;
+  courses::CourseCatalog& catalog;
+  // What of a course each viewer may see; its MilestoneService should be
+  // `milestones` below.
+  content_gate::ContentGate& gate;
   accounts::RoleStore& roles;
-  // Prerequisite / entrance exam gate of the Blocks API and the staff-only
-  // milestone endpoints; null means no gating and no such endpoints.
+  // Users named in `username` parameters.
+  accounts::AccountService& accounts;
+  // is_enrolled of the course detail.
+  enrollment::EnrollmentService& enrollments;
+  // The staff-only milestone endpoints; null means no such endpoints.
   milestones::MilestoneService* milestones = nullptr;
 };
 

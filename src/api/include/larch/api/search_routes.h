@@ -12,23 +12,21 @@
 // the authentication and CSRF filter) must run on the same router.
 //
 // Thread safety: register before serving; the handlers are then safe to run
-// concurrently (SearchIndex, CourseCatalog and RoleStore are thread-safe).
+// concurrently (SearchIndex, CourseCatalog, ContentGate and
+// EnrollmentService are thread-safe).
 #ifndef LARCH_API_SEARCH_ROUTES_H_
 #define LARCH_API_SEARCH_ROUTES_H_
 
 #include <string>
 #include <vector>
 
-#include "larch/accounts/roles.h"
-#include "larch/api/course_catalog.h"
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
+#include "larch/content_gate/content_gate.h"
+#include "larch/courses/course_catalog.h"
+#include "larch/enrollment/enrollment_service.h"
 #include "larch/http/router.h"
 #include "larch/storage/database.h"
-
-namespace larch::milestones {
-class MilestoneService;
-}
 
 namespace larch::api {
 
@@ -37,14 +35,15 @@ struct SearchApiDeps {
   const config::Settings& settings;
   const Clock& clock;
   storage::Database& db;
-  CourseCatalog& catalog;
-  accounts::RoleStore& roles;
+  courses::CourseCatalog& catalog;
+  // Hides from courseware search what the Blocks API hides (roles, start
+  // dates, staff-only, prerequisites and entrance exams).
+  content_gate::ContentGate& gate;
+  // The enrollment checks of courseware search.
+  enrollment::EnrollmentService& enrollments;
   // COURSE_DISCOVERY_FILTERS: the facets discovery filters on and counts
   // (edx-search's default when empty: org, modes, language).
   std::vector<std::string> course_discovery_filters = {};
-  // Prerequisites and entrance exams hide content from courseware search as
-  // they do in the Blocks API; null = no gating.
-  milestones::MilestoneService* milestones = nullptr;
 };
 
 // Adds the enabled routes listed above. Aborts (via Router::Add) on a

@@ -8,12 +8,13 @@
 // transaction and the static files of the new version go to a fresh folder
 // <data_dir>/courses/<sha1(course key)>/<version>/static/, so readers either
 // see the old version or the new one, and a failed import leaves the old
-// version untouched. CourseStore reads the rows back; ExportCourse writes
-// them out again as OLX; TreeCache keeps loaded trees per (course, version).
+// version untouched. CourseStore reads the rows back (the catalog view the
+// Courses and Blocks APIs serve is courses::CourseCatalog, course_catalog.h);
+// ExportCourse writes them out again as OLX.
 //
 // Thread safety: CourseStore is stateless; CourseImporter may be used from
 // several threads (imports of one course serialize on the database's write
-// lock); TreeCache is thread-safe.
+// lock).
 #ifndef LARCH_COURSES_COURSES_H_
 #define LARCH_COURSES_COURSES_H_
 
@@ -22,11 +23,9 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -91,6 +90,46 @@ struct CourseAsset {
   bool locked = false;
 };
 
+// One `courses` row with the columns the Courses API prints, read leniently:
+// the key stays the stored text and unparsable JSON settings read as {}.
+struct CourseSummary {
+  std::string course_key;
+  std::string org;
+  std::string number;
+  std::string run;
+  std::string display_name;
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> enrollment_start;
+  std::optional<int64_t> enrollment_end;
+  bool self_paced = false;
+  std::string catalog_visibility = "both";
+  bool invitation_only = false;
+  // Empty texts read as unset.
+  std::optional<std::string> effort;
+  std::optional<std::string> short_description;
+  std::optional<std::string> overview_html;
+  std::optional<std::string> course_image;
+  std::optional<std::string> banner_image;
+  std::optional<std::string> course_video;
+  bool mobile_available = false;
+  // courses.advanced (policy settings) parsed; an object.
+  nlohmann::json advanced = nlohmann::json::object();
+  int64_t version = 1;
+};
+
+// One `course_blocks` row as the catalog tree is built from it; fields and
+// inherited parsed leniently (an object, {} when the text is not one).
+struct CatalogBlockRow {
+  std::string usage_key;
+  std::string type;
+  std::string block_id;    // url_name
+  std::string parent_key;  // "" for a root
+  nlohmann::json fields = nlohmann::json::object();
+  nlohmann::json inherited = nlohmann::json::object();
+  std::string data;
+};
+
 struct OverviewFilter {
   std::optional<std::string> org;  // exact, case-insensitive
 };
@@ -105,6 +144,16 @@ class CourseStore {
                                                              const OverviewFilter& filter = {});
   // The current version of a course; kNotFound when it was never imported.
   static StatusOr<int64_t> GetVersion(storage::Executor& ex, const keys::CourseKey& course_key);
+  // The same by the stored key text (no parsing); kNotFound when absent.
+  static StatusOr<int64_t> GetVersionByText(storage::Executor& ex, std::string_view course_key);
+  // Every course as the Courses API lists it, by course key.
+  static StatusOr<std::vector<CourseSummary>> ListSummaries(storage::Executor& ex);
+  // kNotFound when there is no such course.
+  static StatusOr<CourseSummary> GetSummary(storage::Executor& ex, std::string_view course_key);
+  // The blocks of a context ordered by position then usage key (so each
+  // parent's children come in order); empty when it has none.
+  static StatusOr<std::vector<CatalogBlockRow>> ListCatalogBlocks(storage::Executor& ex,
+                                                                  std::string_view context_key);
   // The stored tree of a course or library key string (context_key).
   // kNotFound when it has no blocks; kDataLoss for rows that do not parse.
   static StatusOr<olx::BlockTree> LoadTree(storage::Executor& ex, const std::string& context_key);
@@ -199,27 +248,6 @@ StatusOr<olx::Course> LoadCourse(storage::Database& db, const std::filesystem::p
 // LoadCourse + olx::WriteCourse into `out_dir`.
 Status ExportCourse(storage::Database& db, const std::filesystem::path& data_dir,
                     const keys::CourseKey& course_key, const std::filesystem::path& out_dir);
-
-// Loaded block trees keyed by (course key, version): a lookup costs one small
-// query (the current version) instead of reading every block row.
-class TreeCache {
- public:
-  explicit TreeCache(size_t max_courses = 64) : max_courses_(max_courses) {}
-  // The current tree of `course_key`; kNotFound when it was never imported.
-  StatusOr<std::shared_ptr<const olx::BlockTree>> Get(storage::Database& db,
-                                                      const keys::CourseKey& course_key);
-  size_t loads_for_test() const;
-
- private:
-  struct Entry {
-    int64_t version = 0;
-    std::shared_ptr<const olx::BlockTree> tree;
-  };
-  size_t max_courses_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
-  size_t loads_ = 0;
-};
 
 }  // namespace larch::courses
 
