@@ -165,6 +165,9 @@ int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
   options.read_timeout_seconds = static_cast<int>(settings->request_timeout_seconds);
   options.keepalive_timeout_seconds = static_cast<int>(settings->keepalive_timeout_seconds);
   options.max_connections = static_cast<size_t>(settings->max_connections);
+  for (const nlohmann::json& proxy : settings->trusted_proxies) {
+    if (proxy.is_string()) options.trusted_proxies.push_back(proxy.get<std::string>());
+  }
   auto access_log = MakeAccessLog(settings->access_log);
   if (!access_log.ok()) return FailStatus(access_log.status());
   options.access_log = *access_log;

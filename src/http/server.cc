@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -211,6 +212,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string();
+    const std::vector<std::string>& proxies = server_.options_.trusted_proxies;
+    from_trusted_proxy_ =
+        !remote_.empty() && std::find(proxies.begin(), proxies.end(), remote_) != proxies.end();
     socket_.set_option(tcp::no_delay(true), ec);
     // A new connection must deliver its first request within the read
     // timeout; only established keep-alive connections get the idle grace.
@@ -406,6 +410,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_ = *std::move(headers);
     request_.set_request_id(server_.NextRequestId());
     request_.set_remote_address(remote_);
+    request_.set_from_trusted_proxy(from_trusted_proxy_);
     std::optional<Response> refused = server_.router_.CheckHeaders(request_);
     if (!refused.has_value()) {
       request_ = Request();
@@ -434,6 +439,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request_.set_request_id(server_.NextRequestId());
     }
     request_.set_remote_address(remote_);
+    request_.set_from_trusted_proxy(from_trusted_proxy_);
     Response response = server_.router_.Dispatch(request_);
     if (request_.method() != "HEAD") {
       internal::MaybeGzip(request_.Header("accept-encoding").value_or(""), response);
@@ -587,6 +593,7 @@ class Session : public std::enable_shared_from_this<Session> {
   int64_t start_us_ = 0;
   std::atomic<int64_t> idle_since_us_{0};
   std::string remote_;
+  bool from_trusted_proxy_ = false;
   Request request_;
   Response response_;
   std::string header_buffer_;

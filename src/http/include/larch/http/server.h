@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "larch/common/clock.h"
 #include "larch/common/random.h"
@@ -58,6 +60,9 @@ struct ServerOptions {
   // uploads; the first matching prefix wins over max_body_bytes.
   std::vector<std::pair<std::string, uint64_t>> body_limit_overrides;
   uint32_t max_header_bytes = 16 * 1024;
+  // TRUSTED_PROXIES: peer addresses (exact IPs, as Request::remote_address
+  // spells them) whose X-Forwarded-Proto makes a request secure.
+  std::vector<std::string> trusted_proxies;
   // Time allowed to receive one request once its first byte arrived (and
   // for a new connection to send its first request).
   int read_timeout_seconds = 30;
