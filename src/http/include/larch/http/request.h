@@ -67,6 +67,12 @@ class Request {
 
   const std::string& body() const { return body_; }
   std::string& mutable_body() { return body_; }
+  // For a route that takes large uploads (ServerOptions::body_limits with
+  // to_file), the file holding the body; body() is then empty. Empty for
+  // every other request. The server removes the file after the response: a
+  // handler that keeps the upload renames it elsewhere first.
+  const std::string& body_file() const { return body_file_; }
+  void set_body_file(std::string path) { body_file_ = std::move(path); }
 
   // A `{name}` from the matched route pattern, percent-decoded ('+' stays);
   // empty when the pattern has no such parameter.
@@ -113,6 +119,7 @@ class Request {
   ParamList query_;
   ParamList headers_;
   std::string body_;
+  std::string body_file_;
   ParamList path_params_;
   std::string request_id_;
   std::string remote_address_;
