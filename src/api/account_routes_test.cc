@@ -104,6 +104,7 @@ class AccountRoutesTest : public ::testing::Test {
              std::vector<std::pair<std::string, std::string>> headers = {}, bool use_jar = true) {
     http::Request request(method, target);
     request.set_remote_address("10.0.0.1");
+    request.set_from_trusted_proxy(behind_trusted_proxy_);
     request.set_request_id("test");
     for (auto& [k, v] : headers) request.AddHeader(k, v);
     if (use_jar && !jar_.empty()) {
@@ -172,6 +173,7 @@ class AccountRoutesTest : public ::testing::Test {
   std::unique_ptr<http::Router> router_;
   accounts::User alice_;
   std::map<std::string, std::string> jar_;
+  bool behind_trusted_proxy_ = false;
 };
 
 TEST_F(AccountRoutesTest, LoginFormSetsCsrfCookieAndLoginNeedsIt) {
@@ -208,6 +210,7 @@ TEST_F(AccountRoutesTest, LoginSetsOpenEdxCookiesAndSessionWorks) {
 }
 
 TEST_F(AccountRoutesTest, SecureCookiesBehindHttpsProxy) {
+  behind_trusted_proxy_ = true;  // the server sets this for TRUSTED_PROXIES peers
   Call("GET", "/api/user/v1/account/login_session/");
   Reply login = PostForm("/api/user/v1/account/login_session/",
                          "email=alice%40example.com&password=Secret-pass-1",

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -46,6 +47,20 @@ std::string SafeFilename(std::string_view name) {
   }
   if (out.empty() || out[0] == '.') out.insert(0, "upload");
   return out;
+}
+
+// The multipart body: the server streams this route's uploads to a file
+// (Request::body_file), so a slow upload holds no memory while it arrives;
+// it is read here only once complete and accepted. nullopt when it cannot be
+// read.
+// TODO(issue 8): parse the multipart from the file (a GMime file stream)
+// instead of reading it into memory once more.
+std::optional<std::string> UploadedBody(const Request& request) {
+  if (request.body_file().empty()) return request.body();
+  std::ifstream in(request.body_file(), std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return data;
 }
 
 // UserTaskStatus states.
@@ -106,11 +121,16 @@ class ImportRoutes {
     const oauth::Principal* principal = nullptr;
     if (auto denied = CheckAuthor(request, *key, &principal)) return std::move(*denied);
 
+    std::optional<std::string> body = UploadedBody(request);
+    if (!body.has_value()) {
+      return ApiError(500, "The upload could not be read.", "internal_error");
+    }
     std::optional<std::string_view> content_type = request.Header("content-type");
     StatusOr<std::vector<http::FormPart>> parts =
         content_type.has_value()
-            ? http::ParseMultipartFormData(*content_type, request.body())
+            ? http::ParseMultipartFormData(*content_type, *body)
             : StatusOr<std::vector<http::FormPart>>(InvalidArgumentError("no Content-Type"));
+    body.reset();
     const http::FormPart* file = parts.ok() ? http::FindFormPart(*parts, "course_data") : nullptr;
     if (file == nullptr || !file->filename.has_value()) {
       return ApiError(400, "Missing required parameter", "internal_error");

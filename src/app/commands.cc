@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <system_error>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -160,11 +161,25 @@ int RunServe(const CommonFlags& flags, const ServeFlags& serve) {
   options.port = endpoint->second;
   options.threads = static_cast<int>(settings->workers);
   options.max_body_bytes = static_cast<uint64_t>(settings->max_request_body_bytes);
+  // Course uploads are streamed to <data_dir>/uploads (the import route
+  // renames them into <data_dir>/imports, on the same file system).
+  options.upload_dir = (std::filesystem::path(settings->data_dir) / "uploads").string();
+  std::error_code dir_error;
+  std::filesystem::create_directories(options.upload_dir, dir_error);
+  if (dir_error) {
+    return FailStatus(
+        UnavailableError("cannot create " + options.upload_dir + ": " + dir_error.message()));
+  }
   options.body_limit_overrides = {
-      {api::kCourseImportPathPrefix, static_cast<uint64_t>(settings->course_import_max_bytes)}};
+      {.path_prefix = api::kCourseImportPathPrefix,
+       .max_bytes = static_cast<uint64_t>(settings->course_import_max_bytes),
+       .to_file = true}};
   options.read_timeout_seconds = static_cast<int>(settings->request_timeout_seconds);
   options.keepalive_timeout_seconds = static_cast<int>(settings->keepalive_timeout_seconds);
   options.max_connections = static_cast<size_t>(settings->max_connections);
+  for (const nlohmann::json& proxy : settings->trusted_proxies) {
+    if (proxy.is_string()) options.trusted_proxies.push_back(proxy.get<std::string>());
+  }
   auto access_log = MakeAccessLog(settings->access_log);
   if (!access_log.ok()) return FailStatus(access_log.status());
   options.access_log = *access_log;

@@ -143,8 +143,14 @@ std::optional<std::string> Request::FormValue(std::string_view name) const {
 
 bool Request::is_secure() const {
   if (tls_) return true;
+  if (!from_trusted_proxy_) return false;
   std::optional<std::string_view> proto = Header("x-forwarded-proto");
-  return proto.has_value() && EqualsIgnoreCase(*proto, "https");
+  if (!proto.has_value()) return false;
+  // Django (SECURE_PROXY_SSL_HEADER) compares the first value only.
+  std::string_view first = proto->substr(0, proto->find(','));
+  while (!first.empty() && (first.front() == ' ' || first.front() == '\t')) first.remove_prefix(1);
+  while (!first.empty() && (first.back() == ' ' || first.back() == '\t')) first.remove_suffix(1);
+  return EqualsIgnoreCase(first, "https");
 }
 
 const std::any* Request::Attribute(std::string_view key) const {

@@ -1,5 +1,10 @@
 #include "larch/http/request_parser.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <boost/asio/buffer.hpp>
 
 #include "beast_request.h"
@@ -8,9 +13,55 @@ namespace larch::http {
 
 namespace internal {
 
+void UploadBody::reader::init(const boost::optional<std::uint64_t>& length,
+                              boost::beast::error_code& ec) {
+  ec = {};
+  if (body_.path.empty()) {
+    if (length.has_value() && *length < body_.data.max_size()) {
+      body_.data.reserve(static_cast<size_t>(*length));
+    }
+    return;
+  }
+  // O_EXCL: the server names a fresh file; never write through an existing one.
+  fd_ = ::open(body_.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) ec = boost::beast::error_code(errno, boost::system::generic_category());
+}
+
+bool UploadBody::reader::Append(const char* data, size_t size, boost::beast::error_code& ec) {
+  if (fd_ < 0) {
+    body_.data.append(data, size);
+    return true;
+  }
+  while (size > 0) {
+    ssize_t n = ::write(fd_, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ec = boost::beast::error_code(errno != 0 ? errno : EIO, boost::system::generic_category());
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void UploadBody::reader::finish(boost::beast::error_code& ec) {
+  ec = {};
+  if (fd_ >= 0 && ::close(fd_) != 0) {
+    ec = boost::beast::error_code(errno, boost::system::generic_category());
+  }
+  fd_ = -1;
+}
+
+void UploadBody::reader::CloseFile() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
 StatusOr<Request> RequestFromBeast(BeastRequest&& message) {
   LARCH_ASSIGN_OR_RETURN(Request request, RequestHeadersFromBeast(message));
-  request.set_body(std::move(message.body()));
+  request.set_body(std::move(message.body().data));
+  if (!message.body().path.empty()) request.set_body_file(message.body().path);
   return request;
 }
 

@@ -116,8 +116,14 @@ TEST(RequestTest, FormValuesOnlyForFormContentType) {
 TEST(RequestTest, SecureAndAttributes) {
   Request r("GET", "/");
   EXPECT_FALSE(r.is_secure());
-  r.AddHeader("X-Forwarded-Proto", "HTTPS");
+  r.AddHeader("X-Forwarded-Proto", "HTTPS, http");
+  EXPECT_FALSE(r.is_secure()) << "the header from a peer that is not a trusted proxy";
+  r.set_from_trusted_proxy(true);
   EXPECT_TRUE(r.is_secure());
+  Request plain("GET", "/");
+  plain.set_from_trusted_proxy(true);
+  plain.AddHeader("X-Forwarded-Proto", "http, https");
+  EXPECT_FALSE(plain.is_secure()) << "only the first value counts";
   r.SetAttribute("user_id", int64_t{7});
   ASSERT_NE(r.AttributeAs<int64_t>("user_id"), nullptr);
   EXPECT_EQ(*r.AttributeAs<int64_t>("user_id"), 7);

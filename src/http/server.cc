@@ -2,12 +2,15 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -117,16 +120,20 @@ class Server::Impl {
     AppendHexNumber(id_prefix_, random->NextUint64());
     id_prefix_.push_back('-');
     largest_body_limit_ = options_.max_body_bytes;
-    for (const auto& [prefix, limit] : options_.body_limit_overrides) {
-      largest_body_limit_ = std::max(largest_body_limit_, limit);
+    for (const ServerOptions::BodyLimit& limit : options_.body_limit_overrides) {
+      largest_body_limit_ = std::max(largest_body_limit_, limit.max_bytes);
     }
   }
 
-  uint64_t BodyLimitFor(std::string_view target) const {
-    for (const auto& [prefix, limit] : options_.body_limit_overrides) {
-      if (target.substr(0, prefix.size()) == prefix) return limit;
+  ServerOptions::BodyLimit BodyLimitFor(std::string_view target) const {
+    for (const ServerOptions::BodyLimit& limit : options_.body_limit_overrides) {
+      if (target.starts_with(limit.path_prefix)) {
+        ServerOptions::BodyLimit out = limit;
+        out.to_file = limit.to_file && !options_.upload_dir.empty();
+        return out;
+      }
     }
-    return options_.max_body_bytes;
+    return {.path_prefix = "", .max_bytes = options_.max_body_bytes, .to_file = false};
   }
 
   ~Impl() { destroying_.store(true); }
@@ -197,6 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() {
     try {
+      RemoveUpload();
       server_.Unregister(this);
     } catch (const std::exception& e) {
       // Only a failed mutex or allocation gets here; a destructor cannot
@@ -211,6 +219,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_ = peer.address().to_string();
+    const std::vector<std::string>& proxies = server_.options_.trusted_proxies;
+    from_trusted_proxy_ =
+        !remote_.empty() && std::find(proxies.begin(), proxies.end(), remote_) != proxies.end();
     socket_.set_option(tcp::no_delay(true), ec);
     // A new connection must deliver its first request within the read
     // timeout; only established keep-alive connections get the idle grace.
@@ -378,16 +389,21 @@ class Session : public std::enable_shared_from_this<Session> {
   bool ApplyBodyLimit() {
     limit_applied_ = true;
     auto target = parser_->get().target();
-    uint64_t limit = server_.BodyLimitFor(std::string_view(target.data(), target.size()));
+    ServerOptions::BodyLimit limit =
+        server_.BodyLimitFor(std::string_view(target.data(), target.size()));
     auto length = parser_->content_length();
-    if (length.has_value() && *length > limit) {
+    if (length.has_value() && *length > limit.max_bytes) {
       WriteError(413, Status(StatusCode::kInvalidArgument, "bad request: body limit exceeded")
                           .WithErrorCode("request_body_too_large"));
       return false;
     }
     if (HasBody() && !RunHeaderCheck()) return false;
-    // Chunked bodies count down from here.
-    parser_->body_limit(limit);
+    if (HasBody() && limit.to_file) {
+      upload_path_ = server_.options_.upload_dir + "/upload-" + server_.NextRequestId();
+      parser_->get().body().path = upload_path_;
+    }
+    // Chunked bodies count down from here (also while streaming to a file).
+    parser_->body_limit(limit.max_bytes);
     parser_->eager(true);
     return true;
   }
@@ -406,6 +422,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_ = *std::move(headers);
     request_.set_request_id(server_.NextRequestId());
     request_.set_remote_address(remote_);
+    request_.set_from_trusted_proxy(from_trusted_proxy_);
     std::optional<Response> refused = server_.router_.CheckHeaders(request_);
     if (!refused.has_value()) {
       request_ = Request();
@@ -434,7 +451,9 @@ class Session : public std::enable_shared_from_this<Session> {
       request_.set_request_id(server_.NextRequestId());
     }
     request_.set_remote_address(remote_);
+    request_.set_from_trusted_proxy(from_trusted_proxy_);
     Response response = server_.router_.Dispatch(request_);
+    RemoveUpload();
     if (request_.method() != "HEAD") {
       internal::MaybeGzip(request_.Header("accept-encoding").value_or(""), response);
     }
@@ -443,6 +462,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Answers a request that could not be parsed (or timed out) and closes.
   void WriteError(int http_status, const Status& status) {
+    RemoveUpload();
     std::string method;
     std::string target = "-";
     if (parser_.has_value() && parser_->is_header_done()) {
@@ -563,7 +583,18 @@ class Session : public std::enable_shared_from_this<Session> {
     DoRead();
   }
 
+  // Removes a streamed upload (partial, refused or handled); a handler that
+  // kept it has renamed it, so a missing file is fine.
+  void RemoveUpload() {
+    if (upload_path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove(upload_path_, ec);
+    if (ec) spdlog::warn("cannot remove upload {}: {}", upload_path_, ec.message());
+    upload_path_.clear();
+  }
+
   void Close() {
+    RemoveUpload();
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     beast::error_code ec;
@@ -587,6 +618,9 @@ class Session : public std::enable_shared_from_this<Session> {
   int64_t start_us_ = 0;
   std::atomic<int64_t> idle_since_us_{0};
   std::string remote_;
+  bool from_trusted_proxy_ = false;
+  // The file a streamed upload is being written to, until it is removed.
+  std::string upload_path_;
   Request request_;
   Response response_;
   std::string header_buffer_;

@@ -177,7 +177,7 @@ TEST_F(ServerTest, OversizedBodyGets413AndClose) {
 
 TEST_F(ServerTest, BodyLimitOverridesApplyByPathPrefix) {
   options_.max_body_bytes = 1024;
-  options_.body_limit_overrides = {{"/echo", 8192}};
+  options_.body_limit_overrides = {{.path_prefix = "/echo", .max_bytes = 8192}};
   StartServer();
   {
     Client client(server_->port());

@@ -2,7 +2,12 @@
 // against the real binary: a multipart upload of a real export, the task
 // state polled until the job ran, the course served under the target run,
 // and the error cases, on SQLite and PostgreSQL.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -27,6 +32,54 @@ using nlohmann::json;
 constexpr char kPassword[] = "Import-Secret-1";
 constexpr char kBoundary[] = "----larch-test-boundary";
 constexpr char kRun[] = "course-v1:TestX+Course+Rerun";
+
+// A raw HTTP/1.1 connection, for uploads sent chunked or a piece at a time.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{.tv_sec = 10, .tv_usec = 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  // False once the server closed its side.
+  bool Write(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+  // Everything the server sends until it closes (or 10 s of silence).
+  std::string ReadAll() {
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+      ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+      if (n <= 0) return out;
+      out.append(buffer, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+std::string Chunk(std::string_view data) {
+  std::ostringstream size;
+  size << std::hex << data.size();
+  return size.str() + "\r\n" + std::string(data) + "\r\n";
+}
 
 // One file field (and optionally a text field) as multipart/form-data.
 std::string Multipart(const std::string& field, const std::string& filename,
@@ -123,6 +176,8 @@ TEST_P(ImportApiTest, UploadImportsIntoTheTargetRunAndReportsTheTaskState) {
   ASSERT_EQ(posted->status, 200) << posted->body;
   std::string task_id = Json(posted).value("task_id", "");
   ASSERT_EQ(task_id.size(), 36u) << posted->body;
+  EXPECT_TRUE(fs::is_empty(fs::path(dir_.path()) / "uploads"))
+      << "the streamed upload was moved out of the upload folder";
   EXPECT_EQ(WaitForTask(kRun, task_id, admin), json({{"state", "Succeeded"}}));
 
   // The export's own run (TestX+Course+1) is not created: the course lives
@@ -250,6 +305,59 @@ TEST_P(ImportApiTest, UploadsOverTheImportLimitGet413) {
   EXPECT_EQ(big->status, 413);
   auto small = Upload(kRun, Multipart("course_data", "c.tar.gz", std::string(1024, 'x')), admin);
   EXPECT_EQ(small->status, 200) << small->body;
+}
+
+// Issue 8, finding 6: an accepted upload is written to a file in the data
+// directory as it arrives; a chunked one that outgrows the limit is answered
+// 413 while streaming and its partial file removed.
+TEST_P(ImportApiTest, StreamedUploadsOverTheLimitGet413AndLeaveNoFile) {
+  Start({{"LARCH_COURSE_IMPORT_MAX_BYTES", "65536"}});
+  std::string admin = Token("admin", kPassword);
+  const fs::path uploads = fs::path(dir_.path()) / "uploads";
+  const std::string head = std::string("POST /api/courses/v0/import/") + kRun +
+                           "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: multipart/form-data; boundary=" +
+                           kBoundary + "\r\nTransfer-Encoding: chunked\r\n";
+
+  RawConnection upload(server_->port());
+  ASSERT_TRUE(upload.connected());
+  ASSERT_TRUE(upload.Write(head + "Authorization: JWT " + admin + "\r\n\r\n"));
+  std::string body = Multipart("course_data", "c.tar.gz", std::string(256 * 1024, 'x'));
+  ASSERT_TRUE(upload.Write(Chunk(body.substr(0, 16 * 1024))));
+  // The first piece is on disk, not in memory.
+  bool on_disk = false;
+  for (int i = 0; i < 50 && !on_disk; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (const auto& entry : fs::directory_iterator(uploads)) {
+      on_disk = on_disk || entry.file_size() == 16 * 1024;
+    }
+  }
+  EXPECT_TRUE(on_disk) << "no 16 KiB file in " << uploads;
+  for (size_t sent = 16 * 1024; sent < body.size(); sent += 16 * 1024) {
+    if (!upload.Write(Chunk(body.substr(sent, 16 * 1024)))) break;
+  }
+  upload.Write("0\r\n\r\n");
+  std::string answer = upload.ReadAll();
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 413 ")) << answer.substr(0, 200);
+  EXPECT_NE(answer.find(R"("error_code":"request_body_too_large")"), std::string::npos) << answer;
+  EXPECT_TRUE(fs::is_empty(uploads)) << "the partial upload is removed";
+
+  // Within the limit, the same chunked upload is queued.
+  RawConnection small(server_->port());
+  ASSERT_TRUE(small.Write(head + "Authorization: JWT " + admin + "\r\nConnection: close\r\n\r\n" +
+                          Chunk(Multipart("course_data", "c.tar.gz", std::string(1024, 'x'))) +
+                          "0\r\n\r\n"));
+  std::string queued = small.ReadAll();
+  EXPECT_TRUE(queued.starts_with("HTTP/1.1 200 ")) << queued;
+  EXPECT_NE(queued.find("task_id"), std::string::npos) << queued;
+  EXPECT_TRUE(fs::is_empty(uploads));
+
+  // Without credentials the answer comes after the header, before any body.
+  RawConnection anonymous(server_->port());
+  ASSERT_TRUE(anonymous.Write(head + "\r\n"));
+  std::string refused = anonymous.ReadAll();
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 401 ")) << refused;
+  EXPECT_TRUE(fs::is_empty(uploads));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImportApiTest, ::testing::Values("sqlite", "postgres"),

@@ -389,6 +389,46 @@ TEST_P(SecurityAccountsTest, CsrfChecksOrigin) {
   EXPECT_EQ(patch("")->status, 200) << "plain HTTP without Origin keeps working";
 }
 
+// The Set-Cookie header a response sets for `name`, or "".
+std::string SetCookie(const HttpClientResponse& r, const std::string& name) {
+  for (const auto& [header, value] : r.headers) {
+    if (header == "set-cookie" && value.starts_with(name + "=")) return value;
+  }
+  return "";
+}
+
+// X-Forwarded-Proto makes a request secure (Secure cookies, the HTTPS CSRF
+// rules) only when it comes from one of TRUSTED_PROXIES.
+TEST_P(SecurityAccountsTest, ForwardedProtoCountsOnlyFromATrustedProxy) {
+  Superuser("grace");
+  Start();  // TRUSTED_PROXIES is empty by default
+  const std::string port = std::to_string(server_->port());
+  const std::string https_origin = "https://127.0.0.1:" + port;
+  {
+    Browser browser = NewBrowser();
+    auto spoofed = browser.Login("grace@example.com", kPassword,
+                                 {{"X-Forwarded-Proto", "https"}, {"Origin", https_origin}});
+    EXPECT_EQ(spoofed->status, 403) << "an https Origin does not match a plain HTTP request";
+    auto login = browser.Login("grace@example.com", kPassword, {{"X-Forwarded-Proto", "https"}});
+    ASSERT_EQ(login->status, 200) << "no Referer needed: the request is not secure";
+    std::string session = SetCookie(*login, "sessionid");
+    ASSERT_NE(session, "");
+    EXPECT_EQ(session.find("Secure"), std::string::npos) << session;
+  }
+  server_.reset();
+  Start({{"LARCH_TRUSTED_PROXIES", R"(["127.0.0.1"])"}});
+  const std::string origin = "https://127.0.0.1:" + std::to_string(server_->port());
+  Browser browser = NewBrowser();
+  auto no_referer = browser.Login("grace@example.com", kPassword, {{"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(no_referer->status, 403) << no_referer->body;
+  EXPECT_EQ(Json(no_referer)["detail"], "CSRF Failed: Referer checking failed - no Referer.");
+  auto login = browser.Login("grace@example.com", kPassword,
+                             {{"X-Forwarded-Proto", "https"}, {"Origin", origin}});
+  ASSERT_EQ(login->status, 200) << login->body;
+  EXPECT_NE(SetCookie(*login, "sessionid").find("; Secure"), std::string::npos)
+      << SetCookie(*login, "sessionid");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SecurityAccountsTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

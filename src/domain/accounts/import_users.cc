@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "larch/accounts/passwords.h"
+#include "larch/common/json.h"
 
 namespace larch::accounts {
 namespace {
@@ -178,12 +179,18 @@ StatusOr<ImportReport> ImportUsersFromText(storage::Database& db, const Clock& c
                                            std::string_view text, bool json) {
   std::vector<ImportRow> rows;
   if (json) {
-    auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded() || !parsed.is_array()) {
+    // Depth-checked: value.dump() below recurses once per nesting level.
+    StatusOr<nlohmann::json> parsed = ParseJson(text);
+    if (!parsed.ok() && parsed.status().error_code() == "json_too_deep") {
+      return InvalidArgumentError("import file is nested deeper than " +
+                                  std::to_string(kMaxJsonDepth) + " levels")
+          .WithErrorCode("json_too_deep");
+    }
+    if (!parsed.ok() || !parsed->is_array()) {
       return InvalidArgumentError("import file is not a JSON array");
     }
     int64_t index = 0;
-    for (const auto& item : parsed) {
+    for (const auto& item : *parsed) {
       ImportRow row;
       row.line = ++index;
       if (!item.is_object()) {

@@ -6,13 +6,16 @@
 #include <fstream>
 
 #include "larch/accounts/passwords.h"
+#include "larch/common/json.h"
 #include "test_fixture.h"
 
 namespace larch::accounts {
 namespace {
 
+using ::larch::testing::StatusIs;
 using testing::AccountsTest;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 TEST_F(AccountsTest, ImportsCsvWithBadRowsAndIsIdempotent) {
   std::string hash = Pbkdf2Sha256Hash("imported-pw", "salt", 1000);
@@ -78,6 +81,24 @@ TEST_F(AccountsTest, ImportsJsonAndRejectsConflicts) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(ImportUsers(*db_, clock_, dir_ + "/missing.csv").status().code(),
             StatusCode::kNotFound);
+}
+
+TEST_F(AccountsTest, RefusesDeeplyNestedJsonFile) {
+  // A user whose field nests 100,000 levels: dump() on it would overflow the
+  // stack; the depth check refuses the file before anything is imported.
+  std::string deep = R"([{"username": "deep", "email": "deep@example.com", "name": )";
+  deep += std::string(100'000, '[') + std::string(100'000, ']') + "}]";
+  std::string path = dir_ + "/deep.json";
+  std::ofstream(path) << deep;
+  auto report = ImportUsers(*db_, clock_, path);
+  EXPECT_THAT(report, StatusIs(StatusCode::kInvalidArgument, HasSubstr("nested deeper than 200")));
+  EXPECT_EQ(report.status().error_code(), "json_too_deep");
+  EXPECT_THAT(service().GetUserByUsername("deep"), StatusIs(StatusCode::kNotFound));
+  // Nesting within the limit is still just a value.
+  std::string fine = R"([{"username": "fine", "email": "fine@example.com", "name": )";
+  fine += std::string(kMaxJsonDepth - 2, '[') + std::string(kMaxJsonDepth - 2, ']') + "}]";
+  LARCH_ASSERT_OK_AND_ASSIGN(ImportReport ok, ImportUsersFromText(*db_, clock_, fine, true));
+  EXPECT_EQ(ok.imported, 1);
 }
 
 }  // namespace

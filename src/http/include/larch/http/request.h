@@ -37,6 +37,9 @@ class Request {
   // True when the connection itself is TLS (not used yet: Larch sits behind a
   // TLS-terminating proxy).
   void set_tls(bool tls) { tls_ = tls; }
+  // True when the peer is one of TRUSTED_PROXIES, whose X-Forwarded-Proto
+  // is believed (set by the server from ServerOptions::trusted_proxies).
+  void set_from_trusted_proxy(bool trusted) { from_trusted_proxy_ = trusted; }
   // Called by the router with raw (still percent-encoded) values.
   void SetPathParamsRaw(const std::vector<std::pair<std::string_view, std::string_view>>& raw);
 
@@ -64,6 +67,12 @@ class Request {
 
   const std::string& body() const { return body_; }
   std::string& mutable_body() { return body_; }
+  // For a route that takes large uploads (ServerOptions::body_limits with
+  // to_file), the file holding the body; body() is then empty. Empty for
+  // every other request. The server removes the file after the response: a
+  // handler that keeps the upload renames it elsewhere first.
+  const std::string& body_file() const { return body_file_; }
+  void set_body_file(std::string path) { body_file_ = std::move(path); }
 
   // A `{name}` from the matched route pattern, percent-decoded ('+' stays);
   // empty when the pattern has no such parameter.
@@ -84,7 +93,8 @@ class Request {
   const std::string& request_id() const { return request_id_; }
   // The peer IP address as text ("127.0.0.1", "::1").
   const std::string& remote_address() const { return remote_address_; }
-  // TLS, or X-Forwarded-Proto: https from the (trusted) front proxy.
+  // TLS, or a first X-Forwarded-Proto value of "https" from a trusted proxy
+  // (set_from_trusted_proxy); the header from any other peer is ignored.
   bool is_secure() const;
   // True when the connection itself is TLS.
   bool tls() const { return tls_; }
@@ -109,10 +119,12 @@ class Request {
   ParamList query_;
   ParamList headers_;
   std::string body_;
+  std::string body_file_;
   ParamList path_params_;
   std::string request_id_;
   std::string remote_address_;
   bool tls_ = false;
+  bool from_trusted_proxy_ = false;
   mutable std::optional<ParamList> cookies_;
   mutable std::optional<ParamList> form_;
   std::unordered_map<std::string, std::any> attributes_;

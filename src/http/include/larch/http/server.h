@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "larch/common/clock.h"
 #include "larch/common/random.h"
@@ -54,10 +56,25 @@ struct ServerOptions {
   uint16_t port = 0;  // 0 picks a free port; see Server::port()
   int threads = 0;    // 0 = hardware concurrency
   uint64_t max_body_bytes = uint64_t{10} * 1024 * 1024;
-  // Other body limits for some paths (path prefix, bytes), e.g. course
-  // uploads; the first matching prefix wins over max_body_bytes.
-  std::vector<std::pair<std::string, uint64_t>> body_limit_overrides;
+  // Other body limits for some paths, e.g. course uploads; the first
+  // matching prefix wins over max_body_bytes.
+  struct BodyLimit {
+    std::string path_prefix;
+    uint64_t max_bytes = 0;
+    // A route that takes large uploads: once its header check passed, the
+    // body is written to a fresh file in upload_dir as it arrives (see
+    // Request::body_file) instead of being held in memory. Over the limit,
+    // the upload is answered 413 and the partial file removed.
+    bool to_file = false;
+  };
+  std::vector<BodyLimit> body_limit_overrides;
+  // Where streamed uploads are written (must exist, on the same file system
+  // as where handlers keep them); empty = to_file is ignored.
+  std::string upload_dir;
   uint32_t max_header_bytes = 16 * 1024;
+  // TRUSTED_PROXIES: peer addresses (exact IPs, as Request::remote_address
+  // spells them) whose X-Forwarded-Proto makes a request secure.
+  std::vector<std::string> trusted_proxies;
   // Time allowed to receive one request once its first byte arrived (and
   // for a new connection to send its first request).
   int read_timeout_seconds = 30;

@@ -34,8 +34,9 @@ struct ImportReport {
 };
 
 // kNotFound when `path` cannot be read; kInvalidArgument when the file is
-// not CSV with a username/email header nor a JSON array. Row problems are in
-// the report, not the status.
+// not CSV with a username/email header nor a JSON array, or (error code
+// "json_too_deep") when a JSON file nests deeper than larch::kMaxJsonDepth.
+// Row problems are in the report, not the status.
 StatusOr<ImportReport> ImportUsers(storage::Database& db, const Clock& clock,
                                    std::string_view path);
 // The same over in-memory text (`json` selects the format).
