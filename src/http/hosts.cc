@@ -70,6 +70,8 @@ bool SafeOnce(std::string_view url, const std::vector<std::string>& allowed_host
   if (netloc.empty()) return true;
   if (netloc.find('@') != std::string_view::npos) return false;
   HostPort host = SplitHostPort(netloc);
+  // An empty label ("host..") names no host a browser would agree on.
+  if (host.domain.find("..") != std::string::npos || host.domain.ends_with('.')) return false;
   return HostIsAllowed(host.domain, allowed_hosts);
 }
 

@@ -96,12 +96,27 @@ TEST(RedirectIsSafeTest, AcceptsLocalPathsAndAllowedHosts) {
 
 TEST(RedirectIsSafeTest, RejectsOtherHostsAndBrowserTricks) {
   const std::vector<std::string> hosts = {"lms.example.com"};
-  for (const char* url :
-       {"", "   ", "//", "//?x", "//evil.example/", "///evil.example", "/\t/evil.example/phish",
-        "\t//evil.example", "/\\evil.example", "\\\\evil.example", "\x01//evil.example",
-        "http://evil.example/", "https:///evil.example", "http://lms.example.com@evil.example/",
-        "javascript:alert(1)", "data:text/html,x", "ftp://lms.example.com/",
-        "http://lms.example.com.evil.example/", "\xe2\x80\x8b//evil.example"}) {
+  for (const char* url : {"",
+                          "   ",
+                          "//",
+                          "//?x",
+                          "//evil.example/",
+                          "///evil.example",
+                          "/\t/evil.example/phish",
+                          "\t//evil.example",
+                          "/\\evil.example",
+                          "\\\\evil.example",
+                          "\x01//evil.example",
+                          "http://evil.example/",
+                          "https:///evil.example",
+                          "http://lms.example.com@evil.example/",
+                          "javascript:alert(1)",
+                          "data:text/html,x",
+                          "ftp://lms.example.com/",
+                          "http://lms.example.com.evil.example/",
+                          "\xe2\x80\x8b//evil.example",
+                          "//lms.example.com../x",
+                          "https://lms..example.com/"}) {
     EXPECT_FALSE(RedirectIsSafe(url, hosts, false)) << url;
   }
   EXPECT_FALSE(RedirectIsSafe("http://lms.example.com/", hosts, /*require_https=*/true));

@@ -54,6 +54,23 @@ TEST(MultipartTest, RejectsOtherMediaTypesAndGarbage) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(MultipartTest, RefusesEightBitOrLongContentTypesBeforeGMime) {
+  // multipart_fuzz found this 120-byte header value making GMime allocate
+  // gigabytes while it re-encoded the 8-bit parameter.
+  const std::string evil = "multipart/form-data; smulena" + std::string(64, 'x') +
+                           "mk=\"c.ini\x99\xd0\x85\xc5\x8f\xf2\r\n\xf5,\xf2\"";
+  EXPECT_EQ(ParseMultipartFormData(evil, Body()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseMultipartFormData("multipart/form-data; boundary=XYZ; x=" + std::string(600, 'a'),
+                                   Body())
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // A UTF-8 file name in the part's own headers is still fine.
+  std::string utf8 = Body();
+  utf8.replace(utf8.find("course.tar.gz"), 6, "c\xc3\xa9urs");
+  EXPECT_TRUE(ParseMultipartFormData("multipart/form-data; boundary=XYZ", utf8).ok());
+}
+
 TEST(MultipartTest, RefusesDeeplyNestedMultipartsBeforeParsing) {
   // 20,000 levels of multipart/mixed inside each other: GMime would recurse
   // once per level.

@@ -34,7 +34,7 @@ struct Samples {
 // "x,y@1,2:3,4#10": variables, lower bounds, upper bounds, number of points.
 StatusOr<Samples> ParseSamples(const std::string& text) {
   Status bad = FailedPreconditionError("formularesponse: samples '" + text +
-                                             "' are not of the form vars@low:high#count");
+                                       "' are not of the form vars@low:high#count");
   const std::vector<std::string> at = Split(text, '@');
   if (at.size() != 2) return bad;
   const std::vector<std::string> hash = Split(at[1], '#');
