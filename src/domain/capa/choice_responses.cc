@@ -164,6 +164,7 @@ StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const 
     return answer->front();
   };
   if (response.tag == "optionresponse") return GradeOptions(response, answers, context);
+  if (response.tag == "imageresponse") return GradeImage(response, answers);
   if (response.inputs.empty()) {
     return FailedPreconditionError("LoncapaProblem Response " + response.tag + " has no input");
   }

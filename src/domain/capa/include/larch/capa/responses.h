@@ -74,9 +74,13 @@ using Answers = std::map<std::string, std::vector<std::string>>;
 // overwritten.
 std::vector<std::string> ChoiceNames(const Response& response);
 
+// imageresponse: each input's "[x,y]" click inside one of its rectangles
+// (inclusive) or strictly inside the convex hull of one of its regions.
+StatusOr<std::vector<InputGrade>> GradeImage(const Response& response, const Answers& answers);
+
 // Grades any response type implemented so far: numericalresponse,
-// formularesponse, stringresponse, optionresponse, multiplechoiceresponse, truefalseresponse
-// and choiceresponse (with EDC and halves partial credit). Other types are
+// imageresponse, formularesponse, stringresponse, optionresponse, multiplechoiceresponse,
+// truefalseresponse and choiceresponse (with EDC and halves partial credit). Other types are
 // kUnimplemented, named. One grade per input, in input order.
 StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const Answers& answers,
                                                 const ScriptContext& context = {});
