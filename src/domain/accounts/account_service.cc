@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "account_queries.h"
 #include "internal.h"
 #include "larch/events/event_data.h"
 #include "larch/events/event_types.h"
@@ -18,77 +19,6 @@ namespace {
 
 using storage::Int;
 using storage::Text;
-
-constexpr int kUsernameMin = 2;
-constexpr int kUsernameMax = 30;
-constexpr int kEmailMin = 3;
-constexpr int kEmailMax = 254;
-constexpr int kNameMax = 255;
-
-constexpr storage::Query kUserById{
-    "accounts.users.by_id",
-    "SELECT id, username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login FROM users WHERE id = ?"};
-constexpr storage::Query kUserByUsername{
-    "accounts.users.by_username",
-    "SELECT id, username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login FROM users WHERE lower(username) = lower(?)"};
-constexpr storage::Query kUserByEmail{
-    "accounts.users.by_email",
-    "SELECT id, username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login FROM users WHERE lower(email) = lower(?)"};
-constexpr storage::Query kInsertUser{
-    "accounts.users.insert",
-    "INSERT INTO users (username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
-constexpr storage::Query kInsertProfile{
-    "accounts.profiles.insert",
-    "INSERT INTO user_profiles (user_id, name, year_of_birth, gender, level_of_education, "
-    "mailing_address, city, country, state, goals, bio, phone_number, language_proficiencies, "
-    "social_links, extended_profile, account_privacy, profile_image_uploaded_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
-constexpr storage::Query kInsertToken{
-    "accounts.tokens.insert",
-    "INSERT INTO user_tokens (token_hash, purpose, user_id, created_at, expires_at) "
-    "VALUES (?, ?, ?, ?, ?)"};
-constexpr storage::Query kSelectToken{
-    "accounts.tokens.select",
-    "SELECT user_id, expires_at, used_at FROM user_tokens WHERE token_hash = ? AND purpose = ?"};
-constexpr storage::Query kUseToken{
-    "accounts.tokens.use",
-    "UPDATE user_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"};
-constexpr storage::Query kUseAllTokens{
-    "accounts.tokens.use_all",
-    "UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL"};
-constexpr storage::Query kActivateUser{"accounts.users.activate",
-                                       "UPDATE users SET is_active = 1 WHERE id = ?"};
-constexpr storage::Query kSetPassword{"accounts.users.set_password",
-                                      "UPDATE users SET password = ? WHERE id = ?"};
-constexpr storage::Query kLoginSuccess{
-    "accounts.users.login", "UPDATE users SET last_login = ?, password = ? WHERE id = ?"};
-constexpr storage::Query kSelectFailures{
-    "accounts.failures.select",
-    "SELECT failure_count, lockout_until FROM login_failures WHERE user_id = ?"};
-constexpr storage::Query kUpsertFailure{
-    "accounts.failures.upsert",
-    "INSERT INTO login_failures (user_id, failure_count, lockout_until) VALUES (?, 1, ?) "
-    "ON CONFLICT (user_id) DO UPDATE SET failure_count = login_failures.failure_count + 1, "
-    "lockout_until = CASE WHEN login_failures.failure_count + 1 >= ? THEN ? "
-    "ELSE login_failures.lockout_until END "
-    "RETURNING failure_count, lockout_until"};
-constexpr storage::Query kClearFailures{"accounts.failures.clear",
-                                        "DELETE FROM login_failures WHERE user_id = ?"};
-constexpr storage::Query kDeleteUserSessions{"accounts.sessions.delete_user_from_service",
-                                             "DELETE FROM sessions WHERE user_id = ?"};
-constexpr storage::Query kSelectPrefs{
-    "accounts.prefs.select",
-    "SELECT pref_key, pref_value FROM user_preferences WHERE user_id = ? ORDER BY pref_key"};
-constexpr storage::Query kUpsertPref{
-    "accounts.prefs.upsert",
-    "INSERT INTO user_preferences (user_id, pref_key, pref_value) VALUES (?, ?, ?) "
-    "ON CONFLICT (user_id, pref_key) DO UPDATE SET pref_value = excluded.pref_value"};
-constexpr storage::Query kDeletePref{
-    "accounts.prefs.delete", "DELETE FROM user_preferences WHERE user_id = ? AND pref_key = ?"};
 
 std::string Get(const std::map<std::string, std::string>& form, const std::string& key) {
   auto it = form.find(key);
@@ -440,20 +370,6 @@ nlohmann::json AccountService::ValidateRegistration(
   return {{"validation_decisions", decisions}, {"username_suggestions", suggestions}};
 }
 
-static Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string& to,
-                          const std::string& subject, const std::string& text,
-                          const std::string& html) {
-  storage::NewJob job;
-  job.kind = "mail.send";
-  job.payload = nlohmann::json{
-      {"to", nlohmann::json::array({to})},
-      {"subject", subject},
-      {"text", text},
-      {"html",
-       html}}.dump();
-  return storage::EnqueueJob(ex, job, now).status();
-}
-
 static Status CreateActivation(storage::Executor& ex, Random& random,
                                const AccountsOptions& options, const User& user, int64_t now) {
   std::string key = random.HexToken(16);
@@ -470,9 +386,9 @@ static Status CreateActivation(storage::Executor& ex, Random& random,
       "access engaging, high-quality " +
       options.platform_name + " courses.</p><p><a href=\"" + link +
       "\">Activate your account</a></p>";
-  return EnqueueMail(ex, now, user.email,
-                     "Action Required: Activate your " + options.platform_name + " account", text,
-                     html);
+  return internal::EnqueueMail(
+      ex, now, user.email, "Action Required: Activate your " + options.platform_name + " account",
+      text, html);
 }
 
 static storage::SqlValue JsonText(const nlohmann::json& value) { return Text(value.dump()); }
@@ -741,147 +657,6 @@ StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_
     }
   }
   return incorrect;
-}
-
-// --------------------------------------------------------- password reset
-
-Status AccountService::RequestPasswordReset(std::string_view email) {
-  auto user = GetUserByEmail(email);
-  if (user.status().code() == StatusCode::kNotFound) return OkStatus();
-  LARCH_RETURN_IF_ERROR(user.status());
-  std::string token = random_.HexToken(20);
-  int64_t now = clock_.NowMicros();
-  std::string link = options_.lms_base_url + "/password_reset_confirm/" +
-                     internal::ToBase36(user->id) + "-" + token + "/";
-  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    LARCH_RETURN_IF_ERROR(
-        txn.Execute(kInsertToken,
-                    {Text(TokenHash(token)), Text("password_reset"), Int(user->id), Int(now),
-                     Int(now + options_.password_reset_timeout_secs * 1'000'000)})
-            .status());
-    std::string text =
-        "You're receiving this e-mail because you requested a password reset for "
-        "your user account at " +
-        options_.platform_name +
-        ".\n\nPlease go to the following page and choose a new password:\n\n" + link +
-        "\n\nIf you didn't request this change, you can disregard this "
-        "email - we have not yet reset your password.\n";
-    std::string html =
-        "<p>You're receiving this e-mail because you requested a password reset "
-        "for your user account at " +
-        options_.platform_name + ".</p><p><a href=\"" + link + "\">Change my Password</a></p>";
-    return EnqueueMail(txn, now, user->email, "Password reset on " + options_.platform_name, text,
-                       html);
-  });
-}
-
-// The policy check of a reset or a change: kInvalidArgument with the first
-// message as user message, and every message in *policy_errors.
-static Status CheckNewPassword(const PasswordPolicy& policy, std::string_view new_password,
-                               const User& user, const std::string& name,
-                               std::vector<std::string>* policy_errors) {
-  std::vector<std::string> errors = policy.Validate(new_password, user.username, user.email, name);
-  if (errors.empty()) return OkStatus();
-  if (policy_errors != nullptr) *policy_errors = errors;
-  return InvalidArgumentError("new password violates the policy").WithUserMessage(errors[0]);
-}
-
-Status AccountService::ResetPassword(std::string_view token, std::string_view new_password,
-                                     std::vector<std::string>* policy_errors) {
-  std::string_view raw = token;
-  std::optional<std::string> uidb36;
-  if (size_t dash = token.find('-'); dash != std::string_view::npos) {
-    uidb36 = std::string(token.substr(0, dash));
-    raw = token.substr(dash + 1);
-  }
-  while (!raw.empty() && raw.back() == '/') raw.remove_suffix(1);
-  std::string hash = TokenHash(raw);
-  Status not_found = NotFoundError("unknown, used or expired reset token")
-                         .WithUserMessage(
-                             "The password reset link was invalid, possibly because the "
-                             "link has already been used. Please request a new password "
-                             "reset.");
-  int64_t now = clock_.NowMicros();
-  int64_t user_id = 0;
-  {
-    LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-    LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
-                           txn->Execute(kSelectToken, {Text(hash), Text("password_reset")}));
-    if (rs.rows.empty() || !rs.rows[0].IsNull(2) ||
-        (!rs.rows[0].IsNull(1) && rs.rows[0].GetInt(1) <= now)) {
-      return not_found;
-    }
-    user_id = rs.rows[0].GetInt(0);
-    if (uidb36 && *uidb36 != internal::ToBase36(user_id)) return not_found;
-  }
-  LARCH_ASSIGN_OR_RETURN(User user, GetUserById(user_id));
-  std::string name;
-  if (auto profile = GetProfile(user_id); profile.ok()) name = profile->name;
-  LARCH_RETURN_IF_ERROR(
-      CheckNewPassword(options_.password_policy, new_password, user, name, policy_errors));
-  std::string encoded = hasher_.Hash(new_password);
-  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    LARCH_ASSIGN_OR_RETURN(storage::ResultSet used, txn.Execute(kUseToken, {Int(now), Text(hash)}));
-    if (used.rows_affected == 0) return not_found;  // a concurrent reset won
-    LARCH_RETURN_IF_ERROR(
-        txn.Execute(kUseAllTokens, {Int(now), Int(user_id), Text("password_reset")}).status());
-    LARCH_RETURN_IF_ERROR(txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status());
-    LARCH_RETURN_IF_ERROR(txn.Execute(kActivateUser, {Int(user_id)}).status());
-    LARCH_RETURN_IF_ERROR(txn.Execute(kClearFailures, {Int(user_id)}).status());
-    LARCH_RETURN_IF_ERROR(internal::DestroyOAuthTokens(txn, user_id));
-    return txn.Execute(kDeleteUserSessions, {Int(user_id)}).status();
-  });
-}
-
-Status AccountService::ChangePassword(int64_t user_id, std::string_view old_password,
-                                      std::string_view new_password,
-                                      std::vector<std::string>* policy_errors) {
-  LARCH_ASSIGN_OR_RETURN(User user, GetUserById(user_id));
-  if (!hasher_.Verify(old_password, user.password)) {
-    return UnauthenticatedError("old password does not match")
-        .WithUserMessage("Old password is incorrect.");
-  }
-  std::string name;
-  if (auto profile = GetProfile(user_id); profile.ok()) name = profile->name;
-  LARCH_RETURN_IF_ERROR(
-      CheckNewPassword(options_.password_policy, new_password, user, name, policy_errors));
-  std::string encoded = hasher_.Hash(new_password);
-  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    LARCH_RETURN_IF_ERROR(txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status());
-    return internal::DestroyOAuthTokens(txn, user_id);
-  });
-}
-
-// ------------------------------------------------------------ preferences
-
-StatusOr<std::map<std::string, std::string>> AccountService::GetPreferences(int64_t user_id) {
-  LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, txn->Execute(kSelectPrefs, {Int(user_id)}));
-  std::map<std::string, std::string> out;
-  for (const storage::Row& row : rs.rows) out[row.GetText(0)] = row.GetText(1);
-  return out;
-}
-
-Status AccountService::SetPreference(int64_t user_id, std::string_view key,
-                                     std::string_view value) {
-  if (key.empty() || key.size() > 255) {
-    return InvalidArgumentError("preference key must be 1..255 characters")
-        .WithUserMessage("Preference '" + std::string(key) + "' is not valid.");
-  }
-  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    return txn
-        .Execute(kUpsertPref, {Int(user_id), Text(std::string(key)), Text(std::string(value))})
-        .status();
-  });
-}
-
-Status AccountService::DeletePreference(int64_t user_id, std::string_view key) {
-  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
-                           txn.Execute(kDeletePref, {Int(user_id), Text(std::string(key))}));
-    if (rs.rows_affected == 0) return NotFoundError("no such preference");
-    return OkStatus();
-  });
 }
 
 // ------------------------------------------------------------ create user

@@ -1,5 +1,9 @@
 #include "internal.h"
 
+#include <nlohmann/json.hpp>
+
+#include "larch/storage/job_store.h"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -124,6 +128,19 @@ User UserFromRow(const storage::Row& row, size_t o) {
   user.date_joined = row.GetInt(o + 9);
   user.last_login = row.GetOptionalInt(o + 10);
   return user;
+}
+
+Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string& to,
+                   const std::string& subject, const std::string& text, const std::string& html) {
+  storage::NewJob job;
+  job.kind = "mail.send";
+  job.payload = nlohmann::json{
+      {"to", nlohmann::json::array({to})},
+      {"subject", subject},
+      {"text", text},
+      {"html",
+       html}}.dump();
+  return storage::EnqueueJob(ex, job, now).status();
 }
 
 }  // namespace larch::accounts::internal

@@ -52,6 +52,10 @@ Status InsertProfile(storage::Executor& ex, const Profile& p);
 // retirement). JWTs are stateless and stay valid until they expire.
 Status DestroyOAuthTokens(storage::Executor& ex, int64_t user_id);
 
+// Queues one mail (a "mail.send" job) inside the caller's transaction.
+Status EnqueueMail(storage::Executor& ex, int64_t now, const std::string& to,
+                   const std::string& subject, const std::string& text, const std::string& html);
+
 }  // namespace larch::accounts::internal
 
 #endif  // LARCH_ACCOUNTS_INTERNAL_H_
