@@ -1,5 +1,7 @@
 #include "larch/capa/calc.h"
 
+#include "larch/common/strings.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -279,12 +281,6 @@ class Parser {
   std::set<std::string> functions_;
 };
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // --- Evaluation --------------------------------------------------------
 
 Status MathError(const std::string& message) { return InvalidArgumentError(message); }
@@ -501,7 +497,9 @@ class Evaluator {
     return MathError("unknown node");
   }
 
-  std::string Casify(const std::string& name) const { return case_sensitive_ ? name : Lower(name); }
+  std::string Casify(const std::string& name) const {
+    return case_sensitive_ ? name : AsciiLower(name);
+  }
 
  private:
   const Names& variables_;
@@ -529,7 +527,7 @@ std::string CaseHint(const std::set<std::string>& bad, const Valid& valid) {
   std::set<std::string> hints;
   for (const std::string& name : bad) {
     for (const std::string& candidate : valid) {
-      if (Lower(candidate) == Lower(name)) hints.insert(candidate);
+      if (AsciiLower(candidate) == AsciiLower(name)) hints.insert(candidate);
     }
   }
   return hints.empty() ? "" : " (did you mean " + Join(hints) + "?)";
@@ -624,7 +622,7 @@ StatusOr<Complex> Evaluate(std::string_view expression, const CalcOptions& optio
   }
   if (!options.case_sensitive) {
     Names lowered;
-    for (auto& [name, value] : variables) lowered[Lower(name)] = value;
+    for (auto& [name, value] : variables) lowered[AsciiLower(name)] = value;
     variables = std::move(lowered);
   }
   const Evaluator evaluator(variables, options.case_sensitive);

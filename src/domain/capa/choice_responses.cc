@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "larch/capa/responses.h"
+#include "larch/common/strings.h"
 
 namespace larch::capa {
 namespace {
@@ -23,12 +24,6 @@ std::vector<pugi::xml_node> Choices(const Response& response) {
 const std::vector<std::string>* AnswerOf(const Answers& answers, const std::string& id) {
   const auto it = answers.find(id);
   return it == answers.end() ? nullptr : &it->second;
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 std::string Trim(const std::string& text) {
@@ -51,7 +46,7 @@ std::vector<InputGrade> GradeOptions(const Response& response, const Answers& an
     std::string correct = input.node.attribute("correct").value();
     if (!input.node.attribute("correct")) {
       for (pugi::xml_node option : input.node.children("option")) {
-        if (Lower(option.attribute("correct").value()) == "true") {
+        if (AsciiLower(option.attribute("correct").value()) == "true") {
           correct = Trim(option.first_child().value());
         }
       }
@@ -100,7 +95,7 @@ StatusOr<InputGrade> GradeMultipleChoice(const Response& response, const Answers
 StatusOr<InputGrade> GradeCheckboxes(const Response& response, const Answers& answers) {
   const Input& input = response.inputs.front();
   InputGrade grade{input.id, Correctness::kIncorrect, {}, ""};
-  const std::string credit = Lower(Trim(response.node.attribute("partial_credit").value()));
+  const std::string credit = AsciiLower(Trim(response.node.attribute("partial_credit").value()));
   if (!credit.empty() && credit != "edc" && credit != "halves") {
     return FailedPreconditionError(credit.find(',') != std::string::npos
                                        ? "Only one type of partial credit is allowed for "

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "larch/capa/responses.h"
+#include "larch/common/strings.h"
 
 namespace larch::capa {
 namespace {
@@ -25,12 +26,6 @@ std::string Strip(std::string_view text) {
   const auto begin = text.find_first_not_of(" \t\n\r\f\v");
   if (begin == std::string_view::npos) return "";
   return std::string(text.substr(begin, text.find_last_not_of(" \t\n\r\f\v") - begin + 1));
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 std::vector<std::string> Words(const std::string& text) {
@@ -84,10 +79,10 @@ StatusOr<InputGrade> GradeString(const Response& response, const std::optional<s
                                  const ScriptContext& context) {
   InputGrade grade{response.inputs.front().id, Correctness::kIncorrect, {}, ""};
   const std::string staff = response.node.attribute("answer").value();
-  const std::vector<std::string> type = Words(Lower(response.node.attribute("type").value()));
+  const std::vector<std::string> type = Words(AsciiLower(response.node.attribute("type").value()));
   const bool regexp = std::find(type.begin(), type.end(), "regexp") != type.end();
   const bool ci = std::find(type.begin(), type.end(), "ci") != type.end();
-  const bool backward = Lower(staff).find("_or_") != std::string::npos;
+  const bool backward = AsciiLower(staff).find("_or_") != std::string::npos;
   std::vector<std::string> expected;
   if (backward) {
     std::size_t start = 0;
@@ -117,7 +112,7 @@ StatusOr<InputGrade> GradeString(const Response& response, const std::optional<s
     LARCH_ASSIGN_OR_RETURN(right, RegexMatches(pattern, given, ci));
   } else {
     for (const std::string& candidate : expected) {
-      right = right || (ci ? Lower(candidate) == Lower(given) : candidate == given);
+      right = right || (ci ? AsciiLower(candidate) == AsciiLower(given) : candidate == given);
     }
   }
   grade.correctness = right ? Correctness::kCorrect : Correctness::kIncorrect;
