@@ -17,6 +17,7 @@
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
 #include "larch/api/courses_routes.h"
+#include "larch/api/courseware_routes.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/import_routes.h"
 #include "larch/api/search_routes.h"
@@ -39,6 +40,7 @@
 #include "larch/net/smtp_mailer.h"
 #include "larch/oauth/jwt.h"
 #include "larch/oauth/oauth_service.h"
+#include "larch/problems/problem_service.h"
 #include "larch/storage/open_database.h"
 
 namespace larch::app {
@@ -244,6 +246,11 @@ void Components::RegisterRoutes() {
                             *roles_, *accounts_, *enrollments_, milestones_.get()});
   api::RegisterCourseRoutes(*router_, *course_api_context_);
   api::RegisterTranscriptRoutes(*router_, *course_api_context_, *db_);
+  problems_ = std::make_unique<problems::ProblemService>(*db_, *SystemClock::Default(),
+                                                         *SecureRandom::Default());
+  courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(
+      api::CoursewareRoutesContext{*course_catalog_, *content_gate_, *enrollments_, *problems_});
+  api::RegisterCoursewareRoutes(*router_, *courseware_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

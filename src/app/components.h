@@ -46,10 +46,14 @@ class ContentGate;
 namespace milestones {
 class MilestoneService;
 }  // namespace milestones
+namespace problems {
+class ProblemService;
+}  // namespace problems
 namespace api {
 struct ApiContext;
 struct CourseApiContext;
 struct CourseImportApiContext;
+struct CoursewareRoutesContext;
 struct EnrollmentApiContext;
 }  // namespace api
 namespace oauth {
@@ -125,6 +129,8 @@ class Components {
   std::unique_ptr<content_gate::ContentGate> content_gate_;
   std::unique_ptr<api::CourseApiContext> course_api_context_;
   std::unique_ptr<api::CourseImportApiContext> import_api_context_;
+  std::unique_ptr<problems::ProblemService> problems_;
+  std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<http::Router> router_;
 };
 

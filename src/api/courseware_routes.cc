@@ -1,0 +1,82 @@
+#include "larch/api/courseware_routes.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "larch/api/account_routes.h"
+#include "larch/http/error_mapping.h"
+#include "larch/keys/keys.h"
+
+namespace larch::api {
+namespace {
+
+using http::Request;
+using http::Response;
+
+class CoursewareRoutes {
+ public:
+  explicit CoursewareRoutes(CoursewareRoutesContext& ctx) : ctx_(ctx) {}
+
+  Response XModuleHandler(Request& request) {
+    const oauth::Principal* caller = CurrentPrincipal(request);
+    if (caller == nullptr) {
+      Response response = Response::Text(403, "Unauthenticated");
+      response.SetHeader("Content-Type", "text/html; charset=utf-8");
+      return response;
+    }
+    std::string course_key(request.PathParam("course_id"));
+    StatusOr<keys::UsageKey> usage =
+        keys::UsageKey::Parse(std::string(request.PathParam("usage_id")));
+    if (!usage.ok() || usage->course_key().ToString() != course_key) return NotFound(request);
+    StatusOr<std::shared_ptr<const courses::CourseTree>> tree = ctx_.catalog.GetTree(course_key);
+    if (!tree.ok()) {
+      if (tree.status().code() == StatusCode::kNotFound) return NotFound(request);
+      return http::ErrorResponse(tree.status(), request.request_id());
+    }
+    int index = (*tree)->Find(usage->ToString());
+    if (index < 0) return NotFound(request);
+    bool global_staff = caller->is_staff || caller->is_superuser;
+    content_gate::CourseAccess roles =
+        ctx_.gate.RolesFor(caller->user_id, global_staff, course_key);
+    if (!roles.staff) {
+      StatusOr<std::optional<enrollment::Enrollment>> enrolled =
+          ctx_.enrollments.Get(caller->user_id, course_key);
+      if (!enrolled.ok()) return http::ErrorResponse(enrolled.status(), request.request_id());
+      if (!enrolled->has_value() || !(*enrolled)->is_active) return NotFound(request);
+    }
+    StatusOr<content_gate::ContentAccess> access =
+        ctx_.gate.AccessFor(caller->user_id, global_staff, course_key);
+    if (!access.ok()) return http::ErrorResponse(access.status(), request.request_id());
+    if (!content_gate::ContentGate::VisibleWithAncestors(**tree, index, *access)) {
+      return NotFound(request);
+    }
+    problems::ProblemRequest problem{
+        caller->user_id,     roles.staff, *tree, index, std::string(request.PathParam("dispatch")),
+        request.FormValues()};
+    StatusOr<nlohmann::json> reply = ctx_.problems.Handle(problem);
+    if (!reply.ok()) {
+      if (reply.status().code() == StatusCode::kNotFound) return NotFound(request);
+      return http::ErrorResponse(reply.status(), request.request_id());
+    }
+    return Response::Json(200, *reply);
+  }
+
+ private:
+  static Response NotFound(const Request& request) {
+    return http::ErrorResponse(NotFoundError("no such block or handler"), request.request_id());
+  }
+
+  CoursewareRoutesContext& ctx_;
+};
+
+}  // namespace
+
+void RegisterCoursewareRoutes(http::Router& router, CoursewareRoutesContext& context) {
+  auto routes = std::make_shared<CoursewareRoutes>(context);
+  router.Post(
+      "/courses/{course_id:course_key}/xblock/{usage_id}/handler/xmodule_handler/{dispatch}",
+      [routes](Request& request) { return routes->XModuleHandler(request); });
+}
+
+}  // namespace larch::api

@@ -1,0 +1,117 @@
+// problems::ProblemService: a learner's work on one capa problem, the
+// use cases behind Open edX's xmodule_handler dispatches (capa_block.py
+// handle_ajax): problem_get, problem_check, problem_save, problem_reset and
+// problem_show. It reads the problem from the course tree (parsed once per
+// course version), the learner's state from student_state, applies the
+// problem rules (problem_rules.h), grades with capa, and stores the new
+// state and raw score. The reply is the JSON object Open edX's handler
+// answers with, including the progress fields handle_ajax adds
+// (progress_changed, current_score, total_possible, attempts_used).
+//
+// Failures that Open edX answers as a 200 {"success": message}
+// (ProcessingError: a closed problem, a problem that must be reset, an
+// answer capa cannot read, a broken problem) are replies here too, with
+// upstream's messages. Status errors are for the caller: kNotFound for an
+// unknown dispatch or a block that is not a problem, storage errors as they
+// come.
+//
+// Concurrency: the grading runs outside any transaction; the write checks
+// the state's version (student_state.h) and, when another submission of
+// the same learner won the race, the whole step is redone on the new state,
+// so parallel submissions never lose or double an attempt or a score.
+//
+// Thread safety: ProblemService is thread-safe.
+#ifndef LARCH_PROBLEMS_PROBLEM_SERVICE_H_
+#define LARCH_PROBLEMS_PROBLEM_SERVICE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "larch/capa/problem.h"
+#include "larch/common/clock.h"
+#include "larch/common/mutex.h"
+#include "larch/common/random.h"
+#include "larch/common/status.h"
+#include "larch/courses/course_catalog.h"
+#include "larch/problems/problem_rules.h"
+#include "larch/storage/database.h"
+#include "larch/student_state/student_state.h"
+
+namespace larch::problems {
+
+// Upstream's messages (capa_block.py handle_ajax).
+inline constexpr char kStateChangedMessage[] =
+    "The state of this problem has changed since you loaded this page. Please refresh your page.";
+inline constexpr char kGenericErrorMessage[] =
+    "We're sorry, there was an error with processing your request. Please try reloading your "
+    "page and trying again.";
+
+// A score written by a submission or reset, for what must follow it in the
+// same transaction (persistent grades enqueue their job here).
+struct ScoreChange {
+  int64_t user_id = 0;
+  std::string course_key;
+  std::string usage_key;
+  double raw_earned = 0;
+  double raw_possible = 0;
+};
+using ScoreHook = std::function<Status(storage::Transaction&, const ScoreChange&)>;
+
+struct ProblemRequest {
+  int64_t user_id = 0;
+  // Course staff or global staff: answers always available (unless never),
+  // correctness always shown (unless never).
+  bool staff = false;
+  std::shared_ptr<const courses::CourseTree> tree;
+  int block_index = -1;
+  // problem_get, problem_check, problem_save, problem_reset, problem_show.
+  std::string dispatch;
+  // The POST fields in order (input_<id>, input_<id>[]).
+  std::vector<std::pair<std::string, std::string>> form;
+};
+
+class ProblemService {
+ public:
+  // All must outlive the service. `on_score` (may be empty) runs inside the
+  // transaction that writes a new score.
+  ProblemService(storage::Database& db, const Clock& clock, Random& random,
+                 ScoreHook on_score = {});
+
+  // The handler's reply (see above).
+  StatusOr<nlohmann::json> Handle(const ProblemRequest& request);
+
+  // The problem as parsed for the course version (kFailedPrecondition with
+  // the parse error for a problem that does not build).
+  struct Loaded {
+    int64_t version = 0;
+    StatusOr<capa::Problem> problem = FailedPreconditionError("not loaded");
+    ProblemSettings settings;
+  };
+  std::shared_ptr<const Loaded> Load(const courses::CourseTree& tree, int block_index);
+
+ private:
+  // One read-grade-write of the learner's state: the reply, or nullopt when
+  // another submission changed the state first.
+  StatusOr<std::optional<nlohmann::json>> Step(const ProblemRequest& request, const Loaded& loaded,
+                                               const nlohmann::json& answers);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  Random& random_;
+  ScoreHook on_score_;
+  mutable Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Loaded>> cache_ LARCH_GUARDED_BY(mu_);
+};
+
+}  // namespace larch::problems
+
+#endif  // LARCH_PROBLEMS_PROBLEM_SERVICE_H_
