@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-domain="accounts capa config_models content_gate courses enrollment grading keys milestones oauth olx problems search student_state"
+domain="accounts capa config_models content_gate courses enrollment grades grading keys milestones oauth olx problems search student_state"
 declare -A allowed=(
   [common]="common"
   [config]="common config"

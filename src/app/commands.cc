@@ -25,7 +25,10 @@
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
 #include "larch/courses/courses.h"
+#include "larch/enrollment/enrollment_service.h"
+#include "larch/grades/grade_service.h"
 #include "larch/http/server.h"
+#include "larch/keys/keys.h"
 #include "larch/milestones/milestones.h"
 #include "larch/oauth/jwt.h"
 #include "larch/oauth/oauth_service.h"
@@ -383,6 +386,25 @@ int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
   Status exported = courses::ExportCourse((*components)->db(), settings->data_dir, *key, out_dir);
   if (!exported.ok()) return FailStatus(exported);
   std::printf("Exported %s to %s\n", key->ToString().c_str(), out_dir.c_str());
+  return kExitOk;
+}
+
+int RunComputeGrades(const CommonFlags& flags, const std::string& course_key) {
+  auto key = keys::CourseKey::Parse(course_key);
+  if (!key.ok()) return Fail(kExitUsage, key.status().message());
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  const Clock& clock = *SystemClock::Default();
+  int64_t started = clock.MonotonicMicros();
+  auto learners = (*components)->enrollments().ActiveUserIds(key->ToString());
+  if (!learners.ok()) return FailStatus(learners.status());
+  auto graded = (*components)->grades().RecalculateCourse(key->ToString(), *learners);
+  if (!graded.ok()) return FailStatus(graded.status());
+  double seconds = static_cast<double>(clock.MonotonicMicros() - started) / 1e6;
+  std::printf("Graded %lld learners in %s in %.2f s\n", static_cast<long long>(*graded),
+              key->ToString().c_str(), seconds);
   return kExitOk;
 }
 

@@ -52,6 +52,9 @@ int RunImportUsers(const CommonFlags& flags, const std::string& path);
 // (a folder holding library.xml) and prints what was stored.
 int RunImportOlx(const CommonFlags& flags, const std::string& path);
 // Writes the stored course `course_key` as an OLX export into `out_dir`.
+// compute-grades COURSE: recalculates and stores the grade of every learner
+// enrolled in the course.
+int RunComputeGrades(const CommonFlags& flags, const std::string& course_key);
 int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
                  const std::string& out_dir);
 int RunCheck(const CommonFlags& flags);

@@ -16,6 +16,7 @@
 #include "larch/accounts/roles.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/course_home_routes.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/courseware_routes.h"
 #include "larch/api/enrollment_routes.h"
@@ -31,6 +32,7 @@
 #include "larch/courses/import_tasks.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_bus.h"
+#include "larch/grades/grade_service.h"
 #include "larch/http/heartbeat.h"
 #include "larch/http/static_files.h"
 #include "larch/jobs/job_runner.h"
@@ -246,11 +248,23 @@ void Components::RegisterRoutes() {
                             *roles_, *accounts_, *enrollments_, milestones_.get()});
   api::RegisterCourseRoutes(*router_, *course_api_context_);
   api::RegisterTranscriptRoutes(*router_, *course_api_context_, *db_);
-  problems_ = std::make_unique<problems::ProblemService>(*db_, *SystemClock::Default(),
-                                                         *SecureRandom::Default());
+  grades_ = std::make_unique<grades::GradeService>(*db_, *course_catalog_, *SystemClock::Default(),
+                                                   events_.get());
+  // Every score change enqueues the learner's grade recalculation in the
+  // transaction that writes the score (grades.recalculate below).
+  problems_ = std::make_unique<problems::ProblemService>(
+      *db_, *SystemClock::Default(), *SecureRandom::Default(),
+      [](storage::Transaction& txn, const problems::ScoreChange& change) {
+        return grades::GradeService::EnqueueRecalculation(txn, change.user_id, change.course_key,
+                                                          SystemClock::Default()->NowMicros());
+      });
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(
       api::CoursewareRoutesContext{*course_catalog_, *content_gate_, *enrollments_, *problems_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);
+  course_home_context_ =
+      std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
+          settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
+  api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {
@@ -293,6 +307,20 @@ void Components::RegisterJobHandlers() {
   // Registering a fixed name on a fresh runner cannot collide.
   registered.IgnoreError();
   RegisterCourseImportJob();
+  // grades.recalculate {"user_id", "course_key"}: enqueued with each score
+  // change; grades_ exists once Build() finished, before jobs run.
+  registered = jobs_->Register(grades::kRecalculateJob, [this](const jobs::JobContext& job) {
+    const nlohmann::json& payload = job.payload;
+    if (!payload.is_object() || !payload.contains("user_id") ||
+        !payload["user_id"].is_number_integer() || !payload.contains("course_key") ||
+        !payload["course_key"].is_string()) {
+      return InvalidArgumentError("grades.recalculate needs user_id and course_key");
+    }
+    return grades_
+        ->Recalculate(payload["user_id"].get<int64_t>(), payload["course_key"].get<std::string>())
+        .status();
+  });
+  registered.IgnoreError();
 }
 
 void Components::RegisterCourseImportJob() {

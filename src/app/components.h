@@ -49,9 +49,13 @@ class MilestoneService;
 namespace problems {
 class ProblemService;
 }  // namespace problems
+namespace grades {
+class GradeService;
+}  // namespace grades
 namespace api {
 struct ApiContext;
 struct CourseApiContext;
+struct CourseHomeRoutesContext;
 struct CourseImportApiContext;
 struct CoursewareRoutesContext;
 struct EnrollmentApiContext;
@@ -94,6 +98,8 @@ class Components {
   oauth::OAuthService& oauth() { return *oauth_; }
   // Call SyncCourse after every course import.
   milestones::MilestoneService& milestones() { return *milestones_; }
+  grades::GradeService& grades() { return *grades_; }
+  enrollment::EnrollmentService& enrollments() { return *enrollments_; }
   const config::Settings& settings() const { return settings_; }
 
   // Starts JOB_WORKERS background job threads in this process (none when
@@ -129,7 +135,9 @@ class Components {
   std::unique_ptr<content_gate::ContentGate> content_gate_;
   std::unique_ptr<api::CourseApiContext> course_api_context_;
   std::unique_ptr<api::CourseImportApiContext> import_api_context_;
+  std::unique_ptr<grades::GradeService> grades_;
   std::unique_ptr<problems::ProblemService> problems_;
+  std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<http::Router> router_;
 };

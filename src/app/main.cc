@@ -91,6 +91,12 @@ int Main(int argc, char** argv) {
   import_olx->add_option("PATH", olx_path, "Course export folder, .tar.gz, or library folder")
       ->required();
 
+  std::string grades_course;
+  CLI::App* compute_grades =
+      cli.add_subcommand("compute-grades", "Recalculate the grades of a course's learners");
+  add_common(compute_grades);
+  compute_grades->add_option("COURSE", grades_course, "Course key (course-v1:...)")->required();
+
   std::string export_key;
   std::string export_dir;
   CLI::App* export_olx = cli.add_subcommand("export-olx", "Export a stored course as OLX");
@@ -121,6 +127,7 @@ int Main(int argc, char** argv) {
   if (import_users->parsed()) return larch::app::RunImportUsers(common, import_path);
   if (import_olx->parsed()) return larch::app::RunImportOlx(common, olx_path);
   if (export_olx->parsed()) return larch::app::RunExportOlx(common, export_key, export_dir);
+  if (compute_grades->parsed()) return larch::app::RunComputeGrades(common, grades_course);
   return larch::app::RunVersion();
 }
 

@@ -332,6 +332,66 @@ TEST_P(CoursewareApiTest, ParallelSubmissionsAllCountOnce) {
   EXPECT_EQ(Call(kOwn, "many", "problem_get")["attempts_used"], kThreads * kEach);
 }
 
+// The progress tab reads the scores: 1/11 in basic_questions (Homework) and
+// 1/6 in workflow (Exam) give round(0.0909/2*0.75 + 0.1667*0.25) = 0.08.
+TEST_P(CoursewareApiTest, ProgressReportsTheGradeOpenEdxWouldGive) {
+  const std::string text = "0d759dee4f9d459c8956136dbde55f02";
+  Call(kDemo, text, "problem_check", "input_" + text + "_2_1=France");
+  Call(kDemo, "ex_practice_limited_checks", "problem_check",
+       "input_ex_practice_limited_checks_2_1=4");
+  auto r = Get(Url(std::string("/api/course_home/v1/progress/") + kDemo),
+               {{"Authorization", "Bearer " + learner_}});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  json body = Json(r);
+  EXPECT_DOUBLE_EQ(body["course_grade"]["percent"].get<double>(), 0.08) << body["course_grade"];
+  EXPECT_TRUE(body["course_grade"]["letter_grade"].is_null());
+  EXPECT_EQ(body["course_grade"]["is_passing"], false);
+  EXPECT_EQ(body["user_has_passing_grade"], false);
+  EXPECT_EQ(body["username"], "learner");
+  EXPECT_EQ(body["enrollment_mode"], "audit");
+  EXPECT_EQ(body["grading_policy"]["grade_range"]["Pass"], 0.6);
+  json basic;
+  for (const json& section : body["section_scores"]) {
+    for (const json& sub : section["subsections"]) {
+      std::string key = sub["block_key"];
+      if (key.size() > 15 && key.substr(key.size() - 15) == "basic_questions") basic = sub;
+    }
+  }
+  ASSERT_TRUE(basic.is_object()) << body["section_scores"].dump();
+  EXPECT_EQ(basic["num_points_earned"].dump(), "1.0");
+  EXPECT_EQ(basic["num_points_possible"].dump(), "11.0");
+  EXPECT_DOUBLE_EQ(basic["percent_graded"].get<double>(), 0.0909);
+  EXPECT_EQ(basic["assignment_type"], "Homework");
+  EXPECT_EQ(basic["has_graded_assignment"], true);
+
+  // Who may read it.
+  const std::string path = std::string("/api/course_home/v1/progress/") + kDemo;
+  EXPECT_EQ(Get(Url(path))->status, 401);
+  auto outsider = Get(Url(path), {{"Authorization", "Bearer " + outsider_}});
+  EXPECT_EQ(outsider->status, 401);
+  EXPECT_EQ(Json(outsider), "User not enrolled.");
+  json me =
+      Json(Get(Url("/api/user/v1/accounts/learner"), {{"Authorization", "Bearer " + learner_}}));
+  json admin =
+      Json(Get(Url("/api/user/v1/accounts/admin"), {{"Authorization", "Bearer " + admin_}}));
+  ASSERT_TRUE(me.contains("id")) << me.dump();
+  std::string learner_id = std::to_string(me["id"].get<int64_t>());
+  std::string admin_id = std::to_string(admin["id"].get<int64_t>());
+  EXPECT_EQ(
+      Get(Url(path + "/" + admin_id + "/"), {{"Authorization", "Bearer " + learner_}})->status,
+      404);
+  auto staff_view =
+      Get(Url(path + "/" + learner_id + "/"), {{"Authorization", "Bearer " + admin_}});
+  ASSERT_EQ(staff_view->status, 200) << staff_view->body;
+  EXPECT_EQ(Json(staff_view)["username"], "learner");
+  EXPECT_DOUBLE_EQ(Json(staff_view)["course_grade"]["percent"].get<double>(), 0.08);
+  EXPECT_EQ(Get(Url(std::string("/api/course_home/progress/course-v1:No+Such+Run/")),
+                {{"Authorization", "Bearer " + learner_}})
+                ->status,
+            404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CoursewareApiTest, ::testing::Values("sqlite", "postgres"));
 
 }  // namespace

@@ -131,4 +131,21 @@ StatusOr<std::vector<std::string>> EnrollmentService::UnenrollFromAllCourses(
   return orgs;
 }
 
+StatusOr<std::vector<int64_t>> EnrollmentService::ActiveUserIds(std::string_view course_key) {
+  static constexpr storage::Query kActiveUsers{
+      "enrollment.active_user_ids",
+      "SELECT user_id FROM enrollments WHERE course_key = ? AND is_active = 1 ORDER BY user_id"};
+  return storage::RunWithResult(db_, storage::TxnMode::kReadOnly,
+                                [&](storage::Transaction& txn) -> StatusOr<std::vector<int64_t>> {
+                                  LARCH_ASSIGN_OR_RETURN(
+                                      storage::ResultSet rs,
+                                      txn.Execute(kActiveUsers, {std::string(course_key)}));
+                                  std::vector<int64_t> out;
+                                  out.reserve(rs.size());
+                                  for (const storage::Row& row : rs.rows)
+                                    out.push_back(row.GetInt(0));
+                                  return out;
+                                });
+}
+
 }  // namespace larch::enrollment

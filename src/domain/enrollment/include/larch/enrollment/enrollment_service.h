@@ -217,6 +217,8 @@ class EnrollmentService {
   // Active enrollments of the user, oldest first.
   StatusOr<std::vector<Enrollment>> ListActive(int64_t user_id);
   StatusOr<int64_t> CountActive(std::string_view course_key);
+  // The ids of the users with an active enrollment in the course, ascending.
+  StatusOr<std::vector<int64_t>> ActiveUserIds(std::string_view course_key);
 
   // Adds or replaces the attributes (keyed by namespace and name) of the
   // user's enrollment. kNotFound when there is no enrollment.

@@ -1,0 +1,339 @@
+#include "larch/grades/grade_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "larch/capa/problem.h"
+#include "larch/events/event_types.h"
+#include "larch/keys/keys.h"
+#include "larch/problems/problem_rules.h"
+#include "larch/storage/job_store.h"
+#include "larch/student_state/student_state.h"
+
+namespace larch::grades {
+namespace {
+
+using nlohmann::json;
+using storage::Query;
+
+constexpr size_t kLearnersPerTransaction = 200;
+
+constexpr Query kUpsertSubsection{
+    "grades.upsert_subsection",
+    "INSERT INTO persistent_subsection_grades (user_id, course_key, usage_key, earned_all, "
+    "possible_all, earned_graded, possible_graded, first_attempted, created, modified) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, usage_key) DO UPDATE SET "
+    "earned_all = excluded.earned_all, possible_all = excluded.possible_all, "
+    "earned_graded = excluded.earned_graded, possible_graded = excluded.possible_graded, "
+    "first_attempted = excluded.first_attempted, modified = excluded.modified"};
+constexpr Query kFindCourseGrade{
+    "grades.find_course_grade",
+    "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
+    "modified FROM persistent_course_grades WHERE user_id = ? AND course_key = ?"};
+constexpr Query kUpsertCourseGrade{
+    "grades.upsert_course_grade",
+    "INSERT INTO persistent_course_grades (user_id, course_key, course_version, percent_grade, "
+    "letter_grade, passed_timestamp, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (user_id, course_key) DO UPDATE SET course_version = excluded.course_version, "
+    "percent_grade = excluded.percent_grade, letter_grade = excluded.letter_grade, "
+    "passed_timestamp = excluded.passed_timestamp, modified = excluded.modified"};
+
+bool Truthy(const json& value) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value.is_string()) return value == "true" || value == "True";
+  return false;
+}
+
+// The block's own setting, else the inherited one.
+const json* Setting(const courses::CatalogBlock& block, const char* name) {
+  for (const json* source : {&block.fields, &block.inherited}) {
+    auto it = source->find(name);
+    if (it != source->end() && !it->is_null()) return &*it;
+  }
+  return nullptr;
+}
+
+void CollectProblems(const courses::CourseTree& tree, int index,
+                     std::vector<GradeService::ScorableProblem>& out) {
+  const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(index)];
+  for (int child : block.children) CollectProblems(tree, child, out);
+  if (block.type != "problem") return;
+  GradeService::ScorableProblem problem;
+  problem.block_index = index;
+  StatusOr<capa::Problem> parsed = capa::ParseProblem(block.data, block.block_id);
+  // A problem that does not build has max score 0 (ProblemBlock.max_score).
+  problem.max_score = parsed.ok() ? parsed->MaxScore() : 0;
+  problems::ProblemSettings settings =
+      problems::ProblemSettings::FromBlock(block.fields, block.inherited, json::object());
+  problem.weight = settings.weight;
+  const json* graded = Setting(block, "graded");
+  problem.graded = graded != nullptr && Truthy(*graded);
+  out.push_back(problem);
+}
+
+json CourseGradeEvent(int64_t user_id, const CourseGradeReport& report,
+                      const std::optional<int64_t>& passed_timestamp) {
+  json grade = {{"user_id", user_id},
+                {"course", {{"course_key", report.course_key}}},
+                {"course_version", std::to_string(report.course_version)},
+                {"percent_grade", report.grade.percent},
+                {"letter_grade", report.grade.letter.value_or("")},
+                {"passed_timestamp",
+                 passed_timestamp ? json(FormatIso8601(*passed_timestamp)) : json(nullptr)}};
+  return {{"grade", grade}};
+}
+
+}  // namespace
+
+GradeService::GradeService(storage::Database& db, courses::CourseCatalog& catalog,
+                           const Clock& clock, events::EventBus* bus)
+    : db_(db), catalog_(catalog), clock_(clock), bus_(bus) {}
+
+StatusOr<std::shared_ptr<const GradeService::Structure>> GradeService::StructureFor(
+    const courses::CourseTree& tree) {
+  {
+    MutexLock lock(mu_);
+    auto it = structures_.find(tree.course_key);
+    if (it != structures_.end() && it->second->version == tree.version) return it->second;
+  }
+  LARCH_ASSIGN_OR_RETURN(keys::CourseKey key, keys::CourseKey::Parse(tree.course_key));
+  LARCH_ASSIGN_OR_RETURN(
+      courses::CourseOverview overview,
+      storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+        return courses::CourseStore::GetOverview(txn, key);
+      }));
+  auto structure = std::make_shared<Structure>();
+  structure->version = tree.version;
+  StatusOr<grading::GradingPolicy> policy =
+      grading::GradingPolicy::FromJson(overview.grading_policy);
+  structure->policy = policy.ok() ? *policy : grading::GradingPolicy::Default();
+  structure->course_end = overview.end;
+  if (tree.root >= 0) {
+    std::vector<int> seen;
+    for (int chapter : tree.blocks[static_cast<size_t>(tree.root)].children) {
+      if (tree.blocks[static_cast<size_t>(chapter)].type != "chapter") continue;
+      std::vector<int> sequentials;
+      for (int seq : tree.blocks[static_cast<size_t>(chapter)].children) {
+        if (tree.blocks[static_cast<size_t>(seq)].type != "sequential") continue;
+        if (std::find(seen.begin(), seen.end(), seq) != seen.end()) continue;
+        seen.push_back(seq);
+        sequentials.push_back(seq);
+        std::vector<ScorableProblem>& problems = structure->problems_by_sequential[seq];
+        CollectProblems(tree, seq, problems);
+      }
+      structure->chapters.emplace_back(chapter, std::move(sequentials));
+    }
+  }
+  MutexLock lock(mu_);
+  structures_[tree.course_key] = structure;
+  return std::shared_ptr<const Structure>(structure);
+}
+
+StatusOr<CourseGradeReport> GradeService::ComputeFrom(const courses::CourseTree& tree,
+                                                      const Structure& structure,
+                                                      storage::Executor& ex, int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(
+      std::vector<student_state::StudentModule> modules,
+      student_state::StudentStateStore::ListForLearner(ex, user_id, tree.course_key));
+  std::map<std::string, const student_state::StudentModule*, std::less<>> by_usage;
+  for (const auto& module : modules) by_usage[module.usage_key] = &module;
+  CourseGradeReport report;
+  report.course_key = tree.course_key;
+  report.course_version = tree.version;
+  report.policy = structure.policy;
+  report.course_end = structure.course_end;
+  std::vector<grading::SubsectionScore> sheet;
+  for (const auto& [chapter, sequentials] : structure.chapters) {
+    const courses::CatalogBlock& chapter_block = tree.blocks[static_cast<size_t>(chapter)];
+    SectionGrade section{chapter_block.usage_key, chapter_block.display_name, {}};
+    for (int seq : sequentials) {
+      const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(seq)];
+      SubsectionGrade sub;
+      sub.usage_key = block.usage_key;
+      sub.display_name = block.display_name;
+      if (const json* format = Setting(block, "format"); format && format->is_string()) {
+        sub.format = format->get<std::string>();
+      }
+      const json* graded = Setting(block, "graded");
+      sub.graded = graded != nullptr && Truthy(*graded);
+      problems::ProblemSettings settings =
+          problems::ProblemSettings::FromBlock(block.fields, block.inherited, json::object());
+      sub.due = settings.due;
+      sub.show_correctness = settings.show_correctness;
+      auto found = structure.problems_by_sequential.find(seq);
+      if (found != structure.problems_by_sequential.end()) {
+        for (const ScorableProblem& problem : found->second) {
+          const courses::CatalogBlock& pblock =
+              tree.blocks[static_cast<size_t>(problem.block_index)];
+          double raw_earned = 0;
+          double raw_possible = problem.max_score;
+          bool attempted = false;
+          auto module = by_usage.find(pblock.usage_key);
+          if (module != by_usage.end() && module->second->grade && module->second->max_grade) {
+            raw_earned = *module->second->grade;
+            raw_possible = *module->second->max_grade;
+            attempted = true;
+            int64_t when = module->second->modified;
+            if (!sub.first_attempted || when < *sub.first_attempted) sub.first_attempted = when;
+          }
+          grading::Score score = grading::WeightedScore(raw_earned, raw_possible, problem.weight);
+          ProblemScore out{pblock.usage_key, score.earned, score.possible,
+                           problem.graded && score.graded, attempted};
+          sub.earned_all += out.earned;
+          sub.possible_all += out.possible;
+          if (out.graded) {
+            sub.earned_graded += out.earned;
+            sub.possible_graded += out.possible;
+          }
+          sub.problems.push_back(std::move(out));
+        }
+      }
+      sub.percent_graded = grading::ComputePercent(sub.earned_graded, sub.possible_graded);
+      sheet.push_back(grading::SubsectionScore{sub.usage_key, sub.format, sub.graded,
+                                               sub.earned_graded, sub.possible_graded});
+      section.subsections.push_back(std::move(sub));
+    }
+    report.sections.push_back(std::move(section));
+  }
+  report.grade = grading::ComputeCourseGrade(structure.policy, sheet);
+  return report;
+}
+
+StatusOr<CourseGradeReport> GradeService::Compute(int64_t user_id, std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         catalog_.GetTree(course_key));
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const Structure> structure, StructureFor(*tree));
+  return storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+    return ComputeFrom(*tree, *structure, txn, user_id);
+  });
+}
+
+StatusOr<std::vector<std::pair<std::string, json>>> GradeService::Persist(
+    storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now) {
+  for (const SectionGrade& section : report.sections) {
+    for (const SubsectionGrade& sub : section.subsections) {
+      LARCH_RETURN_IF_ERROR(
+          txn.Execute(
+                 kUpsertSubsection,
+                 {storage::Int(user_id), report.course_key, sub.usage_key, sub.earned_all,
+                  sub.possible_all, sub.earned_graded, sub.possible_graded,
+                  storage::OptionalInt(sub.first_attempted), storage::Int(now), storage::Int(now)})
+              .status());
+    }
+  }
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet old,
+                         txn.Execute(kFindCourseGrade, {storage::Int(user_id), report.course_key}));
+  std::optional<int64_t> passed_at;
+  bool was_passing = false;
+  bool existed = !old.empty();
+  double old_percent = 0;
+  std::string old_letter;
+  if (existed) {
+    passed_at = old.rows[0].GetOptionalInt(5);
+    was_passing = passed_at.has_value();
+    old_percent = old.rows[0].GetDouble(3);
+    old_letter = old.rows[0].GetText(4);
+  }
+  if (report.grade.passed && !passed_at) passed_at = now;
+  if (!report.grade.passed) passed_at.reset();
+  std::string letter = report.grade.letter.value_or("");
+  LARCH_RETURN_IF_ERROR(
+      txn.Execute(kUpsertCourseGrade,
+                  {storage::Int(user_id), report.course_key, storage::Int(report.course_version),
+                   report.grade.percent, letter, storage::OptionalInt(passed_at), storage::Int(now),
+                   storage::Int(now)})
+          .status());
+  std::vector<std::pair<std::string, json>> events;
+  if (!existed || old_percent != report.grade.percent || old_letter != letter ||
+      was_passing != report.grade.passed) {
+    events.emplace_back(events::kPersistentGradeSummaryChanged,
+                        CourseGradeEvent(user_id, report, passed_at));
+  }
+  if (was_passing != report.grade.passed && (existed || report.grade.passed)) {
+    events.emplace_back(events::kCoursePassingStatusUpdated,
+                        json{{"course_passing_status",
+                              {{"is_passing", report.grade.passed},
+                               {"user", {{"id", user_id}}},
+                               {"course", {{"course_key", report.course_key}}}}}});
+  }
+  return events;
+}
+
+void GradeService::PublishAll(const std::vector<std::pair<std::string, json>>& events) {
+  if (bus_ == nullptr) return;
+  for (const auto& [type, data] : events) bus_->Publish(type, data).IgnoreError();
+}
+
+StatusOr<CourseGradeReport> GradeService::Recalculate(int64_t user_id,
+                                                      std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         catalog_.GetTree(course_key));
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const Structure> structure, StructureFor(*tree));
+  std::optional<CourseGradeReport> report;
+  std::vector<std::pair<std::string, json>> events;
+  LARCH_RETURN_IF_ERROR(
+      db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
+        LARCH_ASSIGN_OR_RETURN(CourseGradeReport computed,
+                               ComputeFrom(*tree, *structure, txn, user_id));
+        LARCH_ASSIGN_OR_RETURN(events, Persist(txn, user_id, computed, clock_.NowMicros()));
+        report = std::move(computed);
+        return OkStatus();
+      }));
+  PublishAll(events);
+  return std::move(*report);
+}
+
+StatusOr<int64_t> GradeService::RecalculateCourse(std::string_view course_key,
+                                                  const std::vector<int64_t>& user_ids) {
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         catalog_.GetTree(course_key));
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const Structure> structure, StructureFor(*tree));
+  int64_t graded = 0;
+  for (size_t start = 0; start < user_ids.size(); start += kLearnersPerTransaction) {
+    size_t end = std::min(user_ids.size(), start + kLearnersPerTransaction);
+    std::vector<std::pair<std::string, json>> events;
+    LARCH_RETURN_IF_ERROR(db_.RunInTransaction(
+        storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
+          events.clear();
+          int64_t now = clock_.NowMicros();
+          for (size_t i = start; i < end; ++i) {
+            LARCH_ASSIGN_OR_RETURN(CourseGradeReport report,
+                                   ComputeFrom(*tree, *structure, txn, user_ids[i]));
+            LARCH_ASSIGN_OR_RETURN(auto more, Persist(txn, user_ids[i], report, now));
+            events.insert(events.end(), more.begin(), more.end());
+          }
+          return OkStatus();
+        }));
+    PublishAll(events);
+    graded += static_cast<int64_t>(end - start);
+  }
+  return graded;
+}
+
+StatusOr<std::optional<PersistentCourseGrade>> GradeService::GetCourseGrade(
+    int64_t user_id, std::string_view course_key) {
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) -> StatusOr<std::optional<PersistentCourseGrade>> {
+        LARCH_ASSIGN_OR_RETURN(
+            storage::ResultSet rs,
+            txn.Execute(kFindCourseGrade, {storage::Int(user_id), std::string(course_key)}));
+        if (rs.empty()) return std::optional<PersistentCourseGrade>();
+        const storage::Row& row = rs.rows[0];
+        return std::optional<PersistentCourseGrade>(
+            PersistentCourseGrade{row.GetInt(0), row.GetText(1), row.GetInt(2), row.GetDouble(3),
+                                  row.GetText(4), row.GetOptionalInt(5), row.GetInt(6)});
+      });
+}
+
+Status GradeService::EnqueueRecalculation(storage::Transaction& txn, int64_t user_id,
+                                          std::string_view course_key, int64_t now) {
+  storage::NewJob job;
+  job.kind = kRecalculateJob;
+  job.queue = "default";
+  job.payload = json{{"user_id", user_id}, {"course_key", course_key}}.dump();
+  job.max_attempts = 10;
+  return storage::EnqueueJob(txn, job, now).status();
+}
+
+}  // namespace larch::grades

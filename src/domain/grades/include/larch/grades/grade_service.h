@@ -1,0 +1,159 @@
+// grades::GradeService: a learner's grade in a course, as Open edX's grades
+// app computes and persists it (lms/djangoapps/grades: course_grade_factory,
+// subsection_grade_factory, scores.py get_score; olx_format.md sections 10
+// and 11). It owns persistent_subsection_grades and persistent_course_grades.
+//
+// Scores come from student_state (the last published raw score of each
+// problem, re-weighted with the problem's current weight; an unattempted
+// problem is 0 of its max score), the structure from the course tree
+// (sequentials in course order, problems in post-order below them), and the
+// arithmetic from grading::ComputeCourseGrade with the course's grading
+// policy. Only capa problems score so far; other scorable XBlocks are left
+// out (see docs/formats/grading.md).
+//
+// Recalculation runs as the job "grades.recalculate" ({"user_id",
+// "course_key"}), enqueued in the transaction that writes a score
+// (EnqueueRecalculation), so a grade is never lost when the server dies
+// between the score and the grade; the job recomputes from state and is
+// idempotent. When the course grade's percent, letter or passing status
+// changes it publishes PERSISTENT_GRADE_SUMMARY_CHANGED, and when passing
+// status changes COURSE_PASSING_STATUS_UPDATED, after the commit.
+//
+// Thread safety: GradeService is thread-safe.
+#ifndef LARCH_GRADES_GRADE_SERVICE_H_
+#define LARCH_GRADES_GRADE_SERVICE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "larch/common/clock.h"
+#include "larch/common/mutex.h"
+#include "larch/common/status.h"
+#include "larch/courses/course_catalog.h"
+#include "larch/events/event_bus.h"
+#include "larch/grading/course_grader.h"
+#include "larch/storage/database.h"
+
+namespace larch::grades {
+
+inline constexpr char kRecalculateJob[] = "grades.recalculate";
+
+struct ProblemScore {
+  std::string usage_key;
+  double earned = 0;
+  double possible = 0;
+  bool graded = false;
+  bool attempted = false;
+};
+
+struct SubsectionGrade {
+  std::string usage_key;
+  std::string display_name;
+  std::string format;
+  bool graded = false;  // The subsection's `graded` setting.
+  std::optional<int64_t> due;
+  std::string show_correctness = "always";
+  std::vector<ProblemScore> problems;
+  double earned_all = 0, possible_all = 0;
+  double earned_graded = 0, possible_graded = 0;
+  double percent_graded = 0;  // compute_percent of the graded totals.
+  std::optional<int64_t> first_attempted;
+};
+
+struct SectionGrade {
+  std::string usage_key;
+  std::string display_name;
+  std::vector<SubsectionGrade> subsections;
+};
+
+struct CourseGradeReport {
+  std::string course_key;
+  int64_t course_version = 0;
+  grading::GradingPolicy policy;
+  std::vector<SectionGrade> sections;
+  grading::CourseGrade grade;
+  std::optional<int64_t> course_end;
+};
+
+struct PersistentCourseGrade {
+  int64_t user_id = 0;
+  std::string course_key;
+  int64_t course_version = 0;
+  double percent_grade = 0;
+  std::string letter_grade;
+  std::optional<int64_t> passed_timestamp;
+  int64_t modified = 0;
+};
+
+class GradeService {
+ public:
+  // All must outlive the service; `bus` may be null (no events).
+  GradeService(storage::Database& db, courses::CourseCatalog& catalog, const Clock& clock,
+               events::EventBus* bus);
+
+  // The learner's grade from their current state, written nowhere.
+  // kNotFound for an unknown course.
+  StatusOr<CourseGradeReport> Compute(int64_t user_id, std::string_view course_key);
+
+  // Compute, then store the subsection and course rows in one transaction
+  // and publish the events above when something changed.
+  StatusOr<CourseGradeReport> Recalculate(int64_t user_id, std::string_view course_key);
+
+  // Recalculate for each of `user_ids` (`larch compute-grades` passes the
+  // course's active learners), a batch of learners per transaction, with
+  // the course structure built once. Returns how many were graded.
+  StatusOr<int64_t> RecalculateCourse(std::string_view course_key,
+                                      const std::vector<int64_t>& user_ids);
+
+  // The stored course grade, nullopt before the first recalculation.
+  StatusOr<std::optional<PersistentCourseGrade>> GetCourseGrade(int64_t user_id,
+                                                                std::string_view course_key);
+
+  // Adds the recalculation job for (user, course) in the caller's
+  // transaction (the problems::ScoreHook).
+  static Status EnqueueRecalculation(storage::Transaction& txn, int64_t user_id,
+                                     std::string_view course_key, int64_t now);
+
+  // The scorable structure of one course version, built once per version.
+  struct ScorableProblem {
+    int block_index = -1;
+    double max_score = 0;
+    std::optional<double> weight;
+    bool graded = false;  // The problem's inherited `graded`.
+  };
+  struct Structure {
+    int64_t version = 0;
+    // (chapter index, its sequential indexes in course order).
+    std::vector<std::pair<int, std::vector<int>>> chapters;
+    std::map<int, std::vector<ScorableProblem>> problems_by_sequential;
+    grading::GradingPolicy policy;
+    std::optional<int64_t> course_end;
+  };
+
+ private:
+  StatusOr<std::shared_ptr<const Structure>> StructureFor(const courses::CourseTree& tree);
+  StatusOr<CourseGradeReport> ComputeFrom(const courses::CourseTree& tree,
+                                          const Structure& structure, storage::Executor& ex,
+                                          int64_t user_id);
+  // Writes `report` for the learner in `txn`; returns the events to publish.
+  StatusOr<std::vector<std::pair<std::string, nlohmann::json>>> Persist(
+      storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now);
+  void PublishAll(const std::vector<std::pair<std::string, nlohmann::json>>& events);
+
+  storage::Database& db_;
+  courses::CourseCatalog& catalog_;
+  const Clock& clock_;
+  events::EventBus* bus_;
+  mutable Mutex mu_;
+  std::map<std::string, std::shared_ptr<const Structure>, std::less<>> structures_
+      LARCH_GUARDED_BY(mu_);
+};
+
+}  // namespace larch::grades
+
+#endif  // LARCH_GRADES_GRADE_SERVICE_H_
