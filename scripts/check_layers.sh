@@ -7,12 +7,19 @@
 # include "larch/<module>/..." only from the modules its row below names;
 # test files (a name with "test" in it: foo_test.cc, test_fixture.h) may also
 # include the test support ("larch/testing/").
+# Within the domain, a module may include only the modules before it in
+# domain_order below.
 # Prints file:line for every include against the order and exits 1.
 # The CMake DEPS must agree: a module lists only what its row allows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 domain="accounts capa config_models content_gate courses enrollment grades grading keys milestones oauth olx problems search student_state"
+# Domain modules may use each other in this one order only: each may include
+# the modules before it, never one after it, so the CMake graph has no cycle
+# and a table's owner (accounts for users, courses for courses) sits below
+# the modules that call its store.
+domain_order="keys olx capa grading config_models accounts oauth courses enrollment milestones search content_gate student_state problems grades"
 declare -A allowed=(
   [common]="common"
   [config]="common config"
@@ -34,6 +41,17 @@ done
 for module in $domain; do
   dirs+=("src/domain/$module:domain")
 done
+
+# Position of a domain module in domain_order.
+domain_rank() {
+  local i=0 m
+  for m in $domain_order; do
+    [ "$m" = "$1" ] && { echo "$i"; return; }
+    i=$((i + 1))
+  done
+  echo "missing domain_order entry for $1" >&2
+  exit 1
+}
 
 failures=0
 for entry in "${dirs[@]}"; do
@@ -58,6 +76,9 @@ for entry in "${dirs[@]}"; do
       bad="$row may not include $target"
     elif [[ "$header" =~ ^storage/(sqlite|postgres)_database\.h$ && "$row" != storage && "$row" != app ]]; then
       bad="only storage and app may include a storage backend"
+    elif [[ "$row" == domain && " $domain " == *" $target "* ]] &&
+      [ "$(domain_rank "$target")" -gt "$(domain_rank "$(basename "$dir")")" ]; then
+      bad="domain module $(basename "$dir") may not include $target, which comes after it in domain_order"
     fi
     if [ -n "$bad" ]; then
       echo "$file:$line: $bad: $text"

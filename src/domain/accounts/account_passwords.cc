@@ -6,6 +6,7 @@
 #include "account_queries.h"
 #include "internal.h"
 #include "larch/accounts/account_service.h"
+#include "larch/accounts/user_store.h"
 
 namespace larch::accounts {
 
@@ -94,8 +95,8 @@ Status AccountService::ResetPassword(std::string_view token, std::string_view ne
     if (used.rows_affected == 0) return not_found;  // a concurrent reset won
     LARCH_RETURN_IF_ERROR(
         txn.Execute(kUseAllTokens, {Int(now), Int(user_id), Text("password_reset")}).status());
-    LARCH_RETURN_IF_ERROR(txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status());
-    LARCH_RETURN_IF_ERROR(txn.Execute(kActivateUser, {Int(user_id)}).status());
+    LARCH_RETURN_IF_ERROR(UserStore::SetPassword(txn, user_id, encoded));
+    LARCH_RETURN_IF_ERROR(UserStore::Activate(txn, user_id));
     LARCH_RETURN_IF_ERROR(txn.Execute(kClearFailures, {Int(user_id)}).status());
     LARCH_RETURN_IF_ERROR(internal::DestroyOAuthTokens(txn, user_id));
     return txn.Execute(kDeleteUserSessions, {Int(user_id)}).status();
@@ -116,7 +117,7 @@ Status AccountService::ChangePassword(int64_t user_id, std::string_view old_pass
       CheckNewPassword(options_.password_policy, new_password, user, name, policy_errors));
   std::string encoded = hasher_.Hash(new_password);
   return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-    LARCH_RETURN_IF_ERROR(txn.Execute(kSetPassword, {Text(encoded), Int(user_id)}).status());
+    LARCH_RETURN_IF_ERROR(UserStore::SetPassword(txn, user_id, encoded));
     return internal::DestroyOAuthTokens(txn, user_id);
   });
 }

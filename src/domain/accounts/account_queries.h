@@ -1,7 +1,8 @@
 // The SQL and limits AccountService's files share (account_service.cc,
 // account_passwords.cc). Private to the accounts module; every statement on
-// users, tokens, login failures and preferences it runs is here, so the
-// tables have one owner.
+// profiles, tokens, login failures and preferences it runs is here, so the
+// tables have one owner. Statements on `users` are UserStore's
+// (larch/accounts/user_store.h), which every module calls.
 #ifndef LARCH_ACCOUNTS_ACCOUNT_QUERIES_H_
 #define LARCH_ACCOUNTS_ACCOUNT_QUERIES_H_
 
@@ -15,22 +16,6 @@ inline constexpr int kEmailMin = 3;
 inline constexpr int kEmailMax = 254;
 inline constexpr int kNameMax = 255;
 
-inline constexpr storage::Query kUserById{
-    "accounts.users.by_id",
-    "SELECT id, username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login FROM users WHERE id = ?"};
-inline constexpr storage::Query kUserByUsername{
-    "accounts.users.by_username",
-    "SELECT id, username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login FROM users WHERE lower(username) = lower(?)"};
-inline constexpr storage::Query kUserByEmail{
-    "accounts.users.by_email",
-    "SELECT id, username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login FROM users WHERE lower(email) = lower(?)"};
-inline constexpr storage::Query kInsertUser{
-    "accounts.users.insert",
-    "INSERT INTO users (username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined, last_login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
 inline constexpr storage::Query kInsertProfile{
     "accounts.profiles.insert",
     "INSERT INTO user_profiles (user_id, name, year_of_birth, gender, level_of_education, "
@@ -50,12 +35,6 @@ inline constexpr storage::Query kUseToken{
 inline constexpr storage::Query kUseAllTokens{
     "accounts.tokens.use_all",
     "UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL"};
-inline constexpr storage::Query kActivateUser{"accounts.users.activate",
-                                              "UPDATE users SET is_active = 1 WHERE id = ?"};
-inline constexpr storage::Query kSetPassword{"accounts.users.set_password",
-                                             "UPDATE users SET password = ? WHERE id = ?"};
-inline constexpr storage::Query kLoginSuccess{
-    "accounts.users.login", "UPDATE users SET last_login = ?, password = ? WHERE id = ?"};
 inline constexpr storage::Query kSelectFailures{
     "accounts.failures.select",
     "SELECT failure_count, lockout_until FROM login_failures WHERE user_id = ?"};

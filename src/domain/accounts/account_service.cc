@@ -10,6 +10,7 @@
 
 #include "account_queries.h"
 #include "internal.h"
+#include "larch/accounts/user_store.h"
 #include "larch/events/event_data.h"
 #include "larch/events/event_types.h"
 #include "larch/storage/job_store.h"
@@ -26,13 +27,6 @@ std::string Get(const std::map<std::string, std::string>& form, const std::strin
 }
 
 bool IsTrue(std::string_view value) { return internal::AsciiLower(value) == "true"; }
-
-StatusOr<std::optional<User>> FindUser(storage::Executor& ex, const storage::Query& query,
-                                       storage::SqlValue key) {
-  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(query, {std::move(key)}));
-  if (rs.rows.empty()) return std::optional<User>();
-  return std::optional<User>(internal::UserFromRow(rs.rows[0]));
-}
 
 std::string LockoutMessage(int64_t minutes) {
   return "To protect your account, it\u2019s been temporarily locked. Try again in " +
@@ -162,21 +156,21 @@ AccountService::AccountService(storage::Database& db, const Clock& clock, Random
 
 StatusOr<User> AccountService::GetUserById(int64_t id) {
   LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-  LARCH_ASSIGN_OR_RETURN(auto user, FindUser(*txn, kUserById, Int(id)));
+  LARCH_ASSIGN_OR_RETURN(auto user, UserStore::FindById(*txn, id));
   if (!user) return NotFoundError("no such user");
   return *std::move(user);
 }
 
 StatusOr<User> AccountService::GetUserByUsername(std::string_view username) {
   LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-  LARCH_ASSIGN_OR_RETURN(auto user, FindUser(*txn, kUserByUsername, Text(std::string(username))));
+  LARCH_ASSIGN_OR_RETURN(auto user, UserStore::FindByUsername(*txn, username));
   if (!user) return NotFoundError("no such user");
   return *std::move(user);
 }
 
 StatusOr<User> AccountService::GetUserByEmail(std::string_view email) {
   LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-  LARCH_ASSIGN_OR_RETURN(auto user, FindUser(*txn, kUserByEmail, Text(std::string(email))));
+  LARCH_ASSIGN_OR_RETURN(auto user, UserStore::FindByEmail(*txn, email));
   if (!user) return NotFoundError("no such user");
   return *std::move(user);
 }
@@ -196,7 +190,7 @@ std::vector<std::string> AccountService::UsernameSuggestions(std::string_view na
   for (int attempt = 0; attempt < 20 && static_cast<int>(out.size()) < count; ++attempt) {
     std::string candidate = base + std::to_string(random_.Uniform(attempt < 10 ? 100 : 10000));
     if (std::find(out.begin(), out.end(), candidate) != out.end()) continue;
-    auto existing = FindUser(**txn, kUserByUsername, Text(candidate));
+    auto existing = UserStore::FindByUsername(**txn, candidate);
     if (existing.ok() && !existing->has_value()) out.push_back(candidate);
   }
   return out;
@@ -408,17 +402,6 @@ Status internal::InsertProfile(storage::Executor& ex, const Profile& p) {
       .status();
 }
 
-StatusOr<int64_t> internal::InsertUser(storage::Executor& ex, const User& u) {
-  LARCH_ASSIGN_OR_RETURN(
-      storage::ResultSet rs,
-      ex.Execute(kInsertUser, {Text(u.username), Text(u.email), Text(u.password),
-                               Text(u.first_name), Text(u.last_name), storage::Bool(u.is_active),
-                               storage::Bool(u.is_staff), storage::Bool(u.is_superuser),
-                               Int(u.date_joined), storage::OptionalInt(u.last_login)}));
-  if (rs.rows.empty()) return InternalError("INSERT users returned no id");
-  return rs.rows[0].GetInt(0);
-}
-
 StatusOr<RegistrationResult> AccountService::Register(
     const std::map<std::string, std::string>& form, RegistrationErrors* errors) {
   RegistrationErrors local;
@@ -510,7 +493,7 @@ StatusOr<RegistrationResult> AccountService::Register(
 
   Status status =
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
-        LARCH_ASSIGN_OR_RETURN(user.id, internal::InsertUser(txn, user));
+        LARCH_ASSIGN_OR_RETURN(user.id, UserStore::Insert(txn, user));
         profile.user_id = user.id;
         LARCH_RETURN_IF_ERROR(internal::InsertProfile(txn, profile));
         if (!user.is_active) {
@@ -540,7 +523,7 @@ Status AccountService::Activate(std::string_view activation_key) {
     }
     int64_t now = clock_.NowMicros();
     LARCH_RETURN_IF_ERROR(txn.Execute(kUseToken, {Int(now), Text(hash)}).status());
-    return txn.Execute(kActivateUser, {Int(rs.rows[0].GetInt(0))}).status();
+    return UserStore::Activate(txn, rs.rows[0].GetInt(0));
   });
 }
 
@@ -557,9 +540,9 @@ StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_
   std::optional<User> user;
   {
     LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-    LARCH_ASSIGN_OR_RETURN(user, FindUser(*txn, kUserByEmail, Text(std::string(login))));
+    LARCH_ASSIGN_OR_RETURN(user, UserStore::FindByEmail(*txn, login));
     if (!user && allow_username) {
-      LARCH_ASSIGN_OR_RETURN(user, FindUser(*txn, kUserByUsername, Text(std::string(login))));
+      LARCH_ASSIGN_OR_RETURN(user, UserStore::FindByUsername(*txn, login));
     }
   }
   if (!user) {
@@ -590,8 +573,7 @@ StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_
         hasher_.NeedsUpgrade(user->password) ? hasher_.Hash(password) : user->password;
     LARCH_RETURN_IF_ERROR(
         db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-          LARCH_RETURN_IF_ERROR(
-              txn.Execute(kLoginSuccess, {Int(now), Text(new_hash), Int(user->id)}).status());
+          LARCH_RETURN_IF_ERROR(UserStore::RecordLogin(txn, user->id, now, new_hash));
           return txn.Execute(kClearFailures, {Int(user->id)}).status();
         }));
     user->password = new_hash;
@@ -669,7 +651,7 @@ StatusOr<User> AccountService::CreateUser(const User& user, std::string_view pas
   Profile p = profile;
   LARCH_RETURN_IF_ERROR(
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-        LARCH_ASSIGN_OR_RETURN(created.id, internal::InsertUser(txn, created));
+        LARCH_ASSIGN_OR_RETURN(created.id, UserStore::Insert(txn, created));
         p.user_id = created.id;
         return internal::InsertProfile(txn, p);
       }));

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "larch/accounts/passwords.h"
+#include "larch/accounts/user_store.h"
 #include "larch/common/json.h"
 
 namespace larch::accounts {
@@ -21,19 +22,8 @@ using storage::Text;
 
 constexpr size_t kBatchSize = 1000;
 
-constexpr storage::Query kAllUserKeys{"accounts.import.keys",
-                                      "SELECT id, lower(username), lower(email) FROM users"};
-constexpr storage::Query kImportInsertUser{
-    "accounts.import.insert_user",
-    "INSERT INTO users (username, email, password, first_name, last_name, is_active, is_staff, "
-    "is_superuser, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
 constexpr storage::Query kImportInsertProfile{
     "accounts.import.insert_profile", "INSERT INTO user_profiles (user_id, name) VALUES (?, ?)"};
-constexpr storage::Query kImportUpdateUser{
-    "accounts.import.update_user",
-    "UPDATE users SET username = ?, email = ?, password = CASE WHEN ? = '' THEN password ELSE ? "
-    "END, first_name = ?, last_name = ?, is_active = ?, is_staff = ?, is_superuser = ? "
-    "WHERE id = ?"};
 constexpr storage::Query kImportUpsertProfile{
     "accounts.import.upsert_profile",
     "INSERT INTO user_profiles (user_id, name) VALUES (?, ?) "
@@ -223,10 +213,10 @@ StatusOr<ImportReport> ImportUsersFromText(storage::Database& db, const Clock& c
   std::unordered_map<std::string, int64_t> by_email;
   {
     LARCH_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::TxnMode::kReadOnly));
-    LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, txn->Execute(kAllUserKeys));
-    for (const storage::Row& row : rs.rows) {
-      by_username[row.GetText(1)] = row.GetInt(0);
-      by_email[row.GetText(2)] = row.GetInt(0);
+    LARCH_ASSIGN_OR_RETURN(std::vector<UserLoginKeys> keys, UserStore::ListLoginKeys(*txn));
+    for (UserLoginKeys& k : keys) {
+      by_username[std::move(k.username_lower)] = k.id;
+      by_email[std::move(k.email_lower)] = k.id;
     }
   }
 
@@ -263,12 +253,10 @@ StatusOr<ImportReport> ImportUsersFromText(storage::Database& db, const Clock& c
             int64_t id = uid != 0 ? uid : eid;
             std::string password = p.password.empty() ? "" : p.password;
             if (id != 0) {
-              LARCH_RETURN_IF_ERROR(
-                  txn.Execute(kImportUpdateUser,
-                              {Text(p.username), Text(p.email), Text(password), Text(password),
-                               Text(p.first_name), Text(p.last_name), storage::Bool(p.is_active),
-                               storage::Bool(p.is_staff), storage::Bool(p.is_superuser), Int(id)})
-                      .status());
+              LARCH_RETURN_IF_ERROR(UserStore::UpdateImported(
+                  txn, id,
+                  ImportedUserFields{p.username, p.email, password, p.first_name, p.last_name,
+                                     p.is_active, p.is_staff, p.is_superuser}));
               if (p.has_name) {
                 LARCH_RETURN_IF_ERROR(
                     txn.Execute(kImportUpsertProfile, {Int(id), Text(p.name)}).status());
@@ -279,15 +267,17 @@ StatusOr<ImportReport> ImportUsersFromText(storage::Database& db, const Clock& c
               // set_unusable_password; the user must reset it.
               std::string stored =
                   password.empty() ? "!" + TokenHash(p.username).substr(0, 40) : password;
-              LARCH_ASSIGN_OR_RETURN(
-                  storage::ResultSet rs,
-                  txn.Execute(
-                      kImportInsertUser,
-                      {Text(p.username), Text(p.email), Text(stored), Text(p.first_name),
-                       Text(p.last_name), storage::Bool(p.is_active), storage::Bool(p.is_staff),
-                       storage::Bool(p.is_superuser), Int(p.date_joined)}));
-              if (rs.rows.empty()) return InternalError("INSERT users returned no id");
-              id = rs.rows[0].GetInt(0);
+              User user;
+              user.username = p.username;
+              user.email = p.email;
+              user.password = stored;
+              user.first_name = p.first_name;
+              user.last_name = p.last_name;
+              user.is_active = p.is_active;
+              user.is_staff = p.is_staff;
+              user.is_superuser = p.is_superuser;
+              user.date_joined = p.date_joined;
+              LARCH_ASSIGN_OR_RETURN(id, UserStore::Insert(txn, user));
               LARCH_RETURN_IF_ERROR(
                   txn.Execute(kImportInsertProfile, {Int(id), Text(p.name)}).status());
               ++delta.imported;

@@ -28,10 +28,9 @@ bool IsValidEmail(std::string_view email);
 bool IsCountryCode(std::string_view code);
 std::string ToBase36(int64_t value);
 
-// Column list every user SELECT uses, in the order UserFromRow reads.
-inline constexpr const char* kUserColumns =
-    "id, username, email, password, first_name, last_name, is_active, is_staff, is_superuser, "
-    "date_joined, last_login";
+// A user row as UserStore selects it (id, username, email, password,
+// first_name, last_name, is_active, is_staff, is_superuser, date_joined,
+// last_login), starting at column `offset`.
 User UserFromRow(const storage::Row& row, size_t offset = 0);
 
 // Open edX's SOCIAL_PLATFORMS url_stub of `platform` ("facebook" ->
@@ -42,9 +41,8 @@ std::optional<std::string_view> SocialUrlStub(std::string_view platform);
 // no username without "/" can be read from it.
 std::optional<std::string> FormatSocialLink(std::string_view url_stub, std::string_view link);
 
-// Row writers shared by registration, createsuperuser and
-// create-service-user (account_service.cc).
-StatusOr<int64_t> InsertUser(storage::Executor& ex, const User& u);
+// The profile row written beside UserStore::Insert by registration,
+// createsuperuser and create-service-user (account_service.cc).
 Status InsertProfile(storage::Executor& ex, const Profile& p);
 
 // Open edX's destroy_oauth_tokens: deletes every refresh and access token of

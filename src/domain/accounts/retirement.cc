@@ -5,6 +5,7 @@
 
 #include "internal.h"
 #include "larch/accounts/account_service.h"
+#include "larch/accounts/user_store.h"
 
 namespace larch::accounts {
 namespace {
@@ -33,8 +34,6 @@ constexpr storage::Query kSelectRetirement{
     "accounts.retirement.by_username",
     "SELECT id, user_id, original_username, original_email, current_state "
     "FROM user_retirement_status WHERE lower(original_username) = lower(?)"};
-constexpr storage::Query kRetireUserRow{"accounts.retirement.retire_user",
-                                        "UPDATE users SET email = ?, password = ? WHERE id = ?"};
 constexpr storage::Query kEndUserTokens{
     "accounts.retirement.end_tokens",
     "UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL"};
@@ -67,7 +66,7 @@ StatusOr<User> AccountService::CreateServiceUser(std::string_view username,
   profile.name = user.username;
   LARCH_RETURN_IF_ERROR(
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
-        LARCH_ASSIGN_OR_RETURN(user.id, internal::InsertUser(txn, user));
+        LARCH_ASSIGN_OR_RETURN(user.id, UserStore::Insert(txn, user));
         profile.user_id = user.id;
         LARCH_RETURN_IF_ERROR(internal::InsertProfile(txn, profile));
         return txn.Execute(kInsertServiceAccount, {Int(user.id), Int(user.date_joined)}).status();
@@ -104,8 +103,7 @@ Status AccountService::RequestRetirement(int64_t user_id, std::string_view passw
                     {Int(user_id), Text(user.username), Text(user.email), Text(name),
                      Text(kPendingState), Text(kPendingState), Int(now), Int(now)})
             .status());
-    LARCH_RETURN_IF_ERROR(
-        txn.Execute(kRetireUserRow, {Text(retired_email), Text(unusable), Int(user_id)}).status());
+    LARCH_RETURN_IF_ERROR(UserStore::Retire(txn, user_id, retired_email, unusable));
     LARCH_RETURN_IF_ERROR(txn.Execute(kEndUserTokens, {Int(now), Int(user_id)}).status());
     LARCH_RETURN_IF_ERROR(internal::DestroyOAuthTokens(txn, user_id));
     return txn.Execute(kEndUserSessions, {Int(user_id)}).status();

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <string>
 
-#include "internal.h"
 #include "larch/accounts/passwords.h"
+#include "larch/accounts/user_store.h"
 
 namespace larch::accounts {
 namespace {
@@ -15,11 +15,6 @@ constexpr storage::Query kInsertSession{
     "INSERT INTO sessions (session_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"};
 constexpr storage::Query kLookupSession{
     "accounts.sessions.lookup", "SELECT user_id, expires_at FROM sessions WHERE session_hash = ?"};
-constexpr storage::Query kLookupSessionUser{
-    "accounts.sessions.lookup_user",
-    "SELECT s.expires_at, u.id, u.username, u.email, u.password, u.first_name, u.last_name, "
-    "u.is_active, u.is_staff, u.is_superuser, u.date_joined, u.last_login "
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.session_hash = ?"};
 constexpr storage::Query kDeleteSession{"accounts.sessions.delete",
                                         "DELETE FROM sessions WHERE session_hash = ?"};
 constexpr storage::Query kDeleteUserSessions{"accounts.sessions.delete_user",
@@ -68,12 +63,12 @@ StatusOr<std::optional<User>> SessionStore::LookupUser(std::string_view raw) {
   if (!WellFormed(raw)) return std::optional<User>();
   LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
   LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
-                         txn->Execute(kLookupSessionUser, {storage::Text(TokenHash(raw))}));
-  if (rs.rows.empty() || rs.rows[0].GetInt(0) <= clock_.NowMicros()) {
+                         txn->Execute(kLookupSession, {storage::Text(TokenHash(raw))}));
+  if (rs.rows.empty() || rs.rows[0].GetInt(1) <= clock_.NowMicros()) {
     return std::optional<User>();
   }
-  User user = internal::UserFromRow(rs.rows[0], 1);
-  return std::optional<User>(std::move(user));
+  // The user row is UserStore's; both reads share the one snapshot.
+  return UserStore::FindById(*txn, rs.rows[0].GetInt(0));
 }
 
 Status SessionStore::Delete(std::string_view raw) {

@@ -31,6 +31,22 @@ constexpr storage::Query kListOverviews{
     "certificates_display_behavior, certificate_available_date, mobile_available, "
     "lowest_passing_grade, advanced, grading_policy, version, created_at, updated_at "
     "FROM courses WHERE (? = '' OR lower(org) = lower(?)) ORDER BY course_key"};
+constexpr storage::Query kSelectEnrollmentInfo{
+    "courses.select_enrollment_info",
+    "SELECT course_key, display_name, start_at, end_at, enrollment_start, enrollment_end, "
+    "invitation_only, max_student_enrollments_allowed, self_paced FROM courses "
+    "WHERE course_key = ?"};
+#define LARCH_DISCOVERY_COLUMNS                                                         \
+  "SELECT course_key, org, number, display_name, start_at, end_at, enrollment_start, "  \
+  "enrollment_end, self_paced, invitation_only, catalog_visibility, language, effort, " \
+  "short_description, course_image FROM courses"
+constexpr storage::Query kListDiscoveryFacts{"courses.list_discovery_facts",
+                                             LARCH_DISCOVERY_COLUMNS " ORDER BY course_key"};
+// The head of the chunked FindDiscoveryFacts read; the IN list follows.
+constexpr char kDiscoveryByKeys[] = LARCH_DISCOVERY_COLUMNS " WHERE course_key IN (";
+#undef LARCH_DISCOVERY_COLUMNS
+// Keys per IN list, far below either backend's bound-parameter limit.
+constexpr size_t kKeysPerStatement = 500;
 constexpr storage::Query kSelectVersion{"courses.select_version",
                                         "SELECT version FROM courses WHERE course_key = ?"};
 constexpr storage::Query kSelectBlocks{
@@ -101,6 +117,26 @@ StatusOr<CourseOverview> OverviewFromRow(const storage::Row& row) {
   return o;
 }
 
+CourseDiscoveryFacts DiscoveryFactsFromRow(const storage::Row& row) {
+  CourseDiscoveryFacts f;
+  f.course_key = row.GetText(0);
+  f.org = row.GetText(1);
+  f.number = row.GetText(2);
+  f.display_name = row.GetText(3);
+  f.start = row.GetOptionalInt(4);
+  f.end = row.GetOptionalInt(5);
+  f.enrollment_start = row.GetOptionalInt(6);
+  f.enrollment_end = row.GetOptionalInt(7);
+  f.self_paced = row.GetBool(8);
+  f.invitation_only = row.GetBool(9);
+  f.catalog_visibility = row.GetText(10);
+  f.language = row.GetOptionalText(11);
+  f.effort = row.GetOptionalText(12);
+  f.short_description = row.GetOptionalText(13);
+  f.course_image = row.GetOptionalText(14);
+  return f;
+}
+
 StatusOr<olx::Block> BlockFromRow(const storage::Row& row) {
   olx::Block b;
   auto key = keys::UsageKey::Parse(row.GetText(0));
@@ -159,6 +195,62 @@ StatusOr<std::vector<CourseOverview>> CourseStore::ListOverviews(storage::Execut
     out.push_back(std::move(o));
   }
   return out;
+}
+
+StatusOr<std::vector<CourseDiscoveryFacts>> CourseStore::ListDiscoveryFacts(storage::Executor& ex) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(kListDiscoveryFacts));
+  std::vector<CourseDiscoveryFacts> out;
+  out.reserve(rs.size());
+  for (const storage::Row& row : rs.rows) out.push_back(DiscoveryFactsFromRow(row));
+  return out;
+}
+
+StatusOr<std::unordered_map<std::string, CourseDiscoveryFacts>> CourseStore::FindDiscoveryFacts(
+    storage::Executor& ex, std::vector<std::string> course_keys) {
+  std::sort(course_keys.begin(), course_keys.end());
+  course_keys.erase(std::unique(course_keys.begin(), course_keys.end()), course_keys.end());
+  std::unordered_map<std::string, CourseDiscoveryFacts> out;
+  out.reserve(course_keys.size());
+  for (size_t begin = 0; begin < course_keys.size(); begin += kKeysPerStatement) {
+    const size_t n = std::min(kKeysPerStatement, course_keys.size() - begin);
+    std::string sql = kDiscoveryByKeys;
+    std::vector<storage::SqlValue> params;
+    params.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.push_back(storage::Text(course_keys[begin + i]));
+    }
+    sql += ")";
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        ex.Execute(storage::Query{"courses.find_discovery_facts", sql.c_str()}, params));
+    for (const storage::Row& row : rs.rows) {
+      CourseDiscoveryFacts f = DiscoveryFactsFromRow(row);
+      std::string key = f.course_key;
+      out.emplace(std::move(key), std::move(f));
+    }
+  }
+  return out;
+}
+
+StatusOr<std::optional<CourseEnrollmentInfo>> CourseStore::FindEnrollmentInfo(
+    storage::Executor& ex, std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(
+      storage::ResultSet rs,
+      ex.Execute(kSelectEnrollmentInfo, {storage::Text(std::string(course_key))}));
+  if (rs.empty()) return std::optional<CourseEnrollmentInfo>();
+  const storage::Row& row = rs.rows[0];
+  CourseEnrollmentInfo c;
+  c.course_key = row.GetText(0);
+  c.display_name = row.GetText(1);
+  c.start = row.GetOptionalInt(2);
+  c.end = row.GetOptionalInt(3);
+  c.enrollment_start = row.GetOptionalInt(4);
+  c.enrollment_end = row.GetOptionalInt(5);
+  c.invitation_only = row.GetBool(6);
+  c.max_student_enrollments_allowed = row.GetOptionalInt(7);
+  c.self_paced = row.GetBool(8);
+  return std::optional<CourseEnrollmentInfo>(std::move(c));
 }
 
 StatusOr<int64_t> CourseStore::GetVersion(storage::Executor& ex,

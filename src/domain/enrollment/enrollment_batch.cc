@@ -20,7 +20,6 @@ using internal::kDeleteAllowance;
 using internal::kUpsertAllowance;
 using internal::LoadCourse;
 using internal::LoadUser;
-using internal::UserFromRow;
 using internal::UserRow;
 using internal::UserStub;
 using storage::Int;
@@ -57,61 +56,6 @@ constexpr storage::Query kReactivate{
     "enrollment.batch_reactivate",
     "UPDATE enrollments SET is_active = 1, mode = ? WHERE user_id = ? AND course_key = ? "
     "AND is_active = 0 RETURNING id, created"};
-
-constexpr char kUserColumns[] =
-    "SELECT u.id, u.username, u.email, u.is_active, COALESCE(p.name, '') FROM users u "
-    "LEFT JOIN user_profiles p ON p.user_id = u.id WHERE ";
-
-// The users with these ids (missing ones are absent), read in chunks.
-StatusOr<std::unordered_map<int64_t, UserRow>> LoadUsersById(storage::Executor& ex,
-                                                             std::vector<int64_t> ids) {
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::unordered_map<int64_t, UserRow> out;
-  out.reserve(ids.size());
-  for (size_t begin = 0; begin < ids.size(); begin += kBatchRows) {
-    const size_t n = std::min(kBatchRows, ids.size() - begin);
-    const std::string sql = std::string(kUserColumns) + "u.id IN (" + Placeholders(n) + ")";
-    std::vector<storage::SqlValue> params;
-    params.reserve(n);
-    for (size_t i = begin; i < begin + n; ++i) params.push_back(Int(ids[i]));
-    LARCH_ASSIGN_OR_RETURN(
-        storage::ResultSet rs,
-        ex.Execute(storage::Query{"enrollment.users_by_id", sql.c_str()}, params));
-    for (const storage::Row& row : rs.rows) {
-      UserRow u = UserFromRow(row);
-      out.emplace(u.id, std::move(u));
-    }
-  }
-  return out;
-}
-
-// Users by lowercased username or email, for a list of lowercased
-// identifiers, read in chunks.
-StatusOr<std::vector<UserRow>> LoadUsersByIdentifier(storage::Executor& ex,
-                                                     const std::vector<std::string>& lowered) {
-  std::vector<UserRow> out;
-  for (size_t begin = 0; begin < lowered.size(); begin += kBatchRows) {
-    const size_t n = std::min(kBatchRows, lowered.size() - begin);
-    const std::string list = Placeholders(n);
-    std::string sql(kUserColumns);
-    sql += "lower(u.username) IN (";
-    sql += list;
-    sql += ") OR lower(u.email) IN (";
-    sql += list;
-    sql += ")";
-    std::vector<storage::SqlValue> params;
-    params.reserve(n * 2);
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t i = begin; i < begin + n; ++i) params.push_back(Text(lowered[i]));
-    }
-    LARCH_ASSIGN_OR_RETURN(
-        storage::ResultSet rs,
-        ex.Execute(storage::Query{"enrollment.users_by_identifier", sql.c_str()}, params));
-    for (const storage::Row& row : rs.rows) out.push_back(UserFromRow(row));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -225,7 +169,7 @@ StatusOr<BatchStats> EnrollmentService::BatchEnrollInTxn(
     std::vector<int64_t> user_ids;
     user_ids.reserve(changed.size());
     for (const Enrollment& e : changed) user_ids.push_back(e.user_id);
-    LARCH_ASSIGN_OR_RETURN(auto users, LoadUsersById(txn, user_ids));
+    LARCH_ASSIGN_OR_RETURN(auto users, accounts::UserStore::FindSummaries(txn, user_ids));
     pending.reserve(pending.size() + changed.size() * 2);
     for (const Enrollment& e : changed) {
       auto it = courses.find(e.course_key);
@@ -260,7 +204,8 @@ StatusOr<std::vector<BulkResult>> EnrollmentService::BulkUpdate(
         std::vector<std::string> lowered;
         lowered.reserve(identifiers.size());
         for (const std::string& identifier : identifiers) lowered.push_back(AsciiLower(identifier));
-        LARCH_ASSIGN_OR_RETURN(std::vector<UserRow> found, LoadUsersByIdentifier(txn, lowered));
+        LARCH_ASSIGN_OR_RETURN(std::vector<UserRow> found,
+                               accounts::UserStore::FindSummariesByLogin(txn, lowered));
         std::unordered_map<std::string, const UserRow*> by_identifier;
         auto remember = [&](const std::string& key, const UserRow& u) {
           auto [it, inserted] = by_identifier.emplace(key, &u);

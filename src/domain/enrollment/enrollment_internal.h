@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "larch/accounts/user_store.h"
+#include "larch/courses/courses.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/events/event_data.h"
 #include "larch/storage/database.h"
@@ -39,19 +41,18 @@ inline constexpr storage::Query kDeleteAllowance{
     "enrollment.delete_allowance",
     "DELETE FROM enrollment_allowed WHERE lower(email) = lower(?) AND course_key = ?"};
 
-struct UserRow {
-  int64_t id = 0;
-  std::string username;
-  std::string email;
-  bool is_active = false;
-  std::string name;
-};
+// A learner or actor as the events print them, from accounts::UserStore.
+using UserRow = accounts::UserSummary;
 
 Enrollment EnrollmentFromRow(const storage::Row& row);
-UserRow UserFromRow(const storage::Row& row);
-// nullopt when the row does not exist.
-StatusOr<std::optional<CourseInfo>> LoadCourse(storage::Executor& ex, std::string_view key);
-StatusOr<std::optional<UserRow>> LoadUser(storage::Executor& ex, int64_t user_id);
+// The course and the user come from their owners' stores, in the caller's
+// transaction; nullopt when the row does not exist.
+inline StatusOr<std::optional<CourseInfo>> LoadCourse(storage::Executor& ex, std::string_view key) {
+  return courses::CourseStore::FindEnrollmentInfo(ex, key);
+}
+inline StatusOr<std::optional<UserRow>> LoadUser(storage::Executor& ex, int64_t user_id) {
+  return accounts::UserStore::FindSummary(ex, user_id);
+}
 StatusOr<std::optional<Enrollment>> LoadEnrollment(storage::Executor& ex, int64_t user_id,
                                                    std::string_view key);
 // A student_courseenrollment_history row ("+" created, "~" changed).

@@ -1,10 +1,12 @@
 #include "larch/enrollment/enrollment_service.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "enrollment_internal.h"
+#include "larch/accounts/user_store.h"
 #include "larch/common/strings.h"
 
 namespace larch::enrollment {
@@ -22,6 +24,10 @@ constexpr storage::Query kUserEnrollments{
     "enrollment.user_enrollments",
     "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
     "WHERE user_id = ? ORDER BY created, id"};
+
+constexpr storage::Query kActiveCourseKeys{
+    "enrollment.active_course_keys",
+    "SELECT course_key FROM enrollments WHERE user_id = ? AND is_active = 1 ORDER BY course_key"};
 
 // The organization of a course key: "course-v1:ORG+..." or "ORG/...".
 std::string OrgOf(std::string_view key) {
@@ -44,15 +50,36 @@ std::string ContainsPattern(std::string_view text) {
   return out;
 }
 
-}  // namespace
+// Ids of the users the filter names: usernames and emails are exact (as the
+// listing's IN lists always were), both lists must match when both are
+// given. One batch read through UserStore's case-insensitive lookup, then
+// the exact comparison here.
+StatusOr<std::vector<int64_t>> MatchingUserIds(storage::Executor& ex,
+                                               const EnrollmentFilter& filter) {
+  std::vector<std::string> lowered;
+  lowered.reserve(filter.usernames.size() + filter.emails.size());
+  for (const std::string& v : filter.usernames) lowered.push_back(AsciiLower(v));
+  for (const std::string& v : filter.emails) lowered.push_back(AsciiLower(v));
+  LARCH_ASSIGN_OR_RETURN(std::vector<accounts::UserSummary> found,
+                         accounts::UserStore::FindSummariesByLogin(ex, lowered));
+  const std::set<std::string> usernames(filter.usernames.begin(), filter.usernames.end());
+  const std::set<std::string> emails(filter.emails.begin(), filter.emails.end());
+  std::vector<int64_t> ids;
+  for (const accounts::UserSummary& u : found) {
+    if (!usernames.empty() && usernames.count(u.username) == 0) continue;
+    if (!emails.empty() && emails.count(u.email) == 0) continue;
+    ids.push_back(u.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
 
-StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
-    const EnrollmentFilter& filter, int64_t page_size,
-    const std::optional<EnrollmentCursor>& cursor) {
-  std::string sql =
-      "SELECT e.id, e.created, e.mode, e.is_active, u.username, e.course_key FROM enrollments e "
-      "JOIN users u ON u.id = e.user_id WHERE 1 = 1";
-  std::vector<storage::SqlValue> params;
+// The course filters, the keyset cursor, the order and the limit (one row
+// more than the page, to tell whether there is more).
+void AppendCourseAndCursor(const EnrollmentFilter& filter,
+                           const std::optional<EnrollmentCursor>& cursor, int64_t page_size,
+                           std::string& sql, std::vector<storage::SqlValue>& params) {
   if (filter.course_key.has_value()) {
     sql += " AND e.course_key = ?";
     params.push_back(Text(*filter.course_key));
@@ -66,13 +93,6 @@ StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
     }
     sql += ")";
   }
-  auto in_list = [&](const char* column, const std::vector<std::string>& values) {
-    if (values.empty()) return;
-    sql += std::string(" AND ") + column + " IN (" + Placeholders(values.size()) + ")";
-    for (const std::string& v : values) params.push_back(Text(v));
-  };
-  in_list("u.username", filter.usernames);
-  in_list("u.email", filter.emails);
   const bool reverse = cursor.has_value() && cursor->reverse;
   if (cursor.has_value()) {
     sql += reverse ? " AND (e.created > ? OR (e.created = ? AND e.id > ?))"
@@ -83,19 +103,60 @@ StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
   }
   sql += reverse ? " ORDER BY e.created ASC, e.id ASC" : " ORDER BY e.created DESC, e.id DESC";
   sql += " LIMIT " + std::to_string(page_size + 1);
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> EnrollmentStore::ActiveCourseKeys(storage::Executor& ex,
+                                                                     int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(kActiveCourseKeys, {Int(user_id)}));
+  std::vector<std::string> keys;
+  keys.reserve(rs.rows.size());
+  for (const storage::Row& row : rs.rows) keys.push_back(row.GetText(0));
+  return keys;
+}
+
+StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
+    const EnrollmentFilter& filter, int64_t page_size,
+    const std::optional<EnrollmentCursor>& cursor) {
   return storage::RunWithResult(
       db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<EnrollmentPage> {
+        std::string sql =
+            "SELECT e.id, e.created, e.mode, e.is_active, e.user_id, e.course_key "
+            "FROM enrollments e WHERE 1 = 1";
+        std::vector<storage::SqlValue> params;
+        if (!filter.usernames.empty() || !filter.emails.empty()) {
+          LARCH_ASSIGN_OR_RETURN(std::vector<int64_t> ids, MatchingUserIds(txn, filter));
+          if (ids.empty()) return EnrollmentPage{};
+          sql += " AND e.user_id IN (" + Placeholders(ids.size()) + ")";
+          for (int64_t id : ids) params.push_back(Int(id));
+        }
+        AppendCourseAndCursor(filter, cursor, page_size, sql, params);
         LARCH_ASSIGN_OR_RETURN(
             storage::ResultSet rs,
             txn.Execute(storage::Query{"enrollment.list_enrollments", sql.c_str()}, params));
         EnrollmentPage page;
         page.more = static_cast<int64_t>(rs.rows.size()) > page_size;
-        for (const storage::Row& row : rs.rows) {
-          if (static_cast<int64_t>(page.items.size()) == page_size) break;
-          page.items.push_back(EnrollmentListItem{row.GetInt(0), row.GetInt(1), row.GetText(2),
-                                                  row.GetBool(3), row.GetText(4), row.GetText(5)});
+        if (page.more && page_size >= 0) {
+          rs.rows.erase(rs.rows.begin() + static_cast<std::ptrdiff_t>(page_size), rs.rows.end());
         }
-        if (reverse) std::reverse(page.items.begin(), page.items.end());
+        // The page's usernames in one batch read of the users' owner.
+        std::vector<int64_t> user_ids;
+        user_ids.reserve(rs.rows.size());
+        for (const storage::Row& row : rs.rows) user_ids.push_back(row.GetInt(4));
+        LARCH_ASSIGN_OR_RETURN(auto users, accounts::UserStore::FindSummaries(txn, user_ids));
+        for (const storage::Row& row : rs.rows) {
+          auto user = users.find(row.GetInt(4));
+          // Enrollments go with their user (ON DELETE CASCADE); one without
+          // is left out, as the inner join that listed them used to.
+          if (user == users.end()) continue;
+          page.items.push_back(EnrollmentListItem{row.GetInt(0), row.GetInt(1), row.GetText(2),
+                                                  row.GetBool(3), user->second.username,
+                                                  row.GetText(5)});
+        }
+        if (cursor.has_value() && cursor->reverse) {
+          std::reverse(page.items.begin(), page.items.end());
+        }
         return page;
       });
 }

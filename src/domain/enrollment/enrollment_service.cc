@@ -16,17 +16,6 @@ using storage::Text;
 
 namespace {
 
-constexpr storage::Query kSelectCourse{
-    "enrollment.select_course",
-    "SELECT course_key, display_name, start_at, end_at, enrollment_start, enrollment_end, "
-    "invitation_only, max_student_enrollments_allowed, self_paced FROM courses "
-    "WHERE course_key = ?"};
-
-constexpr storage::Query kSelectUser{
-    "enrollment.select_user",
-    "SELECT u.id, u.username, u.email, u.is_active, COALESCE(p.name, '') FROM users u "
-    "LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = ?"};
-
 constexpr storage::Query kSelectEnrollment{
     "enrollment.select_enrollment",
     "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
@@ -79,34 +68,6 @@ Enrollment EnrollmentFromRow(const storage::Row& row) {
   e.is_active = row.GetBool(4);
   e.mode = row.GetText(5);
   return e;
-}
-
-UserRow UserFromRow(const storage::Row& row) {
-  return UserRow{row.GetInt(0), row.GetText(1), row.GetText(2), row.GetBool(3), row.GetText(4)};
-}
-
-StatusOr<std::optional<CourseInfo>> LoadCourse(storage::Executor& ex, std::string_view key) {
-  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
-                         ex.Execute(kSelectCourse, {Text(std::string(key))}));
-  if (rs.empty()) return std::optional<CourseInfo>();
-  const storage::Row& row = rs.rows[0];
-  CourseInfo c;
-  c.course_key = row.GetText(0);
-  c.display_name = row.GetText(1);
-  c.start = row.GetOptionalInt(2);
-  c.end = row.GetOptionalInt(3);
-  c.enrollment_start = row.GetOptionalInt(4);
-  c.enrollment_end = row.GetOptionalInt(5);
-  c.invitation_only = row.GetBool(6);
-  c.max_student_enrollments_allowed = row.GetOptionalInt(7);
-  c.self_paced = row.GetBool(8);
-  return std::optional<CourseInfo>(std::move(c));
-}
-
-StatusOr<std::optional<UserRow>> LoadUser(storage::Executor& ex, int64_t user_id) {
-  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(kSelectUser, {Int(user_id)}));
-  if (rs.empty()) return std::optional<UserRow>();
-  return std::optional<UserRow>(UserFromRow(rs.rows[0]));
 }
 
 StatusOr<std::optional<Enrollment>> LoadEnrollment(storage::Executor& ex, int64_t user_id,

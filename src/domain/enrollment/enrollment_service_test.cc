@@ -522,6 +522,19 @@ TEST_F(EnrollmentServiceTest, ListEnrollmentsFiltersAndPagesNewestFirst) {
   auto user0 = service_->ListEnrollments(by_user, 100, std::nullopt);
   ASSERT_EQ(user0->items.size(), 2u);
   EXPECT_EQ(user0->items[0].username, "user0");
+  // The user filters stay exact now that the users are resolved first.
+  EnrollmentFilter other_case;
+  other_case.usernames = {"USER0"};
+  LARCH_ASSERT_OK_AND_ASSIGN(EnrollmentPage none,
+                             service_->ListEnrollments(other_case, 100, std::nullopt));
+  EXPECT_TRUE(none.items.empty());
+  EXPECT_FALSE(none.more);
+  EnrollmentFilter by_email;
+  by_email.emails = {"user3@x.org"};
+  LARCH_ASSERT_OK_AND_ASSIGN(EnrollmentPage user3,
+                             service_->ListEnrollments(by_email, 100, std::nullopt));
+  ASSERT_EQ(user3.items.size(), 1u);
+  EXPECT_EQ(user3.items[0].username, "user3");
 
   // Pages of 2 forward, then back from the last page.
   auto p1 = service_->ListEnrollments(EnrollmentFilter(), 2, std::nullopt);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larch/accounts/user_store.h"
 #include "larch/courses/courses.h"
 #include "larch/events/event_types.h"
 
@@ -67,7 +68,6 @@ constexpr storage::Query kNamespaceFulfills{
     "ORDER BY cm.milestone_id"};
 constexpr storage::Query kMilestoneExists{"milestones.exists",
                                           "SELECT 1 FROM milestones WHERE id = ?"};
-constexpr storage::Query kUserExists{"milestones.user_exists", "SELECT 1 FROM users WHERE id = ?"};
 constexpr storage::Query kInsertUserMilestone{
     "milestones.insert_user_milestone",
     "INSERT INTO user_milestones (user_id, milestone_id, created) VALUES (?, ?, ?) "
@@ -302,8 +302,8 @@ Status MilestoneService::Fulfill(int64_t user_id, int64_t milestone_id) {
     LARCH_ASSIGN_OR_RETURN(storage::ResultSet m,
                            txn.Execute(kMilestoneExists, {storage::Int(milestone_id)}));
     if (m.empty()) return NotFoundError("milestone not found: " + std::to_string(milestone_id));
-    LARCH_ASSIGN_OR_RETURN(storage::ResultSet u, txn.Execute(kUserExists, {storage::Int(user_id)}));
-    if (u.empty()) return NotFoundError("user not found: " + std::to_string(user_id));
+    LARCH_ASSIGN_OR_RETURN(bool user_exists, accounts::UserStore::Exists(txn, user_id));
+    if (!user_exists) return NotFoundError("user not found: " + std::to_string(user_id));
     return InsertUserMilestones(txn, user_id, {milestone_id}, now).status();
   });
 }
@@ -315,9 +315,8 @@ StatusOr<int64_t> MilestoneService::FulfillCoursePrerequisite(int64_t user_id,
   const int64_t now = clock_.NowMicros();
   return storage::RunWithResult(
       db_, storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> StatusOr<int64_t> {
-        LARCH_ASSIGN_OR_RETURN(storage::ResultSet u,
-                               txn.Execute(kUserExists, {storage::Int(user_id)}));
-        if (u.empty()) return NotFoundError("user not found: " + std::to_string(user_id));
+        LARCH_ASSIGN_OR_RETURN(bool user_exists, accounts::UserStore::Exists(txn, user_id));
+        if (!user_exists) return NotFoundError("user not found: " + std::to_string(user_id));
         LARCH_ASSIGN_OR_RETURN(std::vector<int64_t> ids, Ids(txn, kCourseFulfills, {key}));
         return InsertUserMilestones(txn, user_id, ids, now);
       });
@@ -330,8 +329,8 @@ Status MilestoneService::FulfillEntranceExam(int64_t user_id, std::string_view c
     LARCH_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                            Ids(txn, kNamespaceFulfills, {key, EntranceExamNamespace(key)}));
     if (ids.empty()) return NotFoundError("course has no entrance exam: " + key);
-    LARCH_ASSIGN_OR_RETURN(storage::ResultSet u, txn.Execute(kUserExists, {storage::Int(user_id)}));
-    if (u.empty()) return NotFoundError("user not found: " + std::to_string(user_id));
+    LARCH_ASSIGN_OR_RETURN(bool user_exists, accounts::UserStore::Exists(txn, user_id));
+    if (!user_exists) return NotFoundError("user not found: " + std::to_string(user_id));
     return InsertUserMilestones(txn, user_id, ids, now).status();
   });
 }

@@ -11,6 +11,7 @@
 
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/user.h"
+#include "larch/accounts/user_store.h"
 #include "larch/config/settings.h"
 
 namespace larch::oauth {
@@ -225,12 +226,13 @@ constexpr storage::Query kSelectRefreshForRevoke{
     "SELECT id, access_token_id FROM oauth_refresh_tokens "
     "WHERE token_hash = ? AND application_id = ? AND revoked_at IS NULL"};
 
+// The token's owner is read with accounts::UserStore in the same
+// transaction, once the token is known and unexpired.
 constexpr storage::Query kLookupBearer{
     "oauth.lookup_bearer",
-    "SELECT t.user_id, t.scope, t.expires_at, a.client_id, a.is_restricted, u.username, "
-    "u.is_staff, u.is_superuser, u.is_active FROM oauth_access_tokens t "
-    "JOIN oauth_applications a ON a.id = t.application_id "
-    "LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"};
+    "SELECT t.user_id, t.scope, t.expires_at, a.client_id, a.is_restricted "
+    "FROM oauth_access_tokens t JOIN oauth_applications a ON a.id = t.application_id "
+    "WHERE t.token_hash = ?"};
 
 Application ApplicationFromRow(const storage::Row& row) {
   Application app;
@@ -685,26 +687,31 @@ Status OAuthService::Revoke(const std::map<std::string, std::string>& form,
 StatusOr<Principal> OAuthService::AuthenticateBearer(std::string_view token) {
   if (token.empty()) return UnauthenticatedError("empty bearer token");
   std::string hash = Sha256Hex(token);
-  LARCH_ASSIGN_OR_RETURN(
-      storage::ResultSet rs,
-      storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
-        return txn.Execute(kLookupBearer, {storage::Text(hash)});
-      }));
-  if (rs.empty()) return UnauthenticatedError("unknown bearer token");
-  const storage::Row& row = rs.rows[0];
-  if (row.GetInt(2) <= clock_.NowMicros()) return UnauthenticatedError("bearer token expired");
-  if (row.IsNull(0) || row.IsNull(5)) return UnauthenticatedError("bearer token has no user");
-  if (!row.GetBool(8)) return UnauthenticatedError("user account is not active");
-  Principal p;
-  p.user_id = row.GetInt(0);
-  p.username = row.GetText(5);
-  p.is_staff = row.GetBool(6);
-  p.is_superuser = row.GetBool(7);
-  p.scopes = SplitScopes(row.GetText(1));
-  p.auth_method = "bearer";
-  p.client_id = row.GetText(3);
-  p.is_restricted = row.GetBool(4);
-  return p;
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<Principal> {
+        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                               txn.Execute(kLookupBearer, {storage::Text(hash)}));
+        if (rs.empty()) return UnauthenticatedError("unknown bearer token");
+        const storage::Row& row = rs.rows[0];
+        if (row.GetInt(2) <= clock_.NowMicros()) {
+          return UnauthenticatedError("bearer token expired");
+        }
+        if (row.IsNull(0)) return UnauthenticatedError("bearer token has no user");
+        LARCH_ASSIGN_OR_RETURN(std::optional<accounts::User> owner,
+                               accounts::UserStore::FindById(txn, row.GetInt(0)));
+        if (!owner.has_value()) return UnauthenticatedError("bearer token has no user");
+        if (!owner->is_active) return UnauthenticatedError("user account is not active");
+        Principal p;
+        p.user_id = owner->id;
+        p.username = std::move(owner->username);
+        p.is_staff = owner->is_staff;
+        p.is_superuser = owner->is_superuser;
+        p.scopes = SplitScopes(row.GetText(1));
+        p.auth_method = "bearer";
+        p.client_id = row.GetText(3);
+        p.is_restricted = row.GetBool(4);
+        return p;
+      });
 }
 
 StatusOr<Principal> OAuthService::AuthenticateJwt(std::string_view token) {

@@ -1,38 +1,34 @@
 #include "larch/search/search_index.h"
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
+#include "larch/courses/courses.h"
 #include "larch/enrollment/course_modes.h"
+#include "larch/enrollment/enrollment_service.h"
 #include "larch/search/query.h"
 
 namespace larch::search {
 namespace {
 
-// The courses columns a discovery document needs, then the overview text and
-// the score. Both dialects return the same columns.
-#define LARCH_SEARCH_COURSE_COLUMNS                                                           \
-  "c.course_key, c.org, c.number, c.display_name, c.start_at, c.end_at, c.enrollment_start, " \
-  "c.enrollment_end, c.self_paced, c.invitation_only, c.catalog_visibility, c.language, "     \
-  "c.effort, c.short_description, c.course_image, "
+// The overview text of every indexed course (a course missing here still
+// is discoverable, with no text).
+constexpr storage::Query kAllOverviews{"search.all_overviews",
+                                       "SELECT course_key, content FROM course_search"};
 
-constexpr storage::Query kAllCourses{"search.all_courses",
-                                     "SELECT " LARCH_SEARCH_COURSE_COLUMNS
-                                     "COALESCE(s.content, ''), 1.0 FROM courses c "
-                                     "LEFT JOIN course_search s ON s.course_key = c.course_key"};
-
-// bm25() is lower-is-better; negate it so a higher score is better, as with
-// ts_rank and Elasticsearch.
+// The matching courses' keys, overview text and score; their catalog facts
+// come from courses::CourseStore in the same transaction. bm25() is
+// lower-is-better; negate it so a higher score is better, as with ts_rank and
+// Elasticsearch.
 constexpr storage::Query kMatchCourses{
     "search.match_courses",
-    "SELECT " LARCH_SEARCH_COURSE_COLUMNS
-    "course_search.content, -bm25(course_search) FROM course_search "
-    "JOIN courses c ON c.course_key = course_search.course_key WHERE course_search MATCH ?",
-    "WITH q AS (SELECT to_tsquery('simple', ?) AS tsq) SELECT " LARCH_SEARCH_COURSE_COLUMNS
-    "s.content, CAST(ts_rank(s.document, q.tsq) AS DOUBLE PRECISION) FROM course_search s "
-    "JOIN courses c ON c.course_key = s.course_key CROSS JOIN q WHERE s.document @@ q.tsq"};
-
-#undef LARCH_SEARCH_COURSE_COLUMNS
+    "SELECT course_key, content, -bm25(course_search) FROM course_search "
+    "WHERE course_search MATCH ?",
+    "WITH q AS (SELECT to_tsquery('simple', ?) AS tsq) SELECT s.course_key, s.content, "
+    "CAST(ts_rank(s.document, q.tsq) AS DOUBLE PRECISION) FROM course_search s CROSS JOIN q "
+    "WHERE s.document @@ q.tsq"};
 
 constexpr storage::Query kMatchBlocks{
     "search.match_blocks",
@@ -45,30 +41,61 @@ constexpr storage::Query kMatchBlocks{
     "WHERE b.document @@ q.tsq AND b.course_key = ? "
     "AND b.block_type IN ('sequential', 'vertical', 'html', 'video', 'problem')"};
 
-constexpr storage::Query kActiveEnrollments{
-    "search.active_enrollments",
-    "SELECT course_key FROM enrollments WHERE user_id = ? AND is_active = 1 ORDER BY course_key"};
-
-CourseDocument ReadCourse(const storage::Row& row) {
+CourseDocument Document(const courses::CourseDiscoveryFacts& f, std::string overview_text,
+                        double score) {
   CourseDocument doc;
-  doc.course_key = row.GetText(0);
-  doc.org = row.GetText(1);
-  doc.number = row.GetText(2);
-  doc.display_name = row.GetText(3);
-  doc.start = row.GetOptionalInt(4);
-  doc.end = row.GetOptionalInt(5);
-  doc.enrollment_start = row.GetOptionalInt(6);
-  doc.enrollment_end = row.GetOptionalInt(7);
-  doc.self_paced = row.GetBool(8);
-  doc.invitation_only = row.GetBool(9);
-  doc.catalog_visibility = row.GetText(10);
-  doc.language = row.GetOptionalText(11);
-  doc.effort = row.GetOptionalText(12);
-  doc.short_description = row.GetOptionalText(13);
-  doc.course_image = row.GetOptionalText(14);
-  doc.overview_text = row.GetText(15);
-  doc.score = row.GetDouble(16);
+  doc.course_key = f.course_key;
+  doc.org = f.org;
+  doc.number = f.number;
+  doc.display_name = f.display_name;
+  doc.start = f.start;
+  doc.end = f.end;
+  doc.enrollment_start = f.enrollment_start;
+  doc.enrollment_end = f.enrollment_end;
+  doc.self_paced = f.self_paced;
+  doc.invitation_only = f.invitation_only;
+  doc.catalog_visibility = f.catalog_visibility;
+  doc.language = f.language;
+  doc.effort = f.effort;
+  doc.short_description = f.short_description;
+  doc.course_image = f.course_image;
+  doc.overview_text = std::move(overview_text);
+  doc.score = score;
   return doc;
+}
+
+// Every course (score 1) or the courses matching `text`, with their overview
+// text: search's own rows, then the courses' facts from their owner in one
+// batch read. A match whose course is gone is left out.
+StatusOr<std::vector<CourseDocument>> ReadDocuments(storage::Transaction& txn,
+                                                    const TextQuery& text) {
+  std::vector<CourseDocument> docs;
+  if (text.match_all) {
+    LARCH_ASSIGN_OR_RETURN(storage::ResultSet rows, txn.Execute(kAllOverviews));
+    std::unordered_map<std::string, std::string> overviews;
+    for (const storage::Row& row : rows.rows) overviews.emplace(row.GetText(0), row.GetText(1));
+    LARCH_ASSIGN_OR_RETURN(std::vector<courses::CourseDiscoveryFacts> all,
+                           courses::CourseStore::ListDiscoveryFacts(txn));
+    for (const courses::CourseDiscoveryFacts& f : all) {
+      auto it = overviews.find(f.course_key);
+      docs.push_back(Document(f, it == overviews.end() ? std::string() : it->second, 1.0));
+    }
+    return docs;
+  }
+  std::string expression =
+      txn.backend() == storage::Backend::kPostgres ? TsQueryExpression(text) : Fts5Expression(text);
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rows,
+                         txn.Execute(kMatchCourses, {storage::Text(expression)}));
+  std::vector<std::string> keys;
+  keys.reserve(rows.rows.size());
+  for (const storage::Row& row : rows.rows) keys.push_back(row.GetText(0));
+  LARCH_ASSIGN_OR_RETURN(auto facts, courses::CourseStore::FindDiscoveryFacts(txn, keys));
+  for (const storage::Row& row : rows.rows) {
+    auto it = facts.find(row.GetText(0));
+    if (it == facts.end()) continue;
+    docs.push_back(Document(it->second, row.GetText(1), row.GetDouble(2)));
+  }
+  return docs;
 }
 
 // The values a course has for a facet field.
@@ -114,18 +141,9 @@ StatusOr<DiscoveryResult> SearchIndex::DiscoverCourses(const DiscoveryQuery& que
   std::vector<CourseDocument> matches;
   LARCH_RETURN_IF_ERROR(
       db_.RunInTransaction(storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> Status {
-        storage::ResultSet rows;
-        if (text.match_all) {
-          LARCH_ASSIGN_OR_RETURN(rows, txn.Execute(kAllCourses));
-        } else {
-          std::string expression = txn.backend() == storage::Backend::kPostgres
-                                       ? TsQueryExpression(text)
-                                       : Fts5Expression(text);
-          LARCH_ASSIGN_OR_RETURN(rows, txn.Execute(kMatchCourses, {storage::Text(expression)}));
-        }
+        LARCH_ASSIGN_OR_RETURN(std::vector<CourseDocument> docs, ReadDocuments(txn, text));
         matches.clear();
-        for (const storage::Row& row : rows.rows) {
-          CourseDocument doc = ReadCourse(row);
+        for (CourseDocument& doc : docs) {
           if (!Discoverable(doc, now)) continue;
           LARCH_ASSIGN_OR_RETURN(
               std::vector<enrollment::CourseMode> modes,
@@ -194,15 +212,9 @@ StatusOr<std::vector<BlockMatch>> SearchIndex::MatchBlocks(
 }
 
 StatusOr<std::vector<std::string>> SearchIndex::ActiveEnrollments(int64_t user_id) {
-  return storage::RunWithResult(
-      db_, storage::TxnMode::kReadOnly,
-      [&](storage::Transaction& txn) -> StatusOr<std::vector<std::string>> {
-        LARCH_ASSIGN_OR_RETURN(storage::ResultSet rows,
-                               txn.Execute(kActiveEnrollments, {storage::Int(user_id)}));
-        std::vector<std::string> keys;
-        for (const storage::Row& row : rows.rows) keys.push_back(row.GetText(0));
-        return keys;
-      });
+  return storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+    return enrollment::EnrollmentStore::ActiveCourseKeys(txn, user_id);
+  });
 }
 
 }  // namespace larch::search

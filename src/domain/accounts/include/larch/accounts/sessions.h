@@ -29,7 +29,8 @@ class SessionStore {
   // The session's user id; nullopt for unknown, malformed or expired values.
   // One indexed SELECT, read-only transaction.
   StatusOr<std::optional<int64_t>> Lookup(std::string_view raw);
-  // Like Lookup but returns the user in the same single SELECT. Inactive
+  // Like Lookup but returns the user (UserStore::FindById in the same
+  // read-only transaction; two primary-key probes). Inactive
   // (not yet activated) users keep their session, as Open edX's
   // SessionAuthenticationAllowInactiveUser does; callers that need an active
   // account check user.is_active.

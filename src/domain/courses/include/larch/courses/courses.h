@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -118,6 +119,41 @@ struct CourseSummary {
   int64_t version = 1;
 };
 
+// The `courses` columns enrollment decides with (the enrollment window,
+// invitation-only, the capacity) and prints (name, dates, pacing), by the
+// stored key text. enrollment::CourseInfo is this struct.
+struct CourseEnrollmentInfo {
+  std::string course_key;
+  std::string display_name;
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> enrollment_start;
+  std::optional<int64_t> enrollment_end;
+  bool invitation_only = false;
+  std::optional<int64_t> max_student_enrollments_allowed;
+  bool self_paced = false;
+};
+
+// The `courses` columns course discovery (search::SearchIndex) prints and
+// filters on, read as stored: NULL texts are unset, empty ones stay "".
+struct CourseDiscoveryFacts {
+  std::string course_key;
+  std::string org;
+  std::string number;
+  std::string display_name;
+  std::optional<int64_t> start;
+  std::optional<int64_t> end;
+  std::optional<int64_t> enrollment_start;
+  std::optional<int64_t> enrollment_end;
+  bool self_paced = false;
+  bool invitation_only = false;
+  std::string catalog_visibility;
+  std::optional<std::string> language;
+  std::optional<std::string> effort;
+  std::optional<std::string> short_description;
+  std::optional<std::string> course_image;
+};
+
 // One `course_blocks` row as the catalog tree is built from it; fields and
 // inherited parsed leniently (an object, {} when the text is not one).
 struct CatalogBlockRow {
@@ -150,6 +186,18 @@ class CourseStore {
   static StatusOr<std::vector<CourseSummary>> ListSummaries(storage::Executor& ex);
   // kNotFound when there is no such course.
   static StatusOr<CourseSummary> GetSummary(storage::Executor& ex, std::string_view course_key);
+  // Every course's discovery facts, by course key.
+  static StatusOr<std::vector<CourseDiscoveryFacts>> ListDiscoveryFacts(storage::Executor& ex);
+  // The discovery facts of the courses stored under these key texts
+  // (duplicates allowed), keyed by course key; unknown keys are absent. A few
+  // hundred keys per statement.
+  static StatusOr<std::unordered_map<std::string, CourseDiscoveryFacts>> FindDiscoveryFacts(
+      storage::Executor& ex, std::vector<std::string> course_keys);
+  // The enrollment facts of the course stored under exactly this key text
+  // (no parsing, so any text is a valid question); nullopt when there is
+  // none. One primary-key read.
+  static StatusOr<std::optional<CourseEnrollmentInfo>> FindEnrollmentInfo(
+      storage::Executor& ex, std::string_view course_key);
   // The blocks of a context ordered by position then usage key (so each
   // parent's children come in order); empty when it has none.
   static StatusOr<std::vector<CatalogBlockRow>> ListCatalogBlocks(storage::Executor& ex,

@@ -7,8 +7,10 @@
 // max_student_enrollments_allowed and invitation-only courses, which admit
 // only emails listed in enrollment_allowed.
 //
-// Courses are read straight from the `courses` table (no dependency on the
-// courses module, which imports them).
+// Course facts come from courses::CourseStore and users from
+// accounts::UserStore, in the enrollment's own transaction; this module's SQL
+// is on its own tables only (enrollments, their history and attributes,
+// enrollment_allowed, course_modes).
 //
 // Thread safety: EnrollmentService is thread-safe (state lives in the
 // database; the bus is thread-safe).
@@ -24,6 +26,7 @@
 
 #include "larch/common/clock.h"
 #include "larch/common/status.h"
+#include "larch/courses/courses.h"
 #include "larch/enrollment/course_modes.h"
 #include "larch/events/event_bus.h"
 #include "larch/storage/database.h"
@@ -39,18 +42,8 @@ struct Enrollment {
   std::string mode;
 };
 
-// The courses columns enrollment needs (CourseOverview subset).
-struct CourseInfo {
-  std::string course_key;
-  std::string display_name;
-  std::optional<int64_t> start;
-  std::optional<int64_t> end;
-  std::optional<int64_t> enrollment_start;
-  std::optional<int64_t> enrollment_end;
-  bool invitation_only = false;
-  std::optional<int64_t> max_student_enrollments_allowed;
-  bool self_paced = false;
-};
+// The courses columns enrollment needs, as courses::CourseStore reads them.
+using CourseInfo = courses::CourseEnrollmentInfo;
 
 struct EnrollOptions {
   // nullopt: DefaultEnrollmentMode of the course's modes.
@@ -165,6 +158,15 @@ struct BatchStats {
   int64_t inserted = 0;
   int64_t reactivated = 0;
   int64_t unchanged = 0;  // already active
+};
+
+// Reads of the enrollments table for other modules, in the caller's
+// transaction (the table's SQL stays in this module).
+class EnrollmentStore {
+ public:
+  // Keys of the user's active enrollments, sorted; empty for an unknown user.
+  static StatusOr<std::vector<std::string>> ActiveCourseKeys(storage::Executor& ex,
+                                                             int64_t user_id);
 };
 
 class EnrollmentService {

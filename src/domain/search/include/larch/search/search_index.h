@@ -5,6 +5,15 @@
 // block_search tables that the courses importer fills on every import, so
 // the index is always in step with the published course.
 //
+// Tables: search runs SQL on its index tables only. A discovery document's
+// catalog columns (name, dates, visibility, language, ...) are the `courses`
+// table's, read through courses::CourseStore in the same read-only
+// transaction: the match gives the keys and scores, then one batch read
+// (ListDiscoveryFacts or FindDiscoveryFacts) gives the facts of every match,
+// so a query costs two statements rather than one per match. Enrolled course
+// keys and course modes come from the enrollment module's stores
+// (EnrollmentStore, CourseModeStore) the same way.
+//
 // This layer matches text and applies the catalog rules that need no user
 // (enrollment window, catalog visibility, facets). Per-user block access
 // (staff-only, start dates) is the caller's job, since it needs the course
