@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -153,6 +154,14 @@ TEST_F(SandboxRunnerTest, HostFilesAreNotThere) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("FileNotFoundError")));
   EXPECT_THAT(Run("import os\nos.listdir('/home')\n"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("FileNotFoundError")));
+  LARCH_ASSERT_OK_AND_ASSIGN(nlohmann::json seen,
+                             Run("import os\nroot = sorted(os.listdir('/'))\nuid = os.getuid()\n"));
+  for (const char* absent : {"etc", "home", "root", "proc", "var", "work", "sys"}) {
+    EXPECT_FALSE(std::find(seen.at("root").begin(), seen.at("root").end(), absent) !=
+                 seen.at("root").end())
+        << absent;
+  }
+  if (geteuid() == 0) EXPECT_EQ(seen.at("uid"), 65534);  // Not root inside.
   std::filesystem::remove_all(data_dir);
   ExpectHealthy();
 }
