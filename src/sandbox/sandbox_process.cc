@@ -169,9 +169,11 @@ StatusOr<std::unique_ptr<SandboxProcess>> SandboxProcess::Start(const SandboxOpt
     close(job[0]), close(job[1]), close(result[0]), close(result[1]);
     return UnavailableError("sandbox: socketpair failed");
   }
-  if (pipe2(seccomp, O_CLOEXEC) != 0) {
+  // A socket rather than a pipe: if bwrap dies before reading the filter,
+  // send() fails with EPIPE instead of raising SIGPIPE in the server.
+  if (!MakePair(seccomp)) {
     for (int fd : {job[0], job[1], result[0], result[1], status[0], status[1]}) close(fd);
-    return UnavailableError("sandbox: pipe failed");
+    return UnavailableError("sandbox: socketpair failed");
   }
   auto process = std::unique_ptr<SandboxProcess>(new SandboxProcess());
   process->pid_ = fork();
@@ -185,8 +187,8 @@ StatusOr<std::unique_ptr<SandboxProcess>> SandboxProcess::Start(const SandboxOpt
     close(seccomp[1]);
     return UnavailableError("sandbox: fork failed");
   }
-  // The filter is far smaller than a pipe's buffer, so this cannot block.
-  const bool wrote = write(seccomp[1], server_bpf.data(), server_bpf.size()) ==
+  // The filter is far smaller than a socket's buffer, so this cannot block.
+  const bool wrote = send(seccomp[1], server_bpf.data(), server_bpf.size(), MSG_NOSIGNAL) ==
                      static_cast<ssize_t>(server_bpf.size());
   close(seccomp[1]);
   if (!wrote) return UnavailableError("sandbox: cannot pass the seccomp filter to bwrap");
@@ -220,6 +222,7 @@ void SandboxProcess::Kill() {
 
 StatusOr<std::string> SandboxProcess::NextStatus(Deadline deadline, std::string* result,
                                                  std::size_t limit, std::string_view pending) {
+  bool result_open = true;
   while (true) {
     const std::size_t newline = status_buffer_.find('\n');
     if (newline != std::string::npos) {
@@ -229,7 +232,8 @@ StatusOr<std::string> SandboxProcess::NextStatus(Deadline deadline, std::string*
       // Anything else on the server's stderr is bwrap or python failing.
       return UnavailableError("the Python sandbox failed: " + line);
     }
-    pollfd fds[3] = {{status_fd_, POLLIN, 0}, {result_fd_, POLLIN, 0}, {job_fd_, 0, 0}};
+    pollfd fds[3] = {
+        {status_fd_, POLLIN, 0}, {result_open ? result_fd_ : -1, POLLIN, 0}, {job_fd_, 0, 0}};
     if (!pending.empty()) fds[2].events = POLLOUT;
     const int ready = poll(fds, pending.empty() ? 2 : 3, MillisecondsLeft(deadline));
     if (ready < 0 && errno == EINTR) continue;
@@ -242,7 +246,7 @@ StatusOr<std::string> SandboxProcess::NextStatus(Deadline deadline, std::string*
       if (sent < 0 && errno != EAGAIN && errno != EINTR) pending = {};
     }
     if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      if (!ReadAvailable(result_fd_, *result)) fds[1].fd = -1;
+      result_open = ReadAvailable(result_fd_, *result);
       if (result->size() > limit) {
         return ResourceExhaustedError("Python code's result is larger than " +
                                       std::to_string(limit) + " bytes");

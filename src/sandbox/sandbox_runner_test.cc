@@ -214,6 +214,27 @@ TEST_F(SandboxRunnerTest, ConcurrentJobsEachGetTheirOwnAnswer) {
   for (int t = 0; t < 6; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
 }
 
+TEST(SandboxRunnerCreateTest, HostThatCannotStartSandboxesIsUnavailableWithTheReason) {
+  // A bwrap that fails the way it does where user namespaces are disabled.
+  const std::string fake = ::testing::TempDir() + "/fake_bwrap_" + std::to_string(getpid());
+  std::ofstream(fake) << "#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\n"
+                         "exit 1\n";
+  std::filesystem::permissions(
+      fake, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                std::filesystem::perms::others_exec);
+  SandboxOptions options;
+  options.bwrap_path = fake;
+  options.start_timeout_seconds = 1;
+  options.wall_seconds = 1;
+  LARCH_ASSERT_OK_AND_ASSIGN(std::unique_ptr<SandboxRunner> runner, SandboxRunner::Create(options));
+  capa::PythonJob job;
+  job.code = "x = 1";
+  EXPECT_THAT(runner->Run(job),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("No permissions to creating")));
+  std::filesystem::remove(fake);
+}
+
 TEST(SandboxRunnerCreateTest, MissingExecutableIsFailedPrecondition) {
   SandboxOptions options;
   options.bwrap_path = "/nonexistent/bwrap";
