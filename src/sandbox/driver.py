@@ -157,6 +157,11 @@ def wipe_tmp():
 
 def main():
     status = os.fdopen(os.dup(2), "w", buffering=1)
+    # wipe_tmp empties /tmp after every job: only ever inside bwrap's root,
+    # which has no /etc. Run by hand on a host, refuse instead.
+    if os.path.exists("/etc") or os.getpid() > 16:
+        status.write("not inside the sandbox (/etc exists or the pid is a host pid); refusing to run\n")
+        sys.exit(2)
     # Objects that exist now are never collected, so a child's collector
     # does not touch (and copy) their pages.
     gc.collect()
