@@ -51,7 +51,9 @@ struct SandboxOptions {
   int processes = 256;                                  // RLIMIT_NPROC of the sandbox user.
   std::size_t max_output_bytes = std::size_t{8} << 20;
   int start_timeout_seconds = 10;  // A sandbox that is not ready by then failed.
-  // When Larch runs as root, the sandbox runs as this user and group.
+  // When Larch runs as root, the sandbox runs as this user and group, so bwrap
+  // runs unprivileged in a user namespace. 0/0 keeps bwrap privileged, for
+  // hosts that disable unprivileged user namespaces (docs/sandbox.md).
   std::uint32_t uid = 65534;
   std::uint32_t gid = 65534;
 };
