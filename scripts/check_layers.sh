@@ -2,7 +2,8 @@
 # Checks that includes follow the layers (STYLE.md, docs/architecture.md):
 #   app -> {http, api, jobs} -> domain -> storage (interface)
 # with common/ and config/ usable by all, events/ by the domain and above,
-# net/ by app only, and the storage backends (sqlite_database.h,
+# net/ and sandbox/ by app only (sandbox implements capa's PythonRunner, so it
+# may include capa), and the storage backends (sqlite_database.h,
 # postgres_database.h) by storage itself only. Each module under src/ may
 # include "larch/<module>/..." only from the modules its row below names;
 # test files (a name with "test" in it: foo_test.cc, test_fixture.h) may also
@@ -28,14 +29,15 @@ declare -A allowed=(
   [domain]="common config storage events $domain"
   [jobs]="common config storage events $domain jobs"
   [net]="common config net"
+  [sandbox]="common config capa sandbox"
   [http]="common config storage events $domain http"
   [api]="common config storage events $domain http api"
-  [app]="common config storage events $domain jobs net http api"
+  [app]="common config storage events $domain jobs net sandbox http api"
 )
 
 # A source directory and its row in the table.
 dirs=()
-for module in common config storage events jobs net http api app; do
+for module in common config storage events jobs net sandbox http api app; do
   dirs+=("src/$module:$module")
 done
 for module in $domain; do

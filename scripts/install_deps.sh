@@ -11,7 +11,7 @@ build_pkgs=(
   libboost-dev libboost-system-dev libsqlite3-dev libpq-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libargon2-dev libpugixml-dev libarchive-dev libgmime-3.0-dev
-  libpcre2-dev
+  libpcre2-dev libseccomp-dev bubblewrap python3
 )
 test_pkgs=(
   clang-format clang-tidy libfuzzer-14-dev libclang-rt-14-dev postgresql python3

@@ -43,6 +43,7 @@
 #include "larch/oauth/jwt.h"
 #include "larch/oauth/oauth_service.h"
 #include "larch/problems/problem_service.h"
+#include "larch/sandbox/sandbox_runner.h"
 #include "larch/storage/open_database.h"
 
 namespace larch::app {
@@ -337,6 +338,21 @@ void Components::RegisterCourseImportJob() {
       courses::kCourseImportJobKind,
       [service](const jobs::JobContext& job) { return service->RunImportJob(job.payload); });
   registered.IgnoreError();
+}
+
+StatusOr<capa::PythonRunner*> Components::python_runner() {
+  MutexLock lock(python_runner_mu_);
+  if (python_runner_ == nullptr) {
+    sandbox::SandboxOptions options;
+    const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+    options.pool_size =
+        static_cast<int>(settings_.sandbox_pool_size > 0 ? settings_.sandbox_pool_size : cores);
+    options.cpu_seconds = static_cast<int>(settings_.sandbox_cpu_seconds);
+    options.wall_seconds = static_cast<int>(settings_.sandbox_wall_seconds);
+    options.memory_bytes = settings_.sandbox_memory_mb << 20;
+    LARCH_ASSIGN_OR_RETURN(python_runner_, sandbox::SandboxRunner::Create(options));
+  }
+  return python_runner_.get();
 }
 
 Status Components::StartJobs() {

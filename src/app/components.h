@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "larch/common/mutex.h"
 #include "larch/common/status.h"
 #include "larch/config/settings.h"
 #include "larch/http/router.h"
@@ -24,6 +25,9 @@ class Mailer;
 class HttpClient;
 namespace events {
 class EventBus;
+}
+namespace capa {
+class PythonRunner;
 }
 namespace jobs {
 class JobRunner;
@@ -100,6 +104,10 @@ class Components {
   milestones::MilestoneService& milestones() { return *milestones_; }
   grades::GradeService& grades() { return *grades_; }
   enrollment::EnrollmentService& enrollments() { return *enrollments_; }
+  // The Python sandbox for capa scripts and customresponse, started on first
+  // use (so commands that grade nothing never spawn it). kFailedPrecondition
+  // when bwrap or python3 is missing; kInternal when seccomp cannot be set up.
+  StatusOr<capa::PythonRunner*> python_runner();
   const config::Settings& settings() const { return settings_; }
 
   // Starts JOB_WORKERS background job threads in this process (none when
@@ -140,6 +148,8 @@ class Components {
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<http::Router> router_;
+  Mutex python_runner_mu_;
+  std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);
 };
 
 }  // namespace larch::app

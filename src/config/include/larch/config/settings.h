@@ -65,6 +65,12 @@ struct Settings {
   int64_t max_connections = 0;
   int64_t db_pool_size = 8;
   std::string smtp_url;  // smtp://host:port; empty logs mail instead of sending
+  // The Python sandbox of capa problems (docs/sandbox.md): warm sandboxes
+  // (0 = one per core) and each job's CPU, wall-clock and memory limits.
+  int64_t sandbox_pool_size = 0;
+  int64_t sandbox_cpu_seconds = 1;
+  int64_t sandbox_wall_seconds = 3;
+  int64_t sandbox_memory_mb = 256;
   std::string default_from_email = "no-reply@example.com";
   std::string secret_key;
   // EDX_API_KEY: the X-Edx-Api-Key value server-to-server callers of the

@@ -78,12 +78,22 @@ std::vector<std::string> ChoiceNames(const Response& response);
 // (inclusive) or strictly inside the convex hull of one of its regions.
 StatusOr<std::vector<InputGrade>> GradeImage(const Response& response, const Answers& answers);
 
+struct ProblemContext;  // larch/capa/custom_response.h
+class PythonRunner;     // larch/capa/python_runner.h
+
 // Grades any response type implemented so far: numericalresponse,
 // imageresponse, formularesponse, stringresponse, optionresponse, multiplechoiceresponse,
 // truefalseresponse and choiceresponse (with EDC and halves partial credit). Other types are
 // kUnimplemented, named. One grade per input, in input order.
 StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const Answers& answers,
                                                 const ScriptContext& context = {});
+
+// The same with the problem's script context, and customresponse graded
+// through `runner` (GradeCustom; its overall message is dropped here). With a
+// null runner customresponse is kUnimplemented as above.
+StatusOr<std::vector<InputGrade>> GradeResponse(const Response& response, const Answers& answers,
+                                                const ProblemContext& context,
+                                                PythonRunner* runner);
 
 }  // namespace larch::capa
 
