@@ -258,7 +258,8 @@ void Components::RegisterRoutes() {
       [](storage::Transaction& txn, const problems::ScoreChange& change) {
         return grades::GradeService::EnqueueRecalculation(txn, change.user_id, change.course_key,
                                                           SystemClock::Default()->NowMicros());
-      });
+      },
+      problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(
       api::CoursewareRoutesContext{*course_catalog_, *content_gate_, *enrollments_, *problems_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);

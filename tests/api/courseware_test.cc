@@ -392,6 +392,32 @@ TEST_P(CoursewareApiTest, ProgressReportsTheGradeOpenEdxWouldGive) {
             404);
 }
 
+// A customresponse whose cfn is the problem's own Python, graded in the
+// sandbox: kitchen-sink's "enter two integers that sum to 10 / 20".
+TEST_P(CoursewareApiTest, PythonCustomResponseIsGradedInTheSandbox) {
+  const std::string kitchen = "course-v1:Microsoft+KS101+course";
+  Run({"import-olx", "--data-dir", dir_.path(),
+       (SharedOlx() / "oxa-kitchen-sink" / "course").string()});
+  auto enrolled =
+      Send("POST", Url("/api/enrollment/v1/enrollment"),
+           json{{"course_details", {{"course_id", kitchen}}}}.dump(),
+           {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + learner_}});
+  ASSERT_TRUE(enrolled.ok());
+  ASSERT_EQ(enrolled->status, 200) << enrolled->body;
+  const std::string id = "8c9ee892599b456fa9892a00b077d942";
+  const std::string in = "input_" + id;
+  json wrong = Call(kitchen, id, "problem_check",
+                    in + "_2_1=1&" + in + "_2_2=1&" + in + "_3_1=11&" + in + "_3_2=9");
+  EXPECT_EQ(wrong["success"], "incorrect") << wrong.dump();
+  // A cfn returning a bool marks every input of its response: 0 + 2 of 4.
+  EXPECT_EQ(wrong["current_score"], 2);
+  EXPECT_EQ(wrong["total_possible"], 4);
+  json right = Call(kitchen, id, "problem_check",
+                    in + "_2_1=3&" + in + "_2_2=7&" + in + "_3_1=11&" + in + "_3_2=9");
+  EXPECT_EQ(right["success"], "correct") << right.dump();
+  EXPECT_EQ(right["current_score"], 4);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CoursewareApiTest, ::testing::Values("sqlite", "postgres"));
 
 }  // namespace

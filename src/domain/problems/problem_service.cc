@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <thread>
 #include <utility>
 
+#include "larch/capa/custom_response.h"
 #include "larch/capa/responses.h"
+#include "larch/courses/courses.h"
+#include "larch/keys/keys.h"
 #include "larch/problems/problem_view.h"
 
 namespace larch::problems {
@@ -67,6 +71,22 @@ struct Work {
   std::string usage_key;
   json state;
   double raw_possible = 0;
+  // Set for problems that need Python when the sandbox is available.
+  capa::PythonRunner* runner = nullptr;
+
+  int64_t Seed() const {
+    auto it = state.find("seed");
+    return it != state.end() && it->is_number_integer() ? it->get<int64_t>() : 1;
+  }
+  // The problem's script run for this learner's seed (capa_problem
+  // _extract_context); the message to show when it cannot run.
+  StatusOr<capa::ProblemContext> ScriptContext() const {
+    if (runner == nullptr) {
+      return UnavailableError("This problem runs Python, which this server cannot run.");
+    }
+    return capa::RunProblemScript(problem, *runner, Seed(), std::to_string(user_id),
+                                  loaded.python_lib_zip);
+  }
 
   int64_t Attempts() const {
     auto it = state.find("attempts");
@@ -174,9 +194,20 @@ Outcome Check(Work& w, const json& answers) {
     }
   }
   capa::Answers given = ToCapaAnswers(answers);
+  capa::ProblemContext context;
+  if (w.loaded.needs_python) {
+    StatusOr<capa::ProblemContext> ran = w.ScriptContext();
+    if (!ran.ok()) {
+      out.reply = {{"success", std::string(ran.status().message())}};
+      return out;
+    }
+    context = std::move(*ran);
+  }
   json correct_map = json::object();
   for (const capa::Response& response : w.problem.responses) {
-    StatusOr<std::vector<capa::InputGrade>> grades = capa::GradeResponse(response, given);
+    StatusOr<std::vector<capa::InputGrade>> grades =
+        w.loaded.needs_python ? capa::GradeResponse(response, given, context, w.runner)
+                              : capa::GradeResponse(response, given);
     if (!grades.ok()) {
       out.reply = {{"success", std::string(grades.status().message())}};
       return out;
@@ -278,7 +309,12 @@ Outcome Show(Work& w) {
     out.reply = {{"success", kStateChangedMessage}};
     return out;
   }
-  StatusOr<json> answers = ShownAnswers(w.problem, {});
+  capa::ScriptContext variables;
+  if (w.loaded.needs_python) {
+    StatusOr<capa::ProblemContext> ran = w.ScriptContext();
+    if (ran.ok()) variables = ran->variables;
+  }
+  StatusOr<json> answers = ShownAnswers(w.problem, variables);
   if (!answers.ok()) {
     out.reply = {{"success", kGenericErrorMessage}};
     return out;
@@ -310,8 +346,12 @@ void AddProgress(const Work& before, const Work& after, json& reply) {
 }  // namespace
 
 ProblemService::ProblemService(storage::Database& db, const Clock& clock, Random& random,
-                               ScoreHook on_score)
-    : db_(db), clock_(clock), random_(random), on_score_(std::move(on_score)) {}
+                               ScoreHook on_score, PythonOptions python)
+    : db_(db),
+      clock_(clock),
+      random_(random),
+      on_score_(std::move(on_score)),
+      python_(std::move(python)) {}
 
 std::shared_ptr<const ProblemService::Loaded> ProblemService::Load(const courses::CourseTree& tree,
                                                                    int block_index) {
@@ -328,6 +368,19 @@ std::shared_ptr<const ProblemService::Loaded> ProblemService::Load(const courses
   const json& course_fields =
       tree.root >= 0 ? tree.blocks[static_cast<size_t>(tree.root)].fields : kEmpty;
   loaded->settings = ProblemSettings::FromBlock(block.fields, block.inherited, course_fields);
+  if (loaded->problem.ok()) {
+    loaded->needs_python = !loaded->problem->python_script.empty();
+    for (const capa::Response& response : loaded->problem->responses) {
+      if (response.tag == "customresponse") loaded->needs_python = true;
+    }
+  }
+  StatusOr<keys::CourseKey> course_key = keys::CourseKey::Parse(tree.course_key);
+  if (loaded->needs_python && course_key.ok() && !python_.data_dir.empty()) {
+    std::filesystem::path zip =
+        courses::StaticDirFor(python_.data_dir, *course_key, tree.version) / "python_lib.zip";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(zip, ec)) loaded->python_lib_zip = zip.string();
+  }
   MutexLock lock(mu_);
   if (cache_.size() >= kCacheCapacity) cache_.clear();
   cache_[block.usage_key] = loaded;
@@ -406,6 +459,10 @@ StatusOr<std::optional<json>> ProblemService::Step(const ProblemRequest& request
               block.usage_key,
               module.state,
               static_cast<double>(problem.MaxScore())};
+  if (loaded.needs_python && python_.runner) {
+    StatusOr<capa::PythonRunner*> runner = python_.runner();
+    if (runner.ok()) before.runner = *runner;
+  }
   Work after = before;
   if (!after.state.contains("seed")) {
     const std::string& r = loaded.settings.rerandomize;

@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/capa/problem.h"
+#include "larch/capa/python_runner.h"
 #include "larch/common/clock.h"
 #include "larch/common/mutex.h"
 #include "larch/common/random.h"
@@ -79,12 +80,20 @@ struct ProblemRequest {
   std::vector<std::pair<std::string, std::string>> form;
 };
 
+// Where problems with Python run. `runner` is asked on the first problem
+// that needs it (empty: such problems answer that they cannot be graded);
+// `data_dir` locates each course version's static python_lib.zip.
+struct PythonOptions {
+  std::function<StatusOr<capa::PythonRunner*>()> runner;
+  std::string data_dir;
+};
+
 class ProblemService {
  public:
   // All must outlive the service. `on_score` (may be empty) runs inside the
   // transaction that writes a new score.
-  ProblemService(storage::Database& db, const Clock& clock, Random& random,
-                 ScoreHook on_score = {});
+  ProblemService(storage::Database& db, const Clock& clock, Random& random, ScoreHook on_score = {},
+                 PythonOptions python = {});
 
   // The handler's reply (see above).
   StatusOr<nlohmann::json> Handle(const ProblemRequest& request);
@@ -95,6 +104,10 @@ class ProblemService {
     int64_t version = 0;
     StatusOr<capa::Problem> problem = FailedPreconditionError("not loaded");
     ProblemSettings settings;
+    // Whether grading needs Python (a script or a customresponse).
+    bool needs_python = false;
+    // The course version's python_lib.zip, empty when there is none.
+    std::string python_lib_zip;
   };
   std::shared_ptr<const Loaded> Load(const courses::CourseTree& tree, int block_index);
 
@@ -108,6 +121,7 @@ class ProblemService {
   const Clock& clock_;
   Random& random_;
   ScoreHook on_score_;
+  PythonOptions python_;
   mutable Mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Loaded>> cache_ LARCH_GUARDED_BY(mu_);
 };
