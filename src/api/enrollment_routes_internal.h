@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -24,6 +23,7 @@
 #include "api_internal.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/rate_limiter.h"
+#include "larch/common/mutex.h"
 
 namespace larch::api::internal {
 
@@ -88,14 +88,14 @@ class CourseDetailsCache {
     const int64_t now = ctx_.clock.NowMicros();
     const std::string key = (include_expired ? "1" : "0") + course_key;
     if (ttl_micros_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       auto it = entries_.find(key);
       if (it != entries_.end() && it->second->expires > now) return it->second;
     }
     LARCH_ASSIGN_OR_RETURN(json value, CourseDetails(ctx_, course_key, include_expired));
     auto entry = std::make_shared<const Entry>(std::move(value), now + ttl_micros_);
     if (ttl_micros_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       // Courses are few; a size bound only guards against unbounded keys.
       if (entries_.size() >= kMaxEntries) entries_.clear();
       entries_[key] = entry;
@@ -107,8 +107,8 @@ class CourseDetailsCache {
   static constexpr size_t kMaxEntries = 10'000;
   EnrollmentApiContext& ctx_;
   const int64_t ttl_micros_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_;
+  Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_ LARCH_GUARDED_BY(mu_);
 };
 
 // EnrollmentUserThrottle (UserRateThrottle with a "staff" scope and an

@@ -5,10 +5,10 @@
 #include <deque>
 #include <fstream>
 #include <map>
-#include <mutex>
 
 #include "gzip.h"
 #include "http_date.h"
+#include "larch/common/mutex.h"
 #include "larch/common/strings.h"
 #include "larch/http/error_mapping.h"
 
@@ -111,18 +111,18 @@ bool ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t 
 struct StaticFiles::State {
   std::filesystem::path root;  // canonical
   size_t max_entries;
-  std::mutex mu;
+  Mutex mu;
   // Compressed bodies keyed by "<etag><path>"; FIFO-evicted.
-  std::map<std::string, std::shared_ptr<const std::string>> gzip_cache;
-  std::deque<std::string> gzip_order;
+  std::map<std::string, std::shared_ptr<const std::string>> gzip_cache LARCH_GUARDED_BY(mu);
+  std::deque<std::string> gzip_order LARCH_GUARDED_BY(mu);
 
   std::shared_ptr<const std::string> Cached(const std::string& key) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     auto it = gzip_cache.find(key);
     return it == gzip_cache.end() ? nullptr : it->second;
   }
   void Store(const std::string& key, std::shared_ptr<const std::string> value) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     if (max_entries == 0 || gzip_cache.contains(key)) return;
     while (gzip_cache.size() >= max_entries) {
       gzip_cache.erase(gzip_order.front());
