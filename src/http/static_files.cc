@@ -34,18 +34,12 @@ bool SafeRelativePath(std::string_view rel) {
   return true;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
 bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
-  if (Trim(header) == "*") return true;
+  if (TrimBlanks(header) == "*") return true;
   while (!header.empty()) {
     size_t comma = header.find(',');
-    std::string_view tag = Trim(header.substr(0, comma));
+    std::string_view tag = TrimBlanks(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     if (tag.starts_with("W/")) tag.remove_prefix(2);
     if (tag == etag) return true;
@@ -69,14 +63,14 @@ enum class RangeResult { kNone, kRange, kUnsatisfiable };
 // One "bytes=a-b" / "a-" / "-n" range. Malformed or multi-range headers are
 // ignored (kNone), which RFC 9110 allows: the full file is sent.
 RangeResult ParseRange(std::string_view header, uint64_t size, uint64_t& first, uint64_t& last) {
-  header = Trim(header);
+  header = TrimBlanks(header);
   if (!header.starts_with("bytes=")) return RangeResult::kNone;
-  std::string_view spec = Trim(header.substr(6));
+  std::string_view spec = TrimBlanks(header.substr(6));
   if (spec.find(',') != std::string_view::npos) return RangeResult::kNone;
   size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return RangeResult::kNone;
-  std::string_view a = Trim(spec.substr(0, dash));
-  std::string_view b = Trim(spec.substr(dash + 1));
+  std::string_view a = TrimBlanks(spec.substr(0, dash));
+  std::string_view b = TrimBlanks(spec.substr(dash + 1));
   if (a.empty()) {
     uint64_t suffix;
     if (!ParseUint(b, suffix)) return RangeResult::kNone;
