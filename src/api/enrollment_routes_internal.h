@@ -61,7 +61,7 @@ http::Response EmptyNotFound();
 std::string Dump(const json& value);
 http::Response JsonText(int status, std::string body);
 // The Enrollment API's course details; kNotFound for an unknown course.
-StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& course_key,
+StatusOr<json> CourseDetails(EnrollmentRoutesContext& ctx, const std::string& course_key,
                              bool include_expired);
 // DRF's SimpleRateThrottle.parse_rate: "N/unit" where only the unit's first
 // letter counts (s, m, h, d).
@@ -81,7 +81,7 @@ class CourseDetailsCache {
     int64_t expires = 0;
   };
 
-  CourseDetailsCache(EnrollmentApiContext& ctx, int64_t ttl_seconds)
+  CourseDetailsCache(EnrollmentRoutesContext& ctx, int64_t ttl_seconds)
       : ctx_(ctx), ttl_micros_(ttl_seconds * 1'000'000) {}
 
   StatusOr<std::shared_ptr<const Entry>> Get(const std::string& course_key, bool include_expired) {
@@ -105,7 +105,7 @@ class CourseDetailsCache {
 
  private:
   static constexpr size_t kMaxEntries = 10'000;
-  EnrollmentApiContext& ctx_;
+  EnrollmentRoutesContext& ctx_;
   const int64_t ttl_micros_;
   Mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_ LARCH_GUARDED_BY(mu_);
@@ -174,9 +174,9 @@ class EnrollmentThrottle {
 };
 
 struct RouteState {
-  explicit RouteState(EnrollmentApiContext& c)
+  explicit RouteState(EnrollmentRoutesContext& c)
       : ctx(c), cache(c, c.course_details_cache_seconds), throttle(c.throttle_rates, c.clock) {}
-  EnrollmentApiContext& ctx;
+  EnrollmentRoutesContext& ctx;
   CourseDetailsCache cache;
   EnrollmentThrottle throttle;
 };
@@ -184,7 +184,7 @@ struct RouteState {
 // The staff endpoints (enrollment_staff_routes.cc) and the instructor's
 // bulk enrollment (enrollment_bulk_routes.cc).
 void RegisterEnrollmentStaffRoutes(http::Router& router, const std::shared_ptr<RouteState>& st);
-void RegisterBulkEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context);
+void RegisterBulkEnrollmentRoutes(http::Router& router, EnrollmentRoutesContext& context);
 
 }  // namespace larch::api::internal
 
