@@ -58,8 +58,8 @@ class AccountRoutesTest : public ::testing::Test {
     keys_ = std::move(*keys);
     oauth_ = std::make_unique<oauth::OAuthService>(*db_, clock_, random_, *keys_, *accounts_,
                                                    oauth::OAuthOptionsFromSettings(settings_));
-    context_ = std::make_unique<ApiContext>(
-        ApiContext{settings_, clock_, random_, *accounts_, *sessions_, *oauth_, *keys_});
+    context_ = std::make_unique<AccountRoutesContext>(
+        AccountRoutesContext{settings_, clock_, random_, *accounts_, *sessions_, *oauth_, *keys_});
     router_ = std::make_unique<http::Router>();
     RegisterAccountRoutes(*router_, *context_);
 
@@ -169,7 +169,7 @@ class AccountRoutesTest : public ::testing::Test {
   std::unique_ptr<accounts::SessionStore> sessions_;
   std::unique_ptr<oauth::JwtKeyStore> keys_;
   std::unique_ptr<oauth::OAuthService> oauth_;
-  std::unique_ptr<ApiContext> context_;
+  std::unique_ptr<AccountRoutesContext> context_;
   std::unique_ptr<http::Router> router_;
   accounts::User alice_;
   std::map<std::string, std::string> jar_;

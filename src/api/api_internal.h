@@ -1,5 +1,5 @@
-// Private helpers shared by the api sources: form decoding, cookie helpers
-// and the per-process rate limiters.
+// Private helpers shared by the api sources: form decoding, cookie helpers,
+// the authentication filter and the Open edX response shapes.
 #ifndef LARCH_API_API_INTERNAL_H_
 #define LARCH_API_API_INTERNAL_H_
 
@@ -29,16 +29,6 @@ inline constexpr char kAuthErrorAttribute[] = "larch.auth_error";
 inline constexpr char kJwtHeaderPayloadCookie[] = "edx-jwt-cookie-header-payload";
 inline constexpr char kJwtSignatureCookie[] = "edx-jwt-cookie-signature";
 
-struct Limiters {
-  std::unique_ptr<RateLimiter> login;
-  std::unique_ptr<RateLimiter> registration;
-  std::unique_ptr<RateLimiter> token;
-  // POST /password_reset/: PASSWORD_RESET_IP_RATE per client IP and
-  // PASSWORD_RESET_EMAIL_RATE per (lowercased) requested address.
-  std::unique_ptr<RateLimiter> password_reset_ip;
-  std::unique_ptr<RateLimiter> password_reset_email;
-};
-
 // The effective ALLOWED_HOSTS (http::EffectiveAllowedHosts) and
 // CSRF_TRUSTED_ORIGINS of the settings, as string lists.
 std::vector<std::string> AllowedHosts(const config::Settings& settings);
@@ -60,19 +50,20 @@ std::string PythonJsonDumps(const nlohmann::json& value);
 // Returns the CSRF secret of the request cookie, or a new one; the cookie is
 // (re)set on `response` (not HttpOnly, as Django's CSRF_COOKIE_HTTPONLY).
 std::string EnsureCsrfCookie(const http::Request& request, http::Response& response,
-                             ApiContext& context, bool rotate = false);
+                             AccountRoutesContext& context, bool rotate = false);
 
 // Session cookie plus the logged-in cookies of cookies.py. Failing to make
 // the JWT is logged and leaves the JWT cookies out.
-void SetLoginCookies(const http::Request& request, http::Response& response, ApiContext& context,
-                     const accounts::User& user, const std::string& session_value);
+void SetLoginCookies(const http::Request& request, http::Response& response,
+                     AccountRoutesContext& context, const accounts::User& user,
+                     const std::string& session_value);
 // Re-sets the two JWT cookies; returns their Max-Age in seconds, or an error.
 StatusOr<int64_t> SetJwtCookies(const http::Request& request, http::Response& response,
-                                ApiContext& context, const accounts::User& user);
-void DeleteLoginCookies(http::Response& response, ApiContext& context);
+                                AccountRoutesContext& context, const accounts::User& user);
+void DeleteLoginCookies(http::Response& response, AccountRoutesContext& context);
 
 // The authentication + CSRF filter (see account_routes.h).
-http::Filter MakeAuthFilter(ApiContext& context);
+http::Filter MakeAuthFilter(AccountRoutesContext& context);
 
 // DRF-style {"detail": text} responses.
 http::Response Detail(int status, std::string_view text);

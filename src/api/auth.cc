@@ -80,7 +80,7 @@ std::vector<std::string> TrustedOrigins(const config::Settings& settings) {
   return StringList(settings.csrf_trusted_origins);
 }
 
-http::Filter MakeAuthFilter(ApiContext& context) {
+http::Filter MakeAuthFilter(AccountRoutesContext& context) {
   return [&context, allowed_hosts = AllowedHosts(context.settings),
           trusted_origins = TrustedOrigins(context.settings)](
              http::Request& request) -> std::optional<http::Response> {

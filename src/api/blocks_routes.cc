@@ -346,7 +346,7 @@ std::set<std::string> SetOf(const std::vector<std::string>& values) {
 
 class BlocksRoutes {
  public:
-  explicit BlocksRoutes(CourseApiContext& ctx) : ctx_(ctx) {}
+  explicit BlocksRoutes(CourseRoutesContext& ctx) : ctx_(ctx) {}
 
   Response BlocksInCourse(Request& request) {
     std::optional<std::string> course_id = request.Query("course_id");
@@ -479,12 +479,12 @@ class BlocksRoutes {
     return std::nullopt;
   }
 
-  CourseApiContext& ctx_;
+  CourseRoutesContext& ctx_;
 };
 
 }  // namespace
 
-void RegisterBlocksRoutes(http::Router& router, CourseApiContext& context) {
+void RegisterBlocksRoutes(http::Router& router, CourseRoutesContext& context) {
   auto routes = std::make_shared<BlocksRoutes>(context);
   for (const char* version : {"v1", "v2"}) {
     std::string prefix = std::string("/api/courses/") + version + "/blocks/";

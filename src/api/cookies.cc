@@ -56,7 +56,7 @@ int64_t JwtCookieExpiration(const config::Settings& settings) {
   return kDefaultJwtCookieExpiration;
 }
 
-http::CookieOptions SharedCookieOptions(const http::Request& request, ApiContext& context,
+http::CookieOptions SharedCookieOptions(const http::Request& request, AccountRoutesContext& context,
                                         int64_t max_age) {
   http::CookieOptions options;
   options.max_age = max_age;
@@ -98,7 +98,7 @@ std::string PythonJsonDumps(const nlohmann::json& value) {
 }
 
 std::string EnsureCsrfCookie(const http::Request& request, http::Response& response,
-                             ApiContext& context, bool rotate) {
+                             AccountRoutesContext& context, bool rotate) {
   std::string secret;
   if (!rotate) {
     if (auto cookie = request.Cookie(context.settings.csrf_cookie_name); cookie.has_value()) {
@@ -116,7 +116,7 @@ std::string EnsureCsrfCookie(const http::Request& request, http::Response& respo
 }
 
 StatusOr<int64_t> SetJwtCookies(const http::Request& request, http::Response& response,
-                                ApiContext& context, const accounts::User& user) {
+                                AccountRoutesContext& context, const accounts::User& user) {
   const int64_t expires_in = JwtCookieExpiration(context.settings);
   LARCH_ASSIGN_OR_RETURN(std::string jwt, context.oauth.CreateLoginJwt(user, expires_in));
   size_t last_dot = jwt.rfind('.');
@@ -128,8 +128,9 @@ StatusOr<int64_t> SetJwtCookies(const http::Request& request, http::Response& re
   return expires_in;
 }
 
-void SetLoginCookies(const http::Request& request, http::Response& response, ApiContext& context,
-                     const accounts::User& user, const std::string& session_value) {
+void SetLoginCookies(const http::Request& request, http::Response& response,
+                     AccountRoutesContext& context, const accounts::User& user,
+                     const std::string& session_value) {
   const config::Settings& settings = context.settings;
   const int64_t session_age = context.sessions.max_age_secs();
   http::CookieOptions session_options;
@@ -173,7 +174,7 @@ void SetLoginCookies(const http::Request& request, http::Response& response, Api
   }
 }
 
-void DeleteLoginCookies(http::Response& response, ApiContext& context) {
+void DeleteLoginCookies(http::Response& response, AccountRoutesContext& context) {
   const config::Settings& settings = context.settings;
   response.DeleteCookie(settings.session_cookie_name, "/", settings.session_cookie_domain);
   for (const std::string& name :

@@ -151,7 +151,7 @@ json SerializeCourse(const CourseSummary& course, const std::string& base_url) {
 
 class CourseRoutes {
  public:
-  explicit CourseRoutes(CourseApiContext& ctx) : ctx_(ctx) {}
+  explicit CourseRoutes(CourseRoutesContext& ctx) : ctx_(ctx) {}
 
   Response ListCourses(Request& request) {
     Params params(request);
@@ -267,12 +267,12 @@ class CourseRoutes {
   }
 
  private:
-  CourseApiContext& ctx_;
+  CourseRoutesContext& ctx_;
 };
 
 }  // namespace
 
-void RegisterCourseListRoutes(http::Router& router, CourseApiContext& context) {
+void RegisterCourseListRoutes(http::Router& router, CourseRoutesContext& context) {
   auto routes = std::make_shared<CourseRoutes>(context);
   auto bind = [routes](Response (CourseRoutes::*method)(Request&)) {
     return [routes, method](Request& request) { return ((*routes).*method)(request); };

@@ -100,7 +100,7 @@ EffectiveUser CallerUser(const http::Request& request) {
   return effective;
 }
 
-StatusOr<ViewUser> FindNamedUser(CourseApiContext& ctx, const std::string& username) {
+StatusOr<ViewUser> FindNamedUser(CourseRoutesContext& ctx, const std::string& username) {
   StatusOr<accounts::User> user = ctx.accounts.GetUserByUsername(username);
   // The lookup ignores case; these endpoints name users exactly.
   if ((!user.ok() && user.status().code() == StatusCode::kNotFound) ||
@@ -111,7 +111,7 @@ StatusOr<ViewUser> FindNamedUser(CourseApiContext& ctx, const std::string& usern
   return ViewUser{user->id, user->username, user->is_staff, user->is_superuser};
 }
 
-StatusOr<EffectiveUser> ResolveUser(const http::Request& request, CourseApiContext& ctx,
+StatusOr<EffectiveUser> ResolveUser(const http::Request& request, CourseRoutesContext& ctx,
                                     const std::string& username) {
   EffectiveUser effective;
   if (username.empty()) return effective;
@@ -133,7 +133,7 @@ http::Response UserError(const Status& status) {
   return StorageError(status);
 }
 
-bool IsCourseStaff(CourseApiContext& ctx, const EffectiveUser& effective,
+bool IsCourseStaff(CourseRoutesContext& ctx, const EffectiveUser& effective,
                    const std::string& course_key) {
   if (!effective.user.has_value()) return false;
   return ctx.gate.RolesFor(effective.user->id, effective.global_staff(), course_key).staff;
@@ -149,7 +149,7 @@ http::Response AsDeveloperError(http::Response response) {
 
 }  // namespace internal
 
-void RegisterCourseRoutes(http::Router& router, CourseApiContext& context) {
+void RegisterCourseRoutes(http::Router& router, CourseRoutesContext& context) {
   internal::RegisterCourseListRoutes(router, context);
   internal::RegisterBlocksRoutes(router, context);
   if (context.milestones == nullptr) return;

@@ -65,19 +65,19 @@ EffectiveUser CallerUser(const http::Request& request);
 
 // The user named exactly `username`; kNotFound ("user not found: ...") when
 // there is none, other errors are storage errors.
-StatusOr<ViewUser> FindNamedUser(CourseApiContext& ctx, const std::string& username);
+StatusOr<ViewUser> FindNamedUser(CourseRoutesContext& ctx, const std::string& username);
 
 // get_effective_user: '' is the anonymous view, the caller's own name is the
 // caller, anyone else needs a staff caller (kPermissionDenied otherwise,
 // kNotFound when unknown).
-StatusOr<EffectiveUser> ResolveUser(const http::Request& request, CourseApiContext& ctx,
+StatusOr<EffectiveUser> ResolveUser(const http::Request& request, CourseRoutesContext& ctx,
                                     const std::string& username);
 
 // ResolveUser's and FindNamedUser's errors as responses (403, 404, 500).
 http::Response UserError(const Status& status);
 
 // Course staff, instructor or global staff of the course.
-bool IsCourseStaff(CourseApiContext& ctx, const EffectiveUser& effective,
+bool IsCourseStaff(CourseRoutesContext& ctx, const EffectiveUser& effective,
                    const std::string& course_key);
 
 // A DRF {"detail": text} response (authentication) in the
@@ -85,9 +85,9 @@ bool IsCourseStaff(CourseApiContext& ctx, const EffectiveUser& effective,
 http::Response AsDeveloperError(http::Response response);
 
 // The endpoint groups; each adds its routes (courses_routes.h lists them).
-void RegisterCourseListRoutes(http::Router& router, CourseApiContext& context);
-void RegisterBlocksRoutes(http::Router& router, CourseApiContext& context);
-void RegisterMilestoneAdminRoutes(http::Router& router, CourseApiContext& context,
+void RegisterCourseListRoutes(http::Router& router, CourseRoutesContext& context);
+void RegisterBlocksRoutes(http::Router& router, CourseRoutesContext& context);
+void RegisterMilestoneAdminRoutes(http::Router& router, CourseRoutesContext& context,
                                   milestones::MilestoneService& service);
 
 }  // namespace larch::api::internal

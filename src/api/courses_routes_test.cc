@@ -67,8 +67,8 @@ class CoursesRoutesTest : public ::testing::Test {
     enrollments_ = std::make_unique<enrollment::EnrollmentService>(*db_, clock_, *bus_);
     catalog_ = std::make_unique<courses::CourseCatalog>(*db_, 4);
     gate_ = std::make_unique<content_gate::ContentGate>(*roles_, clock_, nullptr);
-    context_ = std::make_unique<CourseApiContext>(
-        CourseApiContext{settings_, clock_, *catalog_, *gate_, *roles_, *accounts_, *enrollments_});
+    context_ = std::make_unique<CourseRoutesContext>(CourseRoutesContext{
+        settings_, clock_, *catalog_, *gate_, *roles_, *accounts_, *enrollments_});
     router_ = std::make_unique<http::Router>();
     RegisterCourseRoutes(*router_, *context_);
 
@@ -191,7 +191,7 @@ class CoursesRoutesTest : public ::testing::Test {
   std::unique_ptr<enrollment::EnrollmentService> enrollments_;
   std::unique_ptr<courses::CourseCatalog> catalog_;
   std::unique_ptr<content_gate::ContentGate> gate_;
-  std::unique_ptr<CourseApiContext> context_;
+  std::unique_ptr<CourseRoutesContext> context_;
   std::unique_ptr<http::Router> router_;
 };
 

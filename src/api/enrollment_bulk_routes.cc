@@ -43,7 +43,7 @@ json StateJson(const enrollment::BulkState& s) {
               {"auto_enroll", s.auto_enroll}};
 }
 
-http::Response StudentsUpdateEnrollment(EnrollmentApiContext& ctx, const http::Request& req) {
+http::Response StudentsUpdateEnrollment(EnrollmentRoutesContext& ctx, const http::Request& req) {
   AuthResult auth = RequireUser(req);
   if (auth.principal == nullptr) return auth.error;
   const std::string course_id(req.PathParam("course_id"));
@@ -95,8 +95,8 @@ http::Response StudentsUpdateEnrollment(EnrollmentApiContext& ctx, const http::R
 
 }  // namespace
 
-void RegisterBulkEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context) {
-  EnrollmentApiContext* ctx = &context;
+void RegisterBulkEnrollmentRoutes(http::Router& router, EnrollmentRoutesContext& context) {
+  EnrollmentRoutesContext* ctx = &context;
   router.Post("/courses/{course_id:course_key}/instructor/api/students_update_enrollment",
               [ctx](http::Request& req) { return StudentsUpdateEnrollment(*ctx, req); });
 }

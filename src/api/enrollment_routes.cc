@@ -92,7 +92,7 @@ json ModeJson(const enrollment::CourseMode& m) {
 
 }  // namespace
 
-StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& course_key,
+StatusOr<json> CourseDetails(EnrollmentRoutesContext& ctx, const std::string& course_key,
                              bool include_expired) {
   LARCH_ASSIGN_OR_RETURN(enrollment::CourseInfo course, ctx.enrollments.GetCourse(course_key));
   LARCH_ASSIGN_OR_RETURN(std::vector<enrollment::CourseMode> modes,
@@ -161,7 +161,7 @@ using json = nlohmann::json;
 
 constexpr const char* kPrefix = internal::kEnrollmentPrefix;
 
-StatusOr<json> EnrollmentJson(EnrollmentApiContext& ctx, const enrollment::Enrollment& e,
+StatusOr<json> EnrollmentJson(EnrollmentRoutesContext& ctx, const enrollment::Enrollment& e,
                               const std::string& username) {
   LARCH_ASSIGN_OR_RETURN(json details, CourseDetails(ctx, e.course_key, false));
   return json{{"created", Iso(e.created)},
@@ -203,7 +203,7 @@ struct Caller {
 };
 
 // ApiKeyHeaderPermissionIsAuthenticated: an API key or an authenticated user.
-std::optional<http::Response> Authorize(EnrollmentApiContext& ctx, const http::Request& req,
+std::optional<http::Response> Authorize(EnrollmentRoutesContext& ctx, const http::Request& req,
                                         Caller& caller) {
   caller.principal = CurrentPrincipal(req);
   auto key = req.Header("X-Edx-Api-Key");
@@ -214,7 +214,7 @@ std::optional<http::Response> Authorize(EnrollmentApiContext& ctx, const http::R
 
 http::Response GetOne(RouteState& st, const Caller& caller, const http::Request& req,
                       const std::string& username, const std::string& course_id) {
-  EnrollmentApiContext& ctx = st.ctx;
+  EnrollmentRoutesContext& ctx = st.ctx;
   if (username != caller.username() && !caller.privileged()) return EmptyNotFound();
   auto retrieve_error = [&](const Status& s) {
     return Failure(req, s, "reading an enrollment", ErrorShape::kMessage, 400,
@@ -235,7 +235,7 @@ http::Response GetOne(RouteState& st, const Caller& caller, const http::Request&
 }
 
 http::Response ListEnrollments(RouteState& st, const Caller& caller, const http::Request& req) {
-  EnrollmentApiContext& ctx = st.ctx;
+  EnrollmentRoutesContext& ctx = st.ctx;
   std::string username = req.Query("user").value_or(caller.username());
   if (username.empty()) username = caller.username();
   auto error = [&](const Status& s) {
@@ -297,7 +297,7 @@ std::string TextField(const json& body, const char* name) {
 
 // The course id and the user the enrollment is for, with the caller's right
 // to ask for them.
-std::optional<http::Response> ResolveTarget(EnrollmentApiContext& ctx, const Caller& caller,
+std::optional<http::Response> ResolveTarget(EnrollmentRoutesContext& ctx, const Caller& caller,
                                             const http::Request& req, const json& body,
                                             CreateBody& in) {
   if (body.contains("course_details") && body["course_details"].is_object() &&
@@ -383,7 +383,7 @@ std::optional<http::Response> ReadFlags(const Caller& caller, const json& body, 
 }
 
 // EnrollmentListView.post: the checks above, then one service call.
-http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
+http::Response CreateEnrollment(EnrollmentRoutesContext& ctx, const Caller& caller,
                                 const http::Request& req) {
   auto parsed = req.JsonBody();
   const json body = parsed.ok() && parsed->is_object() ? *parsed : json::object();
@@ -430,7 +430,7 @@ http::Response CreateEnrollment(EnrollmentApiContext& ctx, const Caller& caller,
   return http::Response::Json(200, *out);
 }
 
-http::Response Roles(EnrollmentApiContext& ctx, const http::Request& req) {
+http::Response Roles(EnrollmentRoutesContext& ctx, const http::Request& req) {
   AuthResult auth = RequireUser(req);
   if (auth.principal == nullptr) return auth.error;
   const std::optional<std::string> course_id = req.Query("course_id");
@@ -451,9 +451,9 @@ http::Response Roles(EnrollmentApiContext& ctx, const http::Request& req) {
 
 }  // namespace
 
-void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context) {
+void RegisterEnrollmentRoutes(http::Router& router, EnrollmentRoutesContext& context) {
   auto st = std::make_shared<RouteState>(context);
-  EnrollmentApiContext* ctx = &context;
+  EnrollmentRoutesContext* ctx = &context;
   // Authentication (ApiKeyHeaderPermissionIsAuthenticated), then the throttle.
   auto authorize = [st](http::Request& req, Caller& caller) -> std::optional<http::Response> {
     if (auto denied = Authorize(st->ctx, req, caller)) return denied;

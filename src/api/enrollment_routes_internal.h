@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -24,6 +23,7 @@
 #include "api_internal.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/rate_limiter.h"
+#include "larch/common/mutex.h"
 
 namespace larch::api::internal {
 
@@ -61,7 +61,7 @@ http::Response EmptyNotFound();
 std::string Dump(const json& value);
 http::Response JsonText(int status, std::string body);
 // The Enrollment API's course details; kNotFound for an unknown course.
-StatusOr<json> CourseDetails(EnrollmentApiContext& ctx, const std::string& course_key,
+StatusOr<json> CourseDetails(EnrollmentRoutesContext& ctx, const std::string& course_key,
                              bool include_expired);
 // DRF's SimpleRateThrottle.parse_rate: "N/unit" where only the unit's first
 // letter counts (s, m, h, d).
@@ -81,21 +81,21 @@ class CourseDetailsCache {
     int64_t expires = 0;
   };
 
-  CourseDetailsCache(EnrollmentApiContext& ctx, int64_t ttl_seconds)
+  CourseDetailsCache(EnrollmentRoutesContext& ctx, int64_t ttl_seconds)
       : ctx_(ctx), ttl_micros_(ttl_seconds * 1'000'000) {}
 
   StatusOr<std::shared_ptr<const Entry>> Get(const std::string& course_key, bool include_expired) {
     const int64_t now = ctx_.clock.NowMicros();
     const std::string key = (include_expired ? "1" : "0") + course_key;
     if (ttl_micros_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       auto it = entries_.find(key);
       if (it != entries_.end() && it->second->expires > now) return it->second;
     }
     LARCH_ASSIGN_OR_RETURN(json value, CourseDetails(ctx_, course_key, include_expired));
     auto entry = std::make_shared<const Entry>(std::move(value), now + ttl_micros_);
     if (ttl_micros_ > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       // Courses are few; a size bound only guards against unbounded keys.
       if (entries_.size() >= kMaxEntries) entries_.clear();
       entries_[key] = entry;
@@ -105,10 +105,10 @@ class CourseDetailsCache {
 
  private:
   static constexpr size_t kMaxEntries = 10'000;
-  EnrollmentApiContext& ctx_;
+  EnrollmentRoutesContext& ctx_;
   const int64_t ttl_micros_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_;
+  Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Entry>> entries_ LARCH_GUARDED_BY(mu_);
 };
 
 // EnrollmentUserThrottle (UserRateThrottle with a "staff" scope and an
@@ -174,9 +174,9 @@ class EnrollmentThrottle {
 };
 
 struct RouteState {
-  explicit RouteState(EnrollmentApiContext& c)
+  explicit RouteState(EnrollmentRoutesContext& c)
       : ctx(c), cache(c, c.course_details_cache_seconds), throttle(c.throttle_rates, c.clock) {}
-  EnrollmentApiContext& ctx;
+  EnrollmentRoutesContext& ctx;
   CourseDetailsCache cache;
   EnrollmentThrottle throttle;
 };
@@ -184,7 +184,7 @@ struct RouteState {
 // The staff endpoints (enrollment_staff_routes.cc) and the instructor's
 // bulk enrollment (enrollment_bulk_routes.cc).
 void RegisterEnrollmentStaffRoutes(http::Router& router, const std::shared_ptr<RouteState>& st);
-void RegisterBulkEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context);
+void RegisterBulkEnrollmentRoutes(http::Router& router, EnrollmentRoutesContext& context);
 
 }  // namespace larch::api::internal
 

@@ -40,8 +40,8 @@ class EnrollmentRoutesTest : public ::testing::Test {
     roles_ = std::make_unique<accounts::RoleStore>(*db_);
     faulty_ = std::make_unique<enrollment::FaultyDatabaseForTest>(*db_);
     service_ = std::make_unique<enrollment::EnrollmentService>(*faulty_, clock_, *bus_);
-    context_ = std::make_unique<EnrollmentApiContext>(
-        EnrollmentApiContext{*service_, *accounts_, *roles_, clock_, kApiKey});
+    context_ = std::make_unique<EnrollmentRoutesContext>(
+        EnrollmentRoutesContext{*service_, *accounts_, *roles_, clock_, kApiKey});
     context_->retirement_service_worker_username = "retirer";
     // Stands in for the accounts authentication filter.
     router_.AddFilter([this](http::Request& req) -> std::optional<http::Response> {
@@ -118,7 +118,7 @@ class EnrollmentRoutesTest : public ::testing::Test {
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<accounts::RoleStore> roles_;
   std::unique_ptr<enrollment::EnrollmentService> service_;
-  std::unique_ptr<EnrollmentApiContext> context_;
+  std::unique_ptr<EnrollmentRoutesContext> context_;
   http::Router router_;
   int64_t alice_ = 0, bob_ = 0, staff_ = 0;
 };
@@ -427,7 +427,7 @@ TEST_F(EnrollmentRoutesTest, InstructorBulkEnrollment) {
 }
 
 TEST_F(EnrollmentRoutesTest, ThrottlePerScopeWithApiKeyExempt) {
-  EnrollmentApiContext ctx{*service_, *accounts_, *roles_, clock_, kApiKey};
+  EnrollmentRoutesContext ctx{*service_, *accounts_, *roles_, clock_, kApiKey};
   ctx.throttle_rates = {{"user", "3/minute"}, {"staff", "5/m"}};
   http::Router router;
   router.AddFilter([this](http::Request& req) -> std::optional<http::Response> {
@@ -477,7 +477,7 @@ TEST_F(EnrollmentRoutesTest, ThrottlePerScopeWithApiKeyExempt) {
 }
 
 TEST_F(EnrollmentRoutesTest, NullRateDisablesThrottle) {
-  EnrollmentApiContext ctx{*service_, *accounts_, *roles_, clock_, kApiKey};
+  EnrollmentRoutesContext ctx{*service_, *accounts_, *roles_, clock_, kApiKey};
   ctx.throttle_rates = {{"user", nullptr}};
   http::Router router;
   RegisterEnrollmentRoutes(router, ctx);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enrollment_routes_internal.h"
+#include "larch/common/strings.h"
 #include "larch/http/url.h"
 #include "larch/keys/keys.h"
 #include "larch/oauth/jwt.h"
@@ -68,19 +69,6 @@ std::optional<http::Response> RequireAdmin(const http::Request& req, bool develo
                      kNoPermission);
   }
   return std::nullopt;
-}
-
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = text.find(',', start);
-    out.push_back(
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
 }
 
 // Django forms' CharField: surrounding whitespace stripped, empty = absent.
@@ -178,7 +166,7 @@ http::Response AllEnrollments(RouteState& st, const http::Request& req) {
                         std::vector<std::string>& out) -> bool {
     auto text = FormField(req, name);
     if (!text.has_value()) return true;
-    out = SplitCommas(*text);
+    out = SplitToStrings(*text, ',');
     if (out.size() > kMaxInputCount) {
       field_errors[name] = {
           {"developer_message", "Too many " + std::string(plural) + " in a single request - " +

@@ -80,7 +80,7 @@ std::string_view StateName(storage::JobState state) {
 
 class ImportRoutes {
  public:
-  explicit ImportRoutes(CourseImportApiContext& ctx) : ctx_(ctx) {}
+  explicit ImportRoutes(CourseImportRoutesContext& ctx) : ctx_(ctx) {}
 
   // course_author_access_required: the caller, or the response to send.
   std::optional<Response> CheckAuthor(const Request& request, const keys::CourseKey& key,
@@ -192,12 +192,12 @@ class ImportRoutes {
   }
 
  private:
-  CourseImportApiContext& ctx_;
+  CourseImportRoutesContext& ctx_;
 };
 
 }  // namespace
 
-void RegisterCourseImportRoutes(http::Router& router, CourseImportApiContext& context) {
+void RegisterCourseImportRoutes(http::Router& router, CourseImportRoutesContext& context) {
   auto routes = std::make_shared<ImportRoutes>(context);
   const std::string path = std::string(kCourseImportPathPrefix) + "{course_id:course_key}/";
   router.Post(path, [routes](Request& request) { return routes->Post(request); });

@@ -44,7 +44,7 @@ json MilestoneJson(const milestones::RequiredMilestone& m) {
 // e.g. for learners who completed a prerequisite elsewhere.
 class MilestoneRoutes {
  public:
-  MilestoneRoutes(CourseApiContext& ctx, milestones::MilestoneService& service)
+  MilestoneRoutes(CourseRoutesContext& ctx, milestones::MilestoneService& service)
       : ctx_(ctx), service_(service) {}
 
   // GET .../milestones/{course_key}/[?username=]: the required milestones,
@@ -129,13 +129,13 @@ class MilestoneRoutes {
     return StorageError(status);
   }
 
-  CourseApiContext& ctx_;
+  CourseRoutesContext& ctx_;
   milestones::MilestoneService& service_;
 };
 
 }  // namespace
 
-void RegisterMilestoneAdminRoutes(http::Router& router, CourseApiContext& context,
+void RegisterMilestoneAdminRoutes(http::Router& router, CourseRoutesContext& context,
                                   milestones::MilestoneService& service) {
   auto admin = std::make_shared<MilestoneRoutes>(context, service);
   router.Get("/api/larch/v1/milestones/{course_key:course_key}/",

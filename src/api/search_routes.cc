@@ -277,13 +277,14 @@ json Hit(const std::string& index_name, const std::string& id, json data, double
 
 class SearchRoutes {
  public:
-  explicit SearchRoutes(const SearchApiDeps& deps) : deps_(deps), index_(deps.db, deps.clock) {
-    facets_ = deps.course_discovery_filters.empty() ? search::DefaultDiscoveryFacets()
-                                                    : deps.course_discovery_filters;
+  explicit SearchRoutes(const SearchRoutesContext& context)
+      : ctx_(context), index_(context.db, context.clock) {
+    facets_ = context.course_discovery_filters.empty() ? search::DefaultDiscoveryFacets()
+                                                       : context.course_discovery_filters;
   }
 
   Response CourseDiscovery(Request& request) {
-    int64_t started = deps_.clock.MonotonicMicros();
+    int64_t started = ctx_.clock.MonotonicMicros();
     std::map<std::string, std::string> form = internal::FormMap(request);
     std::string search_string = form.count("search_string") ? form["search_string"] : "";
     search::DiscoveryQuery query;
@@ -322,7 +323,7 @@ class SearchRoutes {
     if (caller == nullptr) {
       return Response::Json(403, json{{"error", "Authentication credentials were not provided."}});
     }
-    StatusOr<std::shared_ptr<const CourseTree>> tree = deps_.catalog.GetTree(course_key);
+    StatusOr<std::shared_ptr<const CourseTree>> tree = ctx_.catalog.GetTree(course_key);
     if (!tree.ok()) {
       if (tree.status().code() == StatusCode::kNotFound) {
         return Response::Json(404, json{{"error", "Course not found: " + course_key}});
@@ -330,10 +331,10 @@ class SearchRoutes {
       return SearchError("An error occurred when searching");
     }
     content_gate::CourseAccess access =
-        deps_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key);
+        ctx_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key);
     if (!access.staff) {
       StatusOr<std::optional<enrollment::Enrollment>> enrolled =
-          deps_.enrollments.Get(caller->user_id, course_key);
+          ctx_.enrollments.Get(caller->user_id, course_key);
       if (!enrolled.ok()) return SearchError("An error occurred when searching");
       if (!enrolled->has_value() || !(*enrolled)->is_active) {
         return Response::Json(403,
@@ -357,7 +358,7 @@ class SearchRoutes {
   static int64_t Took(int64_t started_monotonic_micros, int64_t now) {
     return std::max<int64_t>(0, (now - started_monotonic_micros) / 1000);
   }
-  int64_t Took(int64_t started) const { return Took(started, deps_.clock.MonotonicMicros()); }
+  int64_t Took(int64_t started) const { return Took(started, ctx_.clock.MonotonicMicros()); }
   static json MaxScore(const std::optional<double>& score) {
     return score.has_value() ? json(*score) : json(nullptr);
   }
@@ -365,7 +366,7 @@ class SearchRoutes {
   // views.do_search + api.perform_search + LmsSearchResultProcessor.
   Response PerformSearch(Request& request, const oauth::Principal& caller,
                          const std::vector<std::string>& course_keys) {
-    int64_t started = deps_.clock.MonotonicMicros();
+    int64_t started = ctx_.clock.MonotonicMicros();
     std::map<std::string, std::string> form = internal::FormMap(request);
     auto term_it = form.find("search_string");
     if (term_it == form.end() || term_it->second.empty()) {
@@ -393,9 +394,9 @@ class SearchRoutes {
       auto it = courses.find(match.course_key);
       if (it == courses.end()) {
         CourseState state;
-        StatusOr<std::shared_ptr<const CourseTree>> tree = deps_.catalog.GetTree(match.course_key);
+        StatusOr<std::shared_ptr<const CourseTree>> tree = ctx_.catalog.GetTree(match.course_key);
         if (tree.ok()) state.tree = *tree;
-        StatusOr<ContentAccess> access = deps_.gate.AccessFor(
+        StatusOr<ContentAccess> access = ctx_.gate.AccessFor(
             caller.user_id, caller.is_staff || caller.is_superuser, match.course_key);
         if (!access.ok()) return SearchError(SearchFailed(search_string));
         state.access = *std::move(access);
@@ -439,17 +440,16 @@ class SearchRoutes {
   // /search/{course_id}. With ENABLE_COURSEWARE_SEARCH_VERIFIED_ENROLLMENT_
   // REQUIRED only course staff and learners in a verified mode see it.
   Response CoursewareSearchEnabled(Request& request) {
-    bool enabled = deps_.settings.Feature("ENABLE_COURSEWARE_SEARCH");
-    if (enabled &&
-        deps_.settings.Feature("ENABLE_COURSEWARE_SEARCH_VERIFIED_ENROLLMENT_REQUIRED")) {
+    bool enabled = ctx_.settings.Feature("ENABLE_COURSEWARE_SEARCH");
+    if (enabled && ctx_.settings.Feature("ENABLE_COURSEWARE_SEARCH_VERIFIED_ENROLLMENT_REQUIRED")) {
       const oauth::Principal* caller = CurrentPrincipal(request);
       std::string course_key(request.PathParam("course_id"));
       enabled = false;
       if (caller != nullptr) {
-        content_gate::CourseAccess access = deps_.gate.RolesFor(
+        content_gate::CourseAccess access = ctx_.gate.RolesFor(
             caller->user_id, caller->is_staff || caller->is_superuser, course_key);
         StatusOr<std::optional<enrollment::Enrollment>> enrolled =
-            deps_.enrollments.Get(caller->user_id, course_key);
+            ctx_.enrollments.Get(caller->user_id, course_key);
         if (!enrolled.ok()) return http::ErrorResponse(enrolled.status(), request.request_id());
         enabled = access.staff || (enrolled->has_value() && IsVerifiedMode((*enrolled)->mode));
       }
@@ -465,19 +465,19 @@ class SearchRoutes {
            mode == "paid-bootcamp";
   }
 
-  SearchApiDeps deps_;
+  SearchRoutesContext ctx_;
   search::SearchIndex index_;
   std::vector<std::string> facets_;
 };
 
 }  // namespace
 
-void RegisterSearchRoutes(http::Router& router, const SearchApiDeps& deps) {
-  auto routes = std::make_shared<SearchRoutes>(deps);
+void RegisterSearchRoutes(http::Router& router, const SearchRoutesContext& context) {
+  auto routes = std::make_shared<SearchRoutes>(context);
   auto bind = [routes](Response (SearchRoutes::*method)(Request&)) {
     return [routes, method](Request& request) { return ((*routes).*method)(request); };
   };
-  const config::Settings& settings = deps.settings;
+  const config::Settings& settings = context.settings;
   if (settings.Feature("ENABLE_COURSE_DISCOVERY")) {
     router.Post("/search/course_discovery/", bind(&SearchRoutes::CourseDiscovery));
   }

@@ -37,7 +37,7 @@ struct Located {
 
 class TranscriptRoutes {
  public:
-  TranscriptRoutes(CourseApiContext& ctx, storage::Database& db)
+  TranscriptRoutes(CourseRoutesContext& ctx, storage::Database& db)
       : ctx_(ctx), db_(db), root_(std::filesystem::path(ctx.settings.data_dir) / "courses") {
     std::error_code ec;
     // StaticFiles needs an existing root; a fresh install has no course yet.
@@ -126,7 +126,7 @@ class TranscriptRoutes {
     return http::ErrorResponse(NotFoundError("no such transcript"), request.request_id());
   }
 
-  CourseApiContext& ctx_;
+  CourseRoutesContext& ctx_;
   storage::Database& db_;
   std::filesystem::path root_;
   std::unique_ptr<http::StaticFiles> files_;
@@ -134,7 +134,7 @@ class TranscriptRoutes {
 
 }  // namespace
 
-void RegisterTranscriptRoutes(http::Router& router, CourseApiContext& context,
+void RegisterTranscriptRoutes(http::Router& router, CourseRoutesContext& context,
                               storage::Database& db) {
   auto routes = std::make_shared<TranscriptRoutes>(context, db);
   router.Get("/courses/{course_id:course_key}/xblock/{usage_id}/handler_noauth/transcript/download",

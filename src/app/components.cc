@@ -232,23 +232,24 @@ void Components::RegisterRoutes() {
   // store lives in the same database, so both ask it.
   http::RegisterHeartbeat(*router_, {{"sql", [db] { return db->Ping(); }},
                                      {"modulestore", [db] { return db->Ping(); }}});
-  api_context_ = std::make_unique<api::ApiContext>(
-      api::ApiContext{settings_, *SystemClock::Default(), *SecureRandom::Default(), *accounts_,
-                      *sessions_, *oauth_, *jwt_keys_});
-  api::RegisterAccountRoutes(*router_, *api_context_);
+  account_routes_context_ = std::make_unique<api::AccountRoutesContext>(
+      api::AccountRoutesContext{settings_, *SystemClock::Default(), *SecureRandom::Default(),
+                                *accounts_, *sessions_, *oauth_, *jwt_keys_});
+  api::RegisterAccountRoutes(*router_, *account_routes_context_);
   // After the account routes: their authentication filter supplies the caller.
-  enrollment_api_context_ = std::make_unique<api::EnrollmentApiContext>(api::EnrollmentApiContext{
-      *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key,
-      settings_.enrollment_throttle_rates, settings_.retirement_service_worker_username});
-  api::RegisterEnrollmentRoutes(*router_, *enrollment_api_context_);
+  enrollment_routes_context_ =
+      std::make_unique<api::EnrollmentRoutesContext>(api::EnrollmentRoutesContext{
+          *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key,
+          settings_.enrollment_throttle_rates, settings_.retirement_service_worker_username});
+  api::RegisterEnrollmentRoutes(*router_, *enrollment_routes_context_);
   course_catalog_ = std::make_unique<courses::CourseCatalog>(*db_, /*tree_cache_capacity=*/32);
   content_gate_ = std::make_unique<content_gate::ContentGate>(*roles_, *SystemClock::Default(),
                                                               milestones_.get());
-  course_api_context_ = std::make_unique<api::CourseApiContext>(
-      api::CourseApiContext{settings_, *SystemClock::Default(), *course_catalog_, *content_gate_,
-                            *roles_, *accounts_, *enrollments_, milestones_.get()});
-  api::RegisterCourseRoutes(*router_, *course_api_context_);
-  api::RegisterTranscriptRoutes(*router_, *course_api_context_, *db_);
+  course_routes_context_ = std::make_unique<api::CourseRoutesContext>(
+      api::CourseRoutesContext{settings_, *SystemClock::Default(), *course_catalog_, *content_gate_,
+                               *roles_, *accounts_, *enrollments_, milestones_.get()});
+  api::RegisterCourseRoutes(*router_, *course_routes_context_);
+  api::RegisterTranscriptRoutes(*router_, *course_routes_context_, *db_);
   grades_ = std::make_unique<grades::GradeService>(*db_, *course_catalog_, *SystemClock::Default(),
                                                    events_.get());
   // Every score change enqueues the learner's grade recalculation in the
@@ -274,17 +275,18 @@ void Components::RegisterRoutes() {
     }
   }
   api::RegisterSearchRoutes(
-      *router_, api::SearchApiDeps{settings_, *SystemClock::Default(), *db_, *course_catalog_,
-                                   *content_gate_, *enrollments_, discovery_filters});
+      *router_, api::SearchRoutesContext{settings_, *SystemClock::Default(), *db_, *course_catalog_,
+                                         *content_gate_, *enrollments_, discovery_filters});
   std::filesystem::path media = std::filesystem::path(settings_.data_dir) / "media";
   std::error_code ec;
   if (std::filesystem::is_directory(media, ec)) {
     http::StaticFiles("/media", media).Register(*router_);
   }
   RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir, {*roles_, *enrollments_});
-  import_api_context_ = std::make_unique<api::CourseImportApiContext>(api::CourseImportApiContext{
-      *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
-  api::RegisterCourseImportRoutes(*router_, *import_api_context_);
+  import_routes_context_ =
+      std::make_unique<api::CourseImportRoutesContext>(api::CourseImportRoutesContext{
+          *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
+  api::RegisterCourseImportRoutes(*router_, *import_routes_context_);
 }
 
 void Components::RegisterJobHandlers() {

@@ -57,12 +57,12 @@ namespace grades {
 class GradeService;
 }  // namespace grades
 namespace api {
-struct ApiContext;
-struct CourseApiContext;
+struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
-struct CourseImportApiContext;
+struct CourseRoutesContext;
+struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
-struct EnrollmentApiContext;
+struct EnrollmentRoutesContext;
 }  // namespace api
 namespace oauth {
 class JwtKeyStore;
@@ -137,12 +137,12 @@ class Components {
   std::unique_ptr<enrollment::EnrollmentService> enrollments_;
   std::unique_ptr<accounts::RoleStore> roles_;
   std::unique_ptr<milestones::MilestoneService> milestones_;
-  std::unique_ptr<api::ApiContext> api_context_;
-  std::unique_ptr<api::EnrollmentApiContext> enrollment_api_context_;
+  std::unique_ptr<api::AccountRoutesContext> account_routes_context_;
+  std::unique_ptr<api::EnrollmentRoutesContext> enrollment_routes_context_;
   std::unique_ptr<courses::CourseCatalog> course_catalog_;
   std::unique_ptr<content_gate::ContentGate> content_gate_;
-  std::unique_ptr<api::CourseApiContext> course_api_context_;
-  std::unique_ptr<api::CourseImportApiContext> import_api_context_;
+  std::unique_ptr<api::CourseRoutesContext> course_routes_context_;
+  std::unique_ptr<api::CourseImportRoutesContext> import_routes_context_;
   std::unique_ptr<grades::GradeService> grades_;
   std::unique_ptr<problems::ProblemService> problems_;
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;

@@ -64,7 +64,7 @@ SecureRandom* SecureRandom::Default() {
 }
 
 void SeededRandom::Fill(void* out, size_t size) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto* p = static_cast<unsigned char*>(out);
   while (size > 0) {
     uint64_t v = engine_();

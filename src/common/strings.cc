@@ -10,6 +10,39 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+std::string_view TrimBlanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::string_view TrimAsciiWhitespace(std::string_view text) {
+  constexpr std::string_view kWhitespace = " \t\n\v\f\r";
+  const size_t begin = text.find_first_not_of(kWhitespace);
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(kWhitespace) - begin + 1);
+}
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t at = text.find(separator, start);
+    if (at == std::string_view::npos) {
+      parts.push_back(text.substr(start));
+      return parts;
+    }
+    parts.push_back(text.substr(start, at - start));
+    start = at + 1;
+  }
+}
+
+std::vector<std::string> SplitToStrings(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  for (std::string_view part : Split(text, separator)) parts.emplace_back(part);
+  return parts;
+}
+
 namespace {
 constexpr char kLowerHex[] = "0123456789abcdef";
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "larch/common/strings.h"
+
 namespace larch::http::internal {
 
 namespace {
@@ -15,12 +17,6 @@ bool ContainsIgnoreCase(std::string_view s, std::string_view needle) {
     if (EqualsIgnoreCase(s.substr(i, needle.size()), needle)) return true;
   }
   return false;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -46,16 +42,16 @@ bool GzipCompress(std::string_view in, std::string& out) {
 bool AcceptsGzip(std::string_view accept_encoding) {
   while (!accept_encoding.empty()) {
     size_t comma = accept_encoding.find(',');
-    std::string_view item = Trim(accept_encoding.substr(0, comma));
+    std::string_view item = TrimBlanks(accept_encoding.substr(0, comma));
     accept_encoding =
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
-    std::string_view coding = Trim(item.substr(0, item.find(';')));
+    std::string_view coding = TrimBlanks(item.substr(0, item.find(';')));
     if (!EqualsIgnoreCase(coding, "gzip") && coding != "*") continue;
     size_t semi = item.find(';');
     if (semi == std::string_view::npos) return true;
-    std::string_view param = Trim(item.substr(semi + 1));
+    std::string_view param = TrimBlanks(item.substr(semi + 1));
     if (!StartsWithIgnoreCase(param, "q=")) return true;
-    std::string_view q = Trim(param.substr(2));
+    std::string_view q = TrimBlanks(param.substr(2));
     bool zero = !q.empty() && q[0] == '0';
     for (size_t i = 1; zero && i < q.size(); ++i) {
       if (q[i] != '.' && q[i] != '0') zero = false;
@@ -66,7 +62,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
 }
 
 bool IsCompressibleType(std::string_view content_type) {
-  std::string_view type = Trim(content_type.substr(0, content_type.find(';')));
+  std::string_view type = TrimBlanks(content_type.substr(0, content_type.find(';')));
   if (StartsWithIgnoreCase(type, "text/")) return true;
   return ContainsIgnoreCase(type, "json") || ContainsIgnoreCase(type, "javascript") ||
          ContainsIgnoreCase(type, "xml") || ContainsIgnoreCase(type, "svg");

@@ -5,10 +5,10 @@
 #include <deque>
 #include <fstream>
 #include <map>
-#include <mutex>
 
 #include "gzip.h"
 #include "http_date.h"
+#include "larch/common/mutex.h"
 #include "larch/common/strings.h"
 #include "larch/http/error_mapping.h"
 
@@ -34,18 +34,12 @@ bool SafeRelativePath(std::string_view rel) {
   return true;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
 bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
-  if (Trim(header) == "*") return true;
+  if (TrimBlanks(header) == "*") return true;
   while (!header.empty()) {
     size_t comma = header.find(',');
-    std::string_view tag = Trim(header.substr(0, comma));
+    std::string_view tag = TrimBlanks(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     if (tag.starts_with("W/")) tag.remove_prefix(2);
     if (tag == etag) return true;
@@ -69,14 +63,14 @@ enum class RangeResult { kNone, kRange, kUnsatisfiable };
 // One "bytes=a-b" / "a-" / "-n" range. Malformed or multi-range headers are
 // ignored (kNone), which RFC 9110 allows: the full file is sent.
 RangeResult ParseRange(std::string_view header, uint64_t size, uint64_t& first, uint64_t& last) {
-  header = Trim(header);
+  header = TrimBlanks(header);
   if (!header.starts_with("bytes=")) return RangeResult::kNone;
-  std::string_view spec = Trim(header.substr(6));
+  std::string_view spec = TrimBlanks(header.substr(6));
   if (spec.find(',') != std::string_view::npos) return RangeResult::kNone;
   size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return RangeResult::kNone;
-  std::string_view a = Trim(spec.substr(0, dash));
-  std::string_view b = Trim(spec.substr(dash + 1));
+  std::string_view a = TrimBlanks(spec.substr(0, dash));
+  std::string_view b = TrimBlanks(spec.substr(dash + 1));
   if (a.empty()) {
     uint64_t suffix;
     if (!ParseUint(b, suffix)) return RangeResult::kNone;
@@ -111,18 +105,18 @@ bool ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t 
 struct StaticFiles::State {
   std::filesystem::path root;  // canonical
   size_t max_entries;
-  std::mutex mu;
+  Mutex mu;
   // Compressed bodies keyed by "<etag><path>"; FIFO-evicted.
-  std::map<std::string, std::shared_ptr<const std::string>> gzip_cache;
-  std::deque<std::string> gzip_order;
+  std::map<std::string, std::shared_ptr<const std::string>> gzip_cache LARCH_GUARDED_BY(mu);
+  std::deque<std::string> gzip_order LARCH_GUARDED_BY(mu);
 
   std::shared_ptr<const std::string> Cached(const std::string& key) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     auto it = gzip_cache.find(key);
     return it == gzip_cache.end() ? nullptr : it->second;
   }
   void Store(const std::string& key, std::shared_ptr<const std::string> value) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     if (max_entries == 0 || gzip_cache.contains(key)) return;
     while (gzip_cache.size() >= max_entries) {
       gzip_cache.erase(gzip_order.front());

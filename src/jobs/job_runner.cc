@@ -46,7 +46,7 @@ JobRunner::~JobRunner() { Stop(); }
 Status JobRunner::Register(const std::string& kind, JobHandler handler) {
   if (kind.empty()) return InvalidArgumentError("job kind is empty");
   if (!handler) return InvalidArgumentError("handler for job kind " + kind + " is empty");
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (running_) return FailedPreconditionError("register job handlers before Start");
   auto [it, inserted] =
       handlers_.emplace(kind, std::make_shared<const JobHandler>(std::move(handler)));
@@ -58,7 +58,7 @@ Status JobRunner::Start() {
   if (options_.threads < 1 || options_.batch_size < 1 || options_.lease_seconds < 1) {
     return InvalidArgumentError("job runner needs threads, batch_size and lease_seconds >= 1");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (running_) return FailedPreconditionError("job runner already started");
   running_ = true;
   stop_ = false;
@@ -70,27 +70,27 @@ Status JobRunner::Start() {
 
 void JobRunner::RequestStop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 void JobRunner::Stop() {
   RequestStop();
   std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     threads.swap(threads_);
   }
   for (std::thread& t : threads) t.join();
   std::thread lease_thread;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     lease_thread.swap(lease_thread_);
   }
   if (lease_thread.joinable()) lease_thread.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (running_) spdlog::info("job runner {} stopped", options_.worker_id);
   running_ = false;
 }
@@ -99,16 +99,16 @@ void JobRunner::WorkerLoop() {
   while (!stop_) {
     const int claimed = RunBatch(&stop_);
     if (claimed >= options_.batch_size) continue;
-    std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_interval_ms),
-                   [this] { return stop_.load(); });
+    MutexLock lock(mu_);
+    wake_.WaitFor(mu_, std::chrono::milliseconds(options_.poll_interval_ms),
+                  [this] { return stop_.load(); });
   }
 }
 
 int JobRunner::RunOnce() { return RunBatch(nullptr); }
 
 void JobRunner::Forget(int64_t job_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = running_jobs_.find(job_id);
   if (it != running_jobs_.end() && --it->second == 0) running_jobs_.erase(it);
 }
@@ -117,13 +117,14 @@ void JobRunner::LeaseLoop() {
   const int64_t every_ms = options_.lease_renew_ms > 0
                                ? options_.lease_renew_ms
                                : std::max<int64_t>(1, options_.lease_seconds * 1000 / 3);
-  std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    wake_.wait_for(lock, std::chrono::milliseconds(every_ms), [this] { return stop_.load(); });
-    if (stop_) break;
     std::vector<int64_t> ids;
-    for (const auto& [id, runs] : running_jobs_) ids.push_back(id);
-    lock.unlock();
+    {
+      MutexLock lock(mu_);
+      wake_.WaitFor(mu_, std::chrono::milliseconds(every_ms), [this] { return stop_.load(); });
+      if (stop_) break;
+      for (const auto& [id, runs] : running_jobs_) ids.push_back(id);
+    }
     for (int64_t id : ids) {
       const int64_t now = clock_.NowMicros();
       Status extended =
@@ -138,7 +139,6 @@ void JobRunner::LeaseLoop() {
                      id, extended.ToString());
       }
     }
-    lock.lock();
   }
 }
 
@@ -160,7 +160,7 @@ int JobRunner::RunBatch(const std::atomic<bool>* stop) {
   {
     // The whole batch is leased from here: jobs waiting behind a long one
     // keep their lease too.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const storage::JobRecord& job : jobs) ++running_jobs_[job.id];
   }
   for (const storage::JobRecord& job : jobs) {
@@ -187,7 +187,7 @@ int JobRunner::RunBatch(const std::atomic<bool>* stop) {
 void JobRunner::RunJob(const storage::JobRecord& job) {
   std::shared_ptr<const JobHandler> handler;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = handlers_.find(job.kind);
     if (it != handlers_.end()) handler = it->second;
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "curl_global.h"
+#include "larch/common/strings.h"
 
 namespace larch::net {
 namespace {
@@ -53,22 +54,16 @@ struct Mailbox {
   std::string address;
 };
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // "addr", "Name <addr>" or "\"Name\" <addr>".
 StatusOr<Mailbox> ParseMailbox(std::string_view text) {
   if (HasLineBreak(text)) return InvalidArgumentError("line break in e-mail address");
   Mailbox mailbox;
-  text = Trim(text);
+  text = TrimBlanks(text);
   if (!text.empty() && text.back() == '>') {
     size_t open = text.rfind('<');
     if (open == std::string_view::npos) return InvalidArgumentError("unbalanced '<' in address");
     mailbox.address = std::string(text.substr(open + 1, text.size() - open - 2));
-    std::string_view name = Trim(text.substr(0, open));
+    std::string_view name = TrimBlanks(text.substr(0, open));
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
       // A quoted-string: drop the quotes and undo its backslash escapes so
       // FormatMailbox can quote it again exactly once.

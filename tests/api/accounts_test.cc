@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/http/url.h"
 #include "larch/testing/net_support.h"
@@ -87,13 +89,11 @@ class Browser {
   std::map<std::string, std::string> set_cookie_lines_;
 };
 
-class AccountsTest : public ::testing::TestWithParam<std::string> {
+class AccountsTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     CommandResult migrate = RunLarch({"migrate", "--data-dir", dir_.path()}, env_);
     ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
   }
@@ -112,10 +112,7 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
   }
 
   void CreateClient(const std::string& id, const std::string& secret) {
-    CommandResult r =
-        RunLarch({"create-oauth-client", "--data-dir", dir_.path(), "--name", id, "--client-id", id,
-                  "--client-secret", secret, "--grant-type", "password"},
-                 env_);
+    CommandResult r = CreatePasswordClient(dir_.path(), id, secret, env_);
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
@@ -163,9 +160,6 @@ class AccountsTest : public ::testing::TestWithParam<std::string> {
     return "";
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
   std::unique_ptr<SmtpSink> smtp_;
   std::set<std::string> seen_;

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/http/url.h"
 #include "larch_process.h"
@@ -132,13 +134,11 @@ class Browser {
   std::map<std::string, std::string> set_cookie_;
 };
 
-class CompatAccountsTest : public ::testing::TestWithParam<std::string> {
+class CompatAccountsTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     env_["LARCH_FEATURES__SKIP_EMAIL_VALIDATION"] = "true";
     env_["LARCH_MAX_FAILED_LOGIN_ATTEMPTS_ALLOWED"] = "4";
     env_["LARCH_JWT_AUTH"] = json{{"JWT_SECRET_KEY", kJwtSecret}}.dump();
@@ -172,10 +172,8 @@ class CompatAccountsTest : public ::testing::TestWithParam<std::string> {
   }
 
   json Token(const std::string& username, const std::string& extra = "") {
-    auto r = PostForm("/oauth2/access_token",
-                      "grant_type=password&client_id=script&client_secret=script-secret"
-                      "&username=" +
-                          username + "&password=" + kPassword + extra);
+    auto r =
+        PasswordGrant(server_->base_url(), "script", "script-secret", username, kPassword, extra);
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     return Json(r);
   }
@@ -185,9 +183,6 @@ class CompatAccountsTest : public ::testing::TestWithParam<std::string> {
     return Get(Url(path), {{"Authorization", scheme + " " + token}});
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
 };
 

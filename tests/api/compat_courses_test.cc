@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/http/url.h"
 #include "larch/storage/open_database.h"
@@ -60,13 +62,11 @@ std::string TranscriptUrl(const std::string& base, const std::string& usage,
          "/handler_noauth/transcript/download?lang=" + lang;
 }
 
-class CompatCoursesTest : public ::testing::TestWithParam<std::string> {
+class CompatCoursesTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     env_["LARCH_LMS_BASE_URL"] = kConfiguredBase;
     ASSERT_EQ(RunLarch({"migrate", "--data-dir", dir_.path()}, env_).exit_code, 0);
     demo_ = fs::path(dir_.path()) / "olx" / "demo";
@@ -80,15 +80,9 @@ class CompatCoursesTest : public ::testing::TestWithParam<std::string> {
     std::ofstream(hidden, std::ios::binary | std::ios::trunc) << text;
     CommandResult r = RunLarch({"import-olx", "--data-dir", dir_.path(), demo_.string()}, env_);
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    CommandResult admin =
-        RunLarch({"createsuperuser", "--data-dir", dir_.path(), "--username", "admin", "--email",
-                  "admin@example.com", "--password", kAdminPassword},
-                 env_);
+    CommandResult admin = CreateSuperuser(dir_.path(), "admin", kAdminPassword, env_);
     ASSERT_EQ(admin.exit_code, 0) << admin.output;
-    CommandResult client =
-        RunLarch({"create-oauth-client", "--data-dir", dir_.path(), "--name", "t", "--client-id",
-                  "t", "--client-secret", "t-secret", "--grant-type", "password"},
-                 env_);
+    CommandResult client = CreatePasswordClient(dir_.path(), "t", "t-secret", env_);
     ASSERT_EQ(client.exit_code, 0) << client.output;
   }
 
@@ -103,10 +97,7 @@ class CompatCoursesTest : public ::testing::TestWithParam<std::string> {
 
   // A password-grant bearer token for the user.
   std::string Token(const std::string& username, const std::string& password) {
-    Reply r = ToReply(Send("POST", base_ + "/oauth2/access_token",
-                           "grant_type=password&client_id=t&client_secret=t-secret&username=" +
-                               PercentEncode(username) + "&password=" + PercentEncode(password),
-                           {{"Content-Type", "application/x-www-form-urlencoded"}}));
+    Reply r = ToReply(PasswordGrant(base_, "t", "t-secret", username, password));
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body.is_object() && r.body.contains("access_token")
                ? r.body["access_token"].get<std::string>()
@@ -157,9 +148,6 @@ class CompatCoursesTest : public ::testing::TestWithParam<std::string> {
   }
   static Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
   std::string base_;
   fs::path demo_;

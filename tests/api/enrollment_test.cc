@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch_process.h"
 
@@ -24,39 +26,22 @@ using nlohmann::json;
 
 constexpr char kCourse[] = "course-v1:edX+DemoX+Demo_Course";
 constexpr char kApiKey[] = "enrollment-test-key";
-// Django's hash of "password" (1000 iterations): imported as is.
-constexpr char kHash[] = "pbkdf2_sha256$1000$salt$YywoEuRtRgQQK6dhjp1tfS+BKPYma0oDJk0qBGC33LM=";
 
 fs::path DemoCourse() { return SharedOlx() / "edx-demo-course-quince" / "course"; }
 
-class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
+class EnrollmentApiTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     if (!fs::exists(DemoCourse())) GTEST_SKIP() << "no demo course at " << DemoCourse();
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
     const std::string data = dir_.path();
     ASSERT_EQ(RunLarch({"migrate", "--data-dir", data}, env_).exit_code, 0);
-    CommandResult admin = RunLarch({"createsuperuser", "--data-dir", data, "--username", "admin",
-                                    "--email", "admin@example.com", "--password", "password"},
-                                   env_);
+    CommandResult admin = CreateSuperuser(data, "admin", "password", env_);
     ASSERT_EQ(admin.exit_code, 0) << admin.output;
-    const std::string csv = data + "/users.csv";
-    {
-      std::ofstream out(csv);
-      out << "username,email,password,name,is_active\n";
-      for (const char* name : {"learner1", "learner2"}) {
-        out << name << "," << name << "@example.com," << kHash << "," << name << ",1\n";
-      }
-    }
-    CommandResult users = RunLarch({"import-users", "--data-dir", data, csv}, env_);
+    CommandResult users = ImportUsers(data, {"learner1", "learner2"}, kPasswordHash, env_);
     ASSERT_EQ(users.exit_code, 0) << users.output;
-    CommandResult client =
-        RunLarch({"create-oauth-client", "--data-dir", data, "--name", "t", "--client-id", "t",
-                  "--client-secret", "t-secret", "--grant-type", "password"},
-                 env_);
+    CommandResult client = CreatePasswordClient(data, "t", "t-secret", env_);
     ASSERT_EQ(client.exit_code, 0) << client.output;
     // The retirement service worker: an operator-made service account whose
     // client_credentials client acts for it.
@@ -83,10 +68,7 @@ class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
   std::string Url(const std::string& path) const { return server_->base_url() + path; }
 
   std::string Token(const std::string& username) {
-    auto r = Send("POST", Url("/oauth2/access_token"),
-                  "grant_type=password&client_id=t&client_secret=t-secret&username=" + username +
-                      "&password=password",
-                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto r = PasswordGrant(server_->base_url(), "t", "t-secret", username, "password");
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     return Json(r).value("access_token", "");
   }
@@ -99,9 +81,6 @@ class EnrollmentApiTest : public ::testing::TestWithParam<std::string> {
     return Send(method, Url(path), body.is_null() ? "" : body.dump(), headers);
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
 };
 

@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/testing/net_support.h"
 #include "larch_process.h"
@@ -93,23 +95,15 @@ std::string Multipart(const std::string& field, const std::string& filename,
   return body;
 }
 
-class ImportApiTest : public ::testing::TestWithParam<std::string> {
+class ImportApiTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     ASSERT_EQ(RunLarch({"migrate", "--data-dir", dir_.path()}, env_).exit_code, 0);
-    CommandResult admin =
-        RunLarch({"createsuperuser", "--data-dir", dir_.path(), "--username", "admin", "--email",
-                  "admin@example.com", "--password", kPassword},
-                 env_);
+    CommandResult admin = CreateSuperuser(dir_.path(), "admin", kPassword, env_);
     ASSERT_EQ(admin.exit_code, 0) << admin.output;
-    CommandResult client = RunLarch(
-        {"create-oauth-client", "--data-dir", dir_.path(), "--name", "script", "--client-id",
-         "script", "--client-secret", "script-secret", "--grant-type", "password"},
-        env_);
+    CommandResult client = CreatePasswordClient(dir_.path(), "script", "script-secret", env_);
     ASSERT_EQ(client.exit_code, 0) << client.output;
   }
 
@@ -125,10 +119,8 @@ class ImportApiTest : public ::testing::TestWithParam<std::string> {
   std::string Url(const std::string& path) const { return server_->base_url() + path; }
 
   std::string Token(const std::string& username, const std::string& password) {
-    auto r = Send("POST", Url("/oauth2/access_token"),
-                  "grant_type=password&client_id=script&client_secret=script-secret&username=" +
-                      username + "&password=" + password + "&token_type=jwt",
-                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto r = PasswordGrant(server_->base_url(), "script", "script-secret", username, password,
+                           "&token_type=jwt");
     EXPECT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200) << r->body;
     return Json(r).value("access_token", "");
@@ -159,9 +151,6 @@ class ImportApiTest : public ::testing::TestWithParam<std::string> {
     return last;
   }
 
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
-  TempDir dir_;
   std::unique_ptr<LarchProcess> server_;
 };
 

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch_process.h"
 
@@ -85,13 +87,11 @@ void WriteCourse(const fs::path& dir, const std::string& number, const json& pol
   std::ofstream(dir / "policies" / "2024" / "policy.json") << json{{"course/2024", settings}};
 }
 
-class MilestonesApiTest : public ::testing::TestWithParam<std::string> {
+class MilestonesApiTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     Run({"migrate", "--data-dir", dir_.path()});
     fs::path olx = fs::path(dir_.path()) / "olx";
     WriteCourse(olx / "A", "A", json::object());
@@ -147,10 +147,7 @@ class MilestonesApiTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::string Token(const std::string& username, const std::string& password) {
-    auto r = Send("POST", Url("/oauth2/access_token"),
-                  "grant_type=password&client_id=script&client_secret=script-secret&username=" +
-                      username + "&password=" + password,
-                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto r = PasswordGrant(server_->base_url(), "script", "script-secret", username, password);
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     json body = Json(r);
     return body.is_object() && body.contains("access_token")
@@ -177,9 +174,6 @@ class MilestonesApiTest : public ::testing::TestWithParam<std::string> {
                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
   std::string admin_;
   std::string learner_;

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/http/url.h"
 #include "larch/storage/open_database.h"
@@ -155,13 +157,11 @@ const std::vector<std::string>& HostileStrings() {
   return *strings;
 }
 
-class SearchApiTest : public ::testing::TestWithParam<std::string> {
+class SearchApiTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     ASSERT_EQ(RunLarch({"migrate", "--data-dir", dir_.path()}, env_).exit_code, 0);
 
     fs::path olx = fs::path(dir_.path()) / "olx";
@@ -184,10 +184,7 @@ class SearchApiTest : public ::testing::TestWithParam<std::string> {
       CommandResult r = RunLarch({"import-olx", "--data-dir", dir_.path(), course.string()}, env_);
       ASSERT_EQ(r.exit_code, 0) << r.output;
     }
-    CommandResult admin =
-        RunLarch({"createsuperuser", "--data-dir", dir_.path(), "--username", "admin", "--email",
-                  "admin@example.com", "--password", kAdminPassword},
-                 env_);
+    CommandResult admin = CreateSuperuser(dir_.path(), "admin", kAdminPassword, env_);
     ASSERT_EQ(admin.exit_code, 0) << admin.output;
   }
 
@@ -233,9 +230,6 @@ class SearchApiTest : public ::testing::TestWithParam<std::string> {
     return ToReply(browser.Form(path, "search_string=" + PercentEncode(text) + extra));
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
 };
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/http/url.h"
 #include "larch/testing/net_support.h"
@@ -77,13 +79,11 @@ class Browser {
   std::map<std::string, std::string> jar_;
 };
 
-class SecurityAccountsTest : public ::testing::TestWithParam<std::string> {
+class SecurityAccountsTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     Larch({"migrate"});
   }
 
@@ -124,10 +124,7 @@ class SecurityAccountsTest : public ::testing::TestWithParam<std::string> {
 
   // Password grant of the "script" client (created by the test).
   json PasswordToken(const std::string& username, const std::string& password) {
-    auto r = PostForm("/oauth2/access_token",
-                      "grant_type=password&client_id=script&client_secret=script-secret"
-                      "&username=" +
-                          PercentEncode(username) + "&password=" + PercentEncode(password));
+    auto r = PasswordGrant(server_->base_url(), "script", "script-secret", username, password);
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     return Json(r);
   }
@@ -159,9 +156,6 @@ class SecurityAccountsTest : public ::testing::TestWithParam<std::string> {
     return "";
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
   std::unique_ptr<SmtpSink> smtp_;
 };

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/common/strings.h"
 #include "larch/storage/job_store.h"
@@ -87,12 +88,11 @@ class IdleConnection {
   bool connected_ = false;
 };
 
-class ServerTest : public ::testing::TestWithParam<std::string> {
+class ServerTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     env_["LARCH_ACCESS_LOG"] = dir_.path() + "/access.log";
     CommandResult migrate = RunLarch({"migrate", "--data-dir", dir_.path()}, env_);
     ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
@@ -112,9 +112,6 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     return it != env_.end() ? it->second : "sqlite://" + dir_.path() + "/larch.db";
   }
 
-  TempDir dir_;
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
   std::unique_ptr<LarchProcess> server_;
 };
 

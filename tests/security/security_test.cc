@@ -22,6 +22,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
+#include "backend_test.h"
 #include "backends.h"
 #include "larch/http/url.h"
 #include "larch/storage/open_database.h"
@@ -35,7 +37,6 @@ using nlohmann::json;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // PBKDF2 of "password" (as in the enrollment tests).
-constexpr char kHash[] = "pbkdf2_sha256$1000$salt$YywoEuRtRgQQK6dhjp1tfS+BKPYma0oDJk0qBGC33LM=";
 constexpr char kCourse[] = "course-v1:TestX+Course+1";
 constexpr char kAsset[] =
     "/asset-v1:TestX+Course+1+type@asset+block@Screenshot_2022-05-17_12-45-12.png";
@@ -126,33 +127,19 @@ std::vector<HostileBody> HostileBodies() {
   };
 }
 
-class SecurityTest : public ::testing::TestWithParam<std::string> {
+class SecurityTest : public BackendTest {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<TestBackend>(GetParam());
-    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
-    env_ = backend_->env();
-    env_["LARCH_ACCESS_LOG"] = "off";
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
     const std::string data = dir_.path();
     ASSERT_EQ(RunLarch({"migrate", "--data-dir", data}, env_).exit_code, 0);
-    CommandResult admin = RunLarch({"createsuperuser", "--data-dir", data, "--username", "admin",
-                                    "--email", "admin@example.com", "--password", "password"},
-                                   env_);
+    CommandResult admin = CreateSuperuser(data, "admin", "password", env_);
     ASSERT_EQ(admin.exit_code, 0) << admin.output;
-    const std::string csv = data + "/users.csv";
-    {
-      std::ofstream out(csv);
-      out << "username,email,password,name,is_active\n";
-      for (const char* name : {"learner1", "learner2", "staff1"}) {
-        out << name << "," << name << "@example.com," << kHash << "," << name << ",1\n";
-      }
-    }
-    CommandResult users = RunLarch({"import-users", "--data-dir", data, csv}, env_);
+    CommandResult users =
+        ImportUsers(data, {"learner1", "learner2", "staff1"}, kPasswordHash, env_);
     ASSERT_EQ(users.exit_code, 0) << users.output;
-    CommandResult client =
-        RunLarch({"create-oauth-client", "--data-dir", data, "--name", "t", "--client-id", "t",
-                  "--client-secret", "t-secret", "--grant-type", "password"},
-                 env_);
+    CommandResult client = CreatePasswordClient(data, "t", "t-secret", env_);
     ASSERT_EQ(client.exit_code, 0) << client.output;
     // The test course with its one asset locked.
     fs::path course = fs::path(data) / "locked-course";
@@ -195,10 +182,8 @@ class SecurityTest : public ::testing::TestWithParam<std::string> {
   std::string Url(const std::string& path) const { return server_->base_url() + path; }
 
   std::string Token(const std::string& username) {
-    auto r = Send("POST", Url("/oauth2/access_token"),
-                  "grant_type=password&client_id=t&client_secret=t-secret&username=" + username +
-                      "&password=password&token_type=jwt",
-                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto r = PasswordGrant(server_->base_url(), "t", "t-secret", username, "password",
+                           "&token_type=jwt");
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     return Json(r).value("access_token", "");
   }
@@ -226,9 +211,6 @@ class SecurityTest : public ::testing::TestWithParam<std::string> {
     return routes;
   }
 
-  std::unique_ptr<TestBackend> backend_;
-  std::map<std::string, std::string> env_;
-  TempDir dir_;
   std::unique_ptr<LarchProcess> server_;
   std::vector<int> fds_;
 };

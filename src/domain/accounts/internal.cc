@@ -46,14 +46,6 @@ size_t CodePointCount(std::string_view utf8) {
   return count;
 }
 
-std::string Trim(std::string_view text) {
-  size_t begin = 0;
-  size_t end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
-
 bool IsValidUsername(std::string_view username) {
   // Django's slug_re, which Open edX uses unless ENABLE_UNICODE_USERNAME.
   return !username.empty() && std::all_of(username.begin(), username.end(), [](char c) {

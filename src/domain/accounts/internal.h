@@ -20,7 +20,8 @@ std::string Base64Encode(std::string_view bytes);
 // invalid bytes count one each.
 size_t CodePointCount(std::string_view utf8);
 using ::larch::AsciiLower;
-std::string Trim(std::string_view text);
+// larch::TrimAsciiWhitespace as a string, which the form code stores.
+inline std::string Trim(std::string_view text) { return std::string(TrimAsciiWhitespace(text)); }
 bool IsValidUsername(std::string_view username);
 // Django's EmailValidator in spirit: local@domain with a dotted domain.
 bool IsValidEmail(std::string_view email);

@@ -1,25 +1,20 @@
 // The choice-like response types on the Demo course's "basic questions"
 // problem (olx_format.md 9.4) and on hand-written partial-credit cases.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "larch/capa/responses.h"
+#include "larch/testing/capa_problems.h"
 #include "larch/testing/status_matchers.h"
 
 namespace larch::capa {
 namespace {
 
+using ::larch::testing::LoadProblem;
+using ::larch::testing::ReadSharedOlx;
 using ::larch::testing::StatusIs;
-
-Problem Load(const std::string& xml) {
-  StatusOr<Problem> problem = ParseProblem(xml, "p");
-  EXPECT_TRUE(problem.ok()) << problem.status().message();
-  return problem.ok() ? *std::move(problem) : Problem{};
-}
 
 InputGrade One(const Response& response, const Answers& answers) {
   StatusOr<std::vector<InputGrade>> grades = GradeResponse(response, answers);
@@ -30,11 +25,8 @@ InputGrade One(const Response& response, const Answers& answers) {
 class DemoBasicQuestionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ifstream file(std::string(LARCH_SHARED_OLX) + "/edx-demo-course-quince/course/problem/" +
-                       kId + ".xml");
-    std::stringstream text;
-    text << file.rdbuf();
-    StatusOr<Problem> parsed = ParseProblem(text.str(), kId);
+    StatusOr<Problem> parsed = ParseProblem(
+        ReadSharedOlx(std::string("edx-demo-course-quince/course/problem/") + kId + ".xml"), kId);
     ASSERT_TRUE(parsed.ok());
     problem_ = *std::move(parsed);
   }
@@ -70,7 +62,7 @@ TEST_F(DemoBasicQuestionsTest, Checkboxes) {
 }
 
 TEST(ChoiceResponseTest, NamedChoicesKeepTheirNamesInMultipleChoiceOnly) {
-  const Problem problem = Load(R"xml(<problem>
+  const Problem problem = LoadProblem(R"xml(<problem>
       <multiplechoiceresponse><choicegroup>
         <choice correct="false">x</choice><choice name="brazil" correct="true">y</choice>
         <choice correct="false">z</choice></choicegroup></multiplechoiceresponse>
@@ -85,7 +77,7 @@ TEST(ChoiceResponseTest, NamedChoicesKeepTheirNamesInMultipleChoiceOnly) {
 }
 
 TEST(ChoiceResponseTest, PartialPointsInMultipleChoice) {
-  const Problem problem = Load(R"xml(<problem>
+  const Problem problem = LoadProblem(R"xml(<problem>
       <multiplechoiceresponse partial_credit="points"><choicegroup>
         <choice correct="true">a</choice><choice correct="partial" point_value="0.25">b</choice>
         <choice correct="partial">c</choice></choicegroup></multiplechoiceresponse></problem>)xml");
@@ -96,8 +88,8 @@ TEST(ChoiceResponseTest, PartialPointsInMultipleChoice) {
 }
 
 Problem Checkboxes(const char* credit) {
-  return Load(std::string(R"xml(<problem><choiceresponse partial_credit=")xml") + credit +
-              R"xml("><checkboxgroup>
+  return LoadProblem(std::string(R"xml(<problem><choiceresponse partial_credit=")xml") + credit +
+                     R"xml("><checkboxgroup>
         <choice correct="true">a</choice><choice correct="true">b</choice>
         <choice correct="false">c</choice><choice correct="false">d</choice>
         <choice correct="false">e</choice></checkboxgroup></choiceresponse></problem>)xml");
@@ -123,13 +115,13 @@ TEST(ChoiceResponseTest, OneCreditTypeOnlyAndUnknownTypesNamed) {
   const Problem both = Checkboxes("EDC,halves");
   EXPECT_THAT(GradeResponse(both.responses[0], {{"p_2_1", {"choice_0"}}}),
               StatusIs(StatusCode::kFailedPrecondition));
-  const Problem custom =
-      Load(R"xml(<problem><customresponse cfn="f"><textline/></customresponse></problem>)xml");
+  const Problem custom = LoadProblem(
+      R"xml(<problem><customresponse cfn="f"><textline/></customresponse></problem>)xml");
   EXPECT_THAT(GradeResponse(custom.responses[0], {}), StatusIs(StatusCode::kUnimplemented));
 }
 
 TEST(ChoiceResponseTest, OptionChildrenForm) {
-  const Problem problem = Load(R"xml(<problem><optionresponse><optioninput>
+  const Problem problem = LoadProblem(R"xml(<problem><optionresponse><optioninput>
         <option correct="False">no</option><option correct="True"> yes <optionhint>!</optionhint>
         </option></optioninput></optionresponse></problem>)xml");
   EXPECT_EQ(One(problem.responses[0], {{"p_2_1", {"yes"}}}).correctness, Correctness::kCorrect);

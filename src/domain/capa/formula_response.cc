@@ -8,22 +8,12 @@
 #include "larch/capa/calc.h"
 #include "larch/capa/responses.h"
 #include "larch/capa/tolerance.h"
+#include "larch/common/strings.h"
 
 namespace larch::capa {
 namespace {
 
 constexpr int kMaxSamples = 1000;
-
-std::vector<std::string> Split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t at = text.find(separator, start);
-    parts.push_back(text.substr(start, at == std::string::npos ? std::string::npos : at - start));
-    if (at == std::string::npos) return parts;
-    start = at + 1;
-  }
-}
 
 struct Samples {
   std::vector<std::string> variables;
@@ -35,15 +25,16 @@ struct Samples {
 StatusOr<Samples> ParseSamples(const std::string& text) {
   Status bad = FailedPreconditionError("formularesponse: samples '" + text +
                                        "' are not of the form vars@low:high#count");
-  const std::vector<std::string> at = Split(text, '@');
+  const std::vector<std::string> at = SplitToStrings(text, '@');
   if (at.size() != 2) return bad;
-  const std::vector<std::string> hash = Split(at[1], '#');
+  const std::vector<std::string> hash = SplitToStrings(at[1], '#');
   const std::vector<std::string> bounds =
-      hash.size() == 2 ? Split(hash[0], ':') : std::vector<std::string>{};
+      hash.size() == 2 ? SplitToStrings(hash[0], ':') : std::vector<std::string>{};
   if (bounds.size() != 2) return bad;
   Samples samples;
-  samples.variables = Split(at[0], ',');
-  const std::vector<std::string> low = Split(bounds[0], ','), high = Split(bounds[1], ',');
+  samples.variables = SplitToStrings(at[0], ',');
+  const std::vector<std::string> low = SplitToStrings(bounds[0], ','),
+                                 high = SplitToStrings(bounds[1], ',');
   if (low.size() != samples.variables.size() || high.size() != low.size()) return bad;
   for (std::size_t i = 0; i < low.size(); ++i) {
     StatusOr<Complex> lo = Evaluate(low[i]), hi = Evaluate(high[i]);
@@ -90,7 +81,8 @@ StatusOr<InputGrade> GradeFormula(const Response& response,
   }
   CalcOptions options;
   options.complex_variables = true;
-  const std::vector<std::string> types = Split(response.node.attribute("type").value(), ',');
+  const std::vector<std::string> types =
+      SplitToStrings(response.node.attribute("type").value(), ',');
   for (const std::string& type : types) {
     if (type == "ci") break;
     if (type == "cs") {

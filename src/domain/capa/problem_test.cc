@@ -2,30 +2,23 @@
 // scores of the shared courses' graded problems, counted by hand).
 #include "larch/capa/problem.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "larch/testing/shared_olx.h"
 #include "larch/testing/status_matchers.h"
 
 namespace larch::capa {
 namespace {
 
+using ::larch::testing::ReadSharedOlx;
 using ::larch::testing::StatusIs;
 using ::testing::HasSubstr;
 
-std::string ReadShared(const std::string& relative) {
-  std::ifstream file(std::string(LARCH_SHARED_OLX) + "/" + relative);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 int MaxScoreOf(const std::string& course, const std::string& url_name) {
-  const std::string xml = ReadShared(course + "/course/problem/" + url_name + ".xml");
+  const std::string xml = ReadSharedOlx(course + "/course/problem/" + url_name + ".xml");
   EXPECT_FALSE(xml.empty()) << url_name;
   StatusOr<Problem> problem = ParseProblem(xml, url_name);
   if (!problem.ok()) return 0;  // ProblemBlock.max_score: a broken problem scores 0.
@@ -60,7 +53,7 @@ TEST(ProblemTest, MaxScoresOfTheOtherCourses) {
 TEST(ProblemTest, IdsFollowUpstreamNumbering) {
   const std::string id = "a0effb954cca4759994f1ac9e9434bf4";
   StatusOr<Problem> problem =
-      ParseProblem(ReadShared("edx-demo-course-quince/course/problem/" + id + ".xml"), id);
+      ParseProblem(ReadSharedOlx("edx-demo-course-quince/course/problem/" + id + ".xml"), id);
   ASSERT_TRUE(problem.ok()) << problem.status().message();
   ASSERT_GE(problem->responses.size(), 3U);
   EXPECT_EQ(problem->responses[0].id, id + "_1");

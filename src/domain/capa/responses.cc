@@ -12,19 +12,13 @@
 
 #include "larch/capa/calc.h"
 #include "larch/capa/tolerance.h"
+#include "larch/common/strings.h"
 
 namespace larch::capa {
 namespace {
 
 constexpr std::string_view kBadStaffAnswer =
     "There was a problem with the staff answer to this problem.";
-
-std::string Trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t\n\r\f\v");
-  if (begin == std::string_view::npos) return "";
-  const auto end = text.find_last_not_of(" \t\n\r\f\v");
-  return std::string(text.substr(begin, end - begin + 1));
-}
 
 // str(float): the shortest representation that reads back as the value.
 std::string PythonStr(double x) {
@@ -33,27 +27,13 @@ std::string PythonStr(double x) {
   return std::string(text.data(), result.ptr);
 }
 
-std::vector<std::string> Split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t at = text.find(separator, start);
-    parts.emplace_back(text.substr(start, at == std::string_view::npos ? text.npos : at - start));
-    if (at == std::string_view::npos) return parts;
-    start = at + 1;
-  }
-}
-
 // partial_credit="a, b": the lowercased styles; empty when absent.
 std::vector<std::string> CreditTypes(const Response& response) {
   std::vector<std::string> styles;
   const std::string attribute = response.node.attribute("partial_credit").value();
   if (attribute.empty()) return styles;
-  for (std::string style : Split(attribute, ',')) {
-    style = Trim(style);
-    std::transform(style.begin(), style.end(), style.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    styles.push_back(style);
+  for (std::string_view style : Split(attribute, ',')) {
+    styles.push_back(AsciiLower(TrimAsciiWhitespace(style)));
   }
   return styles;
 }
@@ -95,7 +75,7 @@ StatusOr<Correctness> GradeRange(const Response& response, const std::string& an
   if (student.imag() != 0.0) {
     return InvalidArgumentError("You may not use complex numbers in range tolerance problems");
   }
-  const std::vector<std::string> ends = Split(answer.substr(1, answer.size() - 2), ',');
+  const std::vector<std::string> ends = SplitToStrings(answer.substr(1, answer.size() - 2), ',');
   if (ends.size() < 2) return FailedPreconditionError(std::string(kBadStaffAnswer));
   const bool inclusive[2] = {answer.front() == '[', answer.back() == ']'};
   double bounds[2] = {0, 0};
@@ -241,8 +221,8 @@ StatusOr<InputGrade> GradeNumerical(const Response& response,
     }
     if (pugi::xml_attribute list = param.attribute("partial_answers");
         list && partial_answers.empty()) {
-      for (const std::string& value : Split(list.value(), ','))
-        partial_answers.push_back(Trim(value));
+      for (std::string_view value : Split(list.value(), ','))
+        partial_answers.emplace_back(TrimAsciiWhitespace(value));
     }
   }
   const std::string staff = ContextualizeText(response.node.attribute("answer").value(), context);

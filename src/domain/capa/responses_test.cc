@@ -2,33 +2,21 @@
 // responsetypes.py NumericalResponse.get_score.
 #include "larch/capa/responses.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "larch/testing/capa_problems.h"
 #include "larch/testing/status_matchers.h"
 
 namespace larch::capa {
 namespace {
 
+using ::larch::testing::LoadProblem;
+using ::larch::testing::LoadSharedProblem;
 using ::larch::testing::StatusIs;
 using ::testing::HasSubstr;
-
-Problem Load(const std::string& xml) {
-  StatusOr<Problem> problem = ParseProblem(xml, "p");
-  EXPECT_TRUE(problem.ok()) << problem.status().message();
-  return problem.ok() ? *std::move(problem) : Problem{};
-}
-
-Problem LoadShared(const std::string& relative) {
-  std::ifstream file(std::string(LARCH_SHARED_OLX) + "/" + relative);
-  std::stringstream text;
-  text << file.rdbuf();
-  return Load(text.str());
-}
 
 Correctness Grade(const Problem& problem, std::size_t response, const char* answer) {
   StatusOr<InputGrade> grade = GradeNumerical(problem.responses.at(response), answer);
@@ -38,7 +26,7 @@ Correctness Grade(const Problem& problem, std::size_t response, const char* answ
 
 TEST(NumericalResponseTest, KitchenSinkScientificAndComplex) {
   const Problem problem =
-      LoadShared("oxa-kitchen-sink/course/problem/9b27be82fc5f4e8a88dcffab495fc9cf.xml");
+      LoadSharedProblem("oxa-kitchen-sink/course/problem/9b27be82fc5f4e8a88dcffab495fc9cf.xml");
   ASSERT_EQ(problem.responses.size(), 2U);
   EXPECT_EQ(Grade(problem, 0, "9.3*10^7"), Correctness::kCorrect);
   EXPECT_EQ(Grade(problem, 0, "93000000"), Correctness::kCorrect);
@@ -50,8 +38,8 @@ TEST(NumericalResponseTest, KitchenSinkScientificAndComplex) {
 }
 
 TEST(NumericalResponseTest, PartialCreditListOfTheDemoCourse) {
-  const Problem problem =
-      LoadShared("openedx-demo-course-v2/course/problem/9f898b5307d841fcb03f5ee4eb206a9a.xml");
+  const Problem problem = LoadSharedProblem(
+      "openedx-demo-course-v2/course/problem/9f898b5307d841fcb03f5ee4eb206a9a.xml");
   StatusOr<InputGrade> right = GradeNumerical(problem.responses.at(0), "2");
   ASSERT_TRUE(right.ok());
   EXPECT_EQ(right->correctness, Correctness::kCorrect);
@@ -64,13 +52,14 @@ TEST(NumericalResponseTest, PartialCreditListOfTheDemoCourse) {
 }
 
 TEST(NumericalResponseTest, CloseAndListClose) {
-  const Problem close = Load(R"xml(<problem><numericalresponse answer="10" partial_credit="close">
+  const Problem close =
+      LoadProblem(R"xml(<problem><numericalresponse answer="10" partial_credit="close">
       <responseparam type="tolerance" default="1"/><textline/></numericalresponse></problem>)xml");
   EXPECT_EQ(Grade(close, 0, "11"), Correctness::kCorrect);
   EXPECT_EQ(Grade(close, 0, "11.5"), Correctness::kPartiallyCorrect);  // Within 2 x tolerance.
   EXPECT_EQ(Grade(close, 0, "12.5"), Correctness::kIncorrect);
   const Problem both =
-      Load(R"xml(<problem><numericalresponse answer="10" partial_credit="list,close">
+      LoadProblem(R"xml(<problem><numericalresponse answer="10" partial_credit="list,close">
       <responseparam type="tolerance" default="1"/><responseparam partial_answers="20"/>
       <textline/></numericalresponse></problem>)xml");
   StatusOr<InputGrade> near_listed = GradeNumerical(both.responses.at(0), "21.5");
@@ -81,7 +70,7 @@ TEST(NumericalResponseTest, CloseAndListClose) {
 
 TEST(NumericalResponseTest, RangesAndTheirBrackets) {
   const Problem closed =
-      Load(R"xml(<problem><numericalresponse answer="[5, 7)" partial_credit="close">
+      LoadProblem(R"xml(<problem><numericalresponse answer="[5, 7)" partial_credit="close">
       <textline/></numericalresponse></problem>)xml");
   EXPECT_EQ(Grade(closed, 0, "5"), Correctness::kCorrect);
   EXPECT_EQ(Grade(closed, 0, "6.5"), Correctness::kCorrect);
@@ -93,7 +82,7 @@ TEST(NumericalResponseTest, RangesAndTheirBrackets) {
 }
 
 TEST(NumericalResponseTest, AdditionalAnswersAndScriptVariables) {
-  const Problem problem = Load(R"xml(<problem><numericalresponse answer="$ans">
+  const Problem problem = LoadProblem(R"xml(<problem><numericalresponse answer="$ans">
       <additional_answer answer="$other"/><textline/></numericalresponse></problem>)xml");
   const ScriptContext context = {{"ans", "4"}, {"other", "2*3"}, {"a", "999"}};
   for (const char* good : {"4", "6"}) {
@@ -105,7 +94,7 @@ TEST(NumericalResponseTest, AdditionalAnswersAndScriptVariables) {
 }
 
 TEST(NumericalResponseTest, StudentErrorsInUpstreamWords) {
-  const Problem problem = Load(
+  const Problem problem = LoadProblem(
       R"xml(<problem><numericalresponse answer="3"><textline/></numericalresponse></problem>)xml");
   const Response& response = problem.responses.at(0);
   EXPECT_THAT(GradeNumerical(response, "x+1"),
@@ -124,11 +113,11 @@ TEST(NumericalResponseTest, StudentErrorsInUpstreamWords) {
 
 TEST(NumericalResponseTest, ProblemErrorsAreFailedPrecondition) {
   const Problem bad_style =
-      Load(R"xml(<problem><numericalresponse answer="3" partial_credit="halves">
+      LoadProblem(R"xml(<problem><numericalresponse answer="3" partial_credit="halves">
       <textline/></numericalresponse></problem>)xml");
   EXPECT_THAT(GradeNumerical(bad_style.responses.at(0), "3"),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("partial_credit")));
-  const Problem bad_answer = Load(
+  const Problem bad_answer = LoadProblem(
       R"xml(<problem><numericalresponse answer="zz"><textline/></numericalresponse></problem>)xml");
   EXPECT_THAT(GradeNumerical(bad_answer.responses.at(0), "3"),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("staff answer")));

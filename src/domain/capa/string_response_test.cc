@@ -1,25 +1,20 @@
 // stringresponse on the kitchen-sink course and upstream's regexp rules.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "larch/capa/responses.h"
+#include "larch/testing/capa_problems.h"
 #include "larch/testing/status_matchers.h"
 
 namespace larch::capa {
 namespace {
 
+using ::larch::testing::LoadProblem;
+using ::larch::testing::ReadSharedOlx;
 using ::larch::testing::StatusIs;
 using ::testing::HasSubstr;
-
-Problem Load(const std::string& xml) {
-  StatusOr<Problem> problem = ParseProblem(xml, "p");
-  EXPECT_TRUE(problem.ok()) << problem.status().message();
-  return problem.ok() ? *std::move(problem) : Problem{};
-}
 
 Correctness Grade(const Problem& problem, const char* answer) {
   StatusOr<InputGrade> grade = GradeString(problem.responses.at(0), std::string(answer));
@@ -28,17 +23,15 @@ Correctness Grade(const Problem& problem, const char* answer) {
 }
 
 Problem Typed(const std::string& type, const std::string& answer, const std::string& extra = "") {
-  return Load("<problem><stringresponse answer=\"" + answer + "\" type=\"" + type + "\">" + extra +
-              "<textline/></stringresponse></problem>");
+  return LoadProblem("<problem><stringresponse answer=\"" + answer + "\" type=\"" + type + "\">" +
+                     extra + "<textline/></stringresponse></problem>");
 }
 
 TEST(StringResponseTest, KitchenSinkOldStyleAdditionalAnswers) {
-  std::ifstream file(std::string(LARCH_SHARED_OLX) +
-                     "/oxa-kitchen-sink/course/problem/0330d7ff08c645d0bcbd6b658ae7fef8.xml");
-  std::stringstream text;
-  text << file.rdbuf();
-  ASSERT_FALSE(text.str().empty());
-  const Problem problem = Load(text.str());
+  const std::string text =
+      ReadSharedOlx("oxa-kitchen-sink/course/problem/0330d7ff08c645d0bcbd6b658ae7fef8.xml");
+  ASSERT_FALSE(text.empty());
+  const Problem problem = LoadProblem(text);
   EXPECT_EQ(Grade(problem, "  nanjing higher normal institute "), Correctness::kCorrect);
   EXPECT_EQ(Grade(problem, "Nanjing University"), Correctness::kCorrect);
   EXPECT_EQ(Grade(problem, "Peking University"), Correctness::kIncorrect);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "larch/testing/shared_olx.h"
 #include "larch/testing/status_matchers.h"
 #include "larch/testing/temp_database.h"
 
@@ -21,10 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path SharedOlx(const std::string& name) {
-  const char* env = std::getenv("LARCH_SHARED_OLX");
-  return fs::path(env && *env ? env : LARCH_SHARED_OLX) / name;
-}
+fs::path SharedOlx(const std::string& name) { return ::larch::testing::SharedOlxDir() / name; }
 
 class CoursesTest : public ::testing::Test {
  protected:

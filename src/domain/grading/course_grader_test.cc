@@ -3,8 +3,6 @@
 // rounding edges upstream's Python produces.
 #include "larch/grading/course_grader.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/common/json.h"
+#include "larch/testing/shared_olx.h"
 #include "larch/testing/status_matchers.h"
 
 namespace larch::grading {
@@ -22,10 +21,7 @@ using ::larch::testing::StatusIs;
 using ::testing::HasSubstr;
 
 nlohmann::json SharedPolicy(const std::string& relative) {
-  std::ifstream file(std::string(LARCH_SHARED_OLX) + "/" + relative);
-  std::stringstream text;
-  text << file.rdbuf();
-  StatusOr<nlohmann::json> parsed = ParseJson(text.str());
+  StatusOr<nlohmann::json> parsed = ParseJson(::larch::testing::ReadSharedOlx(relative));
   EXPECT_TRUE(parsed.ok()) << relative;
   return parsed.ok() ? *parsed : nlohmann::json();
 }

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "larch/common/strings.h"
+
 namespace larch::keys {
 namespace {
 
@@ -38,20 +40,6 @@ bool IsValidDeprecatedField(std::string_view s) { return AllMatch(s, ".%-"); }
 Status Invalid(std::string_view what, std::string_view text, std::string_view reason) {
   return InvalidArgumentError(std::string(what) + " '" + std::string(text) +
                               "': " + std::string(reason));
-}
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t pos = s.find(sep, start);
-    if (pos == std::string_view::npos) {
-      parts.push_back(s.substr(start));
-      return parts;
-    }
-    parts.push_back(s.substr(start, pos - start));
-    start = pos + 1;
-  }
 }
 
 // Parses "prefix@value" and checks that value is a valid id.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "larch/testing/shared_olx.h"
 #include "larch/testing/status_matchers.h"
 
 namespace larch::olx {
@@ -23,10 +24,7 @@ using ::larch::testing::StatusIs;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path Shared(const std::string& name) {
-  const char* env = std::getenv("LARCH_SHARED_OLX");
-  return fs::path(env && *env ? env : LARCH_SHARED_OLX) / name;
-}
+fs::path Shared(const std::string& name) { return ::larch::testing::SharedOlxDir() / name; }
 
 // A fresh directory under the test's temp dir, removed at the end.
 class TempDir {

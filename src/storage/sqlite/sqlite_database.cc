@@ -317,7 +317,7 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 StatusOr<internal::SqliteConnection*> SqliteDatabase::AcquireReader() {
-  std::unique_lock lock(readers_mu_);
+  MutexLock lock(readers_mu_);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.busy_timeout_ms);
   while (free_readers_.empty()) {
@@ -327,8 +327,7 @@ StatusOr<internal::SqliteConnection*> SqliteDatabase::AcquireReader() {
       readers_.push_back(std::move(conn));
       return readers_.back().get();
     }
-    if (readers_cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
-        free_readers_.empty()) {
+    if (!readers_cv_.WaitUntil(readers_mu_, deadline) && free_readers_.empty()) {
       return UnavailableError("sqlite: no reader connection free within the busy timeout");
     }
   }
@@ -339,10 +338,10 @@ StatusOr<internal::SqliteConnection*> SqliteDatabase::AcquireReader() {
 
 void SqliteDatabase::ReleaseReader(internal::SqliteConnection* conn) {
   {
-    std::lock_guard lock(readers_mu_);
+    MutexLock lock(readers_mu_);
     free_readers_.push_back(conn);
   }
-  readers_cv_.notify_one();
+  readers_cv_.NotifyOne();
 }
 
 StatusOr<std::unique_ptr<Transaction>> SqliteDatabase::Begin(TxnMode mode) {

@@ -36,7 +36,7 @@
 namespace larch::api {
 
 // Everything the endpoints use; all references must outlive the router.
-struct ApiContext {
+struct AccountRoutesContext {
   const config::Settings& settings;
   const Clock& clock;
   Random& random;
@@ -64,7 +64,7 @@ AuthResult RequireUser(const http::Request& request);
 // Installs the authentication/CSRF filter and every route listed above.
 // Aborts (via Router::Add) on a duplicate route; invalid rate settings fall
 // back to the Open edX defaults with a logged warning.
-void RegisterAccountRoutes(http::Router& router, ApiContext& context);
+void RegisterAccountRoutes(http::Router& router, AccountRoutesContext& context);
 
 }  // namespace larch::api
 

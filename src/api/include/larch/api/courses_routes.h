@@ -33,7 +33,7 @@
 namespace larch::api {
 
 // Everything the endpoints use; all references must outlive the router.
-struct CourseApiContext {
+struct CourseRoutesContext {
   const config::Settings& settings;
   const Clock& clock;
   courses::CourseCatalog& catalog;
@@ -50,14 +50,14 @@ struct CourseApiContext {
 };
 
 // Adds the routes listed above. Aborts (via Router::Add) on a duplicate route.
-void RegisterCourseRoutes(http::Router& router, CourseApiContext& context);
+void RegisterCourseRoutes(http::Router& router, CourseRoutesContext& context);
 
 // GET /courses/{course_id}/xblock/{usage_id}/handler_noauth/transcript/download
 // [?lang=en]: a video's transcript as SubRip (an .srt.sjson legacy `sub` is
 // converted), the URL the Blocks API's video student_view_data hands out.
 // Blocks the caller may not see in the Blocks API, unknown languages and
 // missing or locked files are 404. `db` must outlive the router.
-void RegisterTranscriptRoutes(http::Router& router, CourseApiContext& context,
+void RegisterTranscriptRoutes(http::Router& router, CourseRoutesContext& context,
                               storage::Database& db);
 
 }  // namespace larch::api

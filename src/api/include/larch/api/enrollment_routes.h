@@ -36,7 +36,7 @@
 namespace larch::api {
 
 // Everything the endpoints use; all references must outlive the router.
-struct EnrollmentApiContext {
+struct EnrollmentRoutesContext {
   enrollment::EnrollmentService& enrollments;
   accounts::AccountService& accounts;
   accounts::RoleStore& roles;
@@ -68,7 +68,7 @@ struct EnrollmentApiContext {
 //   POST /courses/{course_id}/instructor/api/students_update_enrollment
 // Aborts (via Router::Add) on a duplicate route. An unparsable throttle rate
 // is logged and replaced by its default.
-void RegisterEnrollmentRoutes(http::Router& router, EnrollmentApiContext& context);
+void RegisterEnrollmentRoutes(http::Router& router, EnrollmentRoutesContext& context);
 
 }  // namespace larch::api
 

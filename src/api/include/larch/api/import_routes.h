@@ -30,7 +30,7 @@ namespace larch::api {
 // The path prefix of the upload endpoint, for the server's body limit.
 inline constexpr char kCourseImportPathPrefix[] = "/api/courses/v0/import/";
 
-struct CourseImportApiContext {
+struct CourseImportRoutesContext {
   storage::Database& db;
   accounts::RoleStore& roles;
   const Clock& clock;
@@ -39,7 +39,7 @@ struct CourseImportApiContext {
   std::string data_dir;
 };
 
-void RegisterCourseImportRoutes(http::Router& router, CourseImportApiContext& context);
+void RegisterCourseImportRoutes(http::Router& router, CourseImportRoutesContext& context);
 
 }  // namespace larch::api
 

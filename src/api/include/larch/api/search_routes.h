@@ -31,7 +31,7 @@
 namespace larch::api {
 
 // Everything the endpoints use; all references must outlive the router.
-struct SearchApiDeps {
+struct SearchRoutesContext {
   const config::Settings& settings;
   const Clock& clock;
   storage::Database& db;
@@ -48,7 +48,7 @@ struct SearchApiDeps {
 
 // Adds the enabled routes listed above. Aborts (via Router::Add) on a
 // duplicate route.
-void RegisterSearchRoutes(http::Router& router, const SearchApiDeps& deps);
+void RegisterSearchRoutes(http::Router& router, const SearchRoutesContext& context);
 
 }  // namespace larch::api
 

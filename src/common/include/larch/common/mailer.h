@@ -6,11 +6,11 @@
 #ifndef LARCH_COMMON_MAILER_H_
 #define LARCH_COMMON_MAILER_H_
 
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "larch/common/mutex.h"
 #include "larch/common/status.h"
 
 namespace larch {
@@ -36,18 +36,18 @@ class Mailer {
 class RecordingMailer final : public Mailer {
  public:
   Status Send(const EmailMessage& message) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     sent_.push_back(message);
     return OkStatus();
   }
   std::vector<EmailMessage> sent() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return sent_;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::vector<EmailMessage> sent_;
+  mutable Mutex mu_;
+  std::vector<EmailMessage> sent_ LARCH_GUARDED_BY(mu_);
 };
 
 }  // namespace larch

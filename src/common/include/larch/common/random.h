@@ -7,9 +7,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
+
+#include "larch/common/mutex.h"
 
 namespace larch {
 
@@ -44,8 +45,8 @@ class SeededRandom final : public Random {
   void Fill(void* out, size_t size) override;
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 engine_;
+  Mutex mu_;
+  std::mt19937_64 engine_ LARCH_GUARDED_BY(mu_);
 };
 
 }  // namespace larch

@@ -7,12 +7,28 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace larch {
 
 // ASCII letters lowercased, every other byte (UTF-8 included) unchanged, so
 // the result does not depend on the C locale.
 std::string AsciiLower(std::string_view text);
+
+// `text` without leading and trailing spaces and tabs (HTTP's optional
+// white space, header and address parsing).
+std::string_view TrimBlanks(std::string_view text);
+
+// `text` without leading and trailing ASCII white space (" \t\n\v\f\r", what
+// isspace() accepts in the "C" locale).
+std::string_view TrimAsciiWhitespace(std::string_view text);
+
+// `text` cut at every `separator`, empty parts kept: n separators give n + 1
+// parts ("a,,b" -> "a", "", "b"; "" -> one empty part). The views point into
+// `text`.
+std::vector<std::string_view> Split(std::string_view text, char separator);
+// Split, each part copied.
+std::vector<std::string> SplitToStrings(std::string_view text, char separator);
 
 // Two lowercase hex digits per byte ("\x01\xab" -> "01ab"): digests, tokens.
 std::string HexEncode(std::string_view bytes);

@@ -23,12 +23,10 @@
 #define LARCH_JOBS_JOB_RUNNER_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +34,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "larch/common/clock.h"
+#include "larch/common/mutex.h"
 #include "larch/common/random.h"
 #include "larch/common/status.h"
 #include "larch/storage/database.h"
@@ -126,16 +125,17 @@ class JobRunner {
   Random& random_;
   RunnerOptions options_;
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const JobHandler>> handlers_;
-  bool running_ = false;
-  std::vector<std::thread> threads_;
-  std::condition_variable wake_;
+  mutable Mutex mu_;
+  std::map<std::string, std::shared_ptr<const JobHandler>> handlers_ LARCH_GUARDED_BY(mu_);
+  bool running_ LARCH_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_ LARCH_GUARDED_BY(mu_);
+  // Wakes the worker and lease threads early when stop_ is set.
+  CondVar wake_;
   std::atomic<bool> stop_{false};
-  std::thread lease_thread_;
+  std::thread lease_thread_ LARCH_GUARDED_BY(mu_);
   // Claimed jobs not finished yet, whose leases LeaseLoop renews (id ->
   // number of claims holding it).
-  std::map<int64_t, int> running_jobs_;
+  std::map<int64_t, int> running_jobs_ LARCH_GUARDED_BY(mu_);
 
   std::atomic<int64_t> succeeded_{0};
   std::atomic<int64_t> retried_{0};

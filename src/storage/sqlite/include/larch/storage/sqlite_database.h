@@ -18,12 +18,12 @@
 #ifndef LARCH_STORAGE_SQLITE_DATABASE_H_
 #define LARCH_STORAGE_SQLITE_DATABASE_H_
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "larch/common/mutex.h"
 #include "larch/common/status.h"
 #include "larch/storage/database.h"
 
@@ -56,13 +56,17 @@ class SqliteDatabase final : public Database {
   const bool in_memory_;
   const DatabaseOptions options_;
 
+  // A plain std::timed_mutex, not a larch::Mutex: a writer transaction
+  // holds it from Begin to its end, across calls the analysis cannot follow.
   std::timed_mutex writer_mu_;
   std::unique_ptr<internal::SqliteConnection> writer_;
 
-  std::mutex readers_mu_;
-  std::condition_variable readers_cv_;
-  std::vector<std::unique_ptr<internal::SqliteConnection>> readers_;
-  std::vector<internal::SqliteConnection*> free_readers_;
+  // The reader pool: every reader opened so far, and those not in a
+  // transaction now.
+  Mutex readers_mu_;
+  CondVar readers_cv_;
+  std::vector<std::unique_ptr<internal::SqliteConnection>> readers_ LARCH_GUARDED_BY(readers_mu_);
+  std::vector<internal::SqliteConnection*> free_readers_ LARCH_GUARDED_BY(readers_mu_);
 };
 
 // Accepts "sqlite:///abs/path.db", "sqlite://relative/path.db" (relative to
