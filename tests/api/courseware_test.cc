@@ -6,7 +6,6 @@
 // of attempts, no CSRF token on a session); parallel submissions of one
 // learner all count, once.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <atomic>
 #include <filesystem>
@@ -19,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_users.h"
 #include "backends.h"
 #include "larch_process.h"
 
@@ -30,7 +30,7 @@ using nlohmann::json;
 
 constexpr char kDemo[] = "course-v1:edX+DemoX+Demo_Course";
 constexpr char kOwn[] = "course-v1:Larch+P+2024";
-constexpr char kPassword[] = "Learner-Secret-1";
+constexpr char kPassword[] = "password";  // kPasswordHash
 constexpr char kStateChanged[] =
     "The state of this problem has changed since you loaded this page. Please refresh your page.";
 
@@ -43,19 +43,6 @@ std::string HandlerPath(const std::string& course, const std::string& id,
                         const std::string& dispatch) {
   return "/courses/" + course + "/xblock/" + Block(course, "problem", id) +
          "/handler/xmodule_handler/" + dispatch;
-}
-
-std::string DjangoHash(const std::string& password) {
-  const std::string salt = "larchsalt";
-  const int iterations = 1000;
-  unsigned char key[32];
-  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                    reinterpret_cast<const unsigned char*>(salt.data()),
-                    static_cast<int>(salt.size()), iterations, EVP_sha256(), sizeof(key), key);
-  unsigned char b64[64];
-  int n = EVP_EncodeBlock(b64, key, sizeof(key));
-  return "pbkdf2_sha256$" + std::to_string(iterations) + "$" + salt + "$" +
-         std::string(reinterpret_cast<char*>(b64), static_cast<size_t>(n));
 }
 
 constexpr char kNumerical[] =
@@ -113,15 +100,9 @@ class CoursewareApiTest : public ::testing::TestWithParam<std::string> {
     Run({"import-olx", "--data-dir", dir_.path(), own.string()});
     Run({"import-olx", "--data-dir", dir_.path(),
          (SharedOlx() / "edx-demo-course-quince" / "course").string()});
-    Run({"createsuperuser", "--data-dir", dir_.path(), "--username", "admin", "--email",
-         "admin@example.com", "--password", "Admin-Secret-1"});
-    fs::path users = fs::path(dir_.path()) / "users.csv";
-    std::ofstream(users) << "username,email,password,is_active\n"
-                         << "learner,learner@example.com," << DjangoHash(kPassword) << ",true\n"
-                         << "outsider,outsider@example.com," << DjangoHash(kPassword) << ",true\n";
-    Run({"import-users", "--data-dir", dir_.path(), users.string()});
-    Run({"create-oauth-client", "--data-dir", dir_.path(), "--name", "script", "--client-id",
-         "script", "--client-secret", "script-secret", "--grant-type", "password"});
+    Expect(CreateSuperuser(dir_.path(), "admin", "Admin-Secret-1", env_), "createsuperuser");
+    Expect(ImportUsers(dir_.path(), {"learner", "outsider"}, kPasswordHash, env_), "import-users");
+    Expect(CreatePasswordClient(dir_.path(), "script", "script-secret", env_), "oauth client");
     auto p = LarchProcess::Serve({"--data-dir", dir_.path()}, env_);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     server_ = std::move(p).value();
@@ -139,6 +120,10 @@ class CoursewareApiTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  static void Expect(const CommandResult& r, const char* what) {
+    EXPECT_EQ(r.exit_code, 0) << what << ": " << r.output;
+  }
+
   CommandResult Run(const std::vector<std::string>& args) {
     CommandResult r = RunLarch(args, env_);
     EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.output;
@@ -146,11 +131,8 @@ class CoursewareApiTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::string Token(const std::string& username, const std::string& password) {
-    auto r = Send("POST", Url("/oauth2/access_token"),
-                  "grant_type=password&client_id=script&client_secret=script-secret&username=" +
-                      username + "&password=" + password,
-                  {{"Content-Type", "application/x-www-form-urlencoded"}});
-    json body = Json(r);
+    json body =
+        Json(PasswordGrant(server_->base_url(), "script", "script-secret", username, password));
     return body.is_object() && body.contains("access_token")
                ? body["access_token"].get<std::string>()
                : std::string();
