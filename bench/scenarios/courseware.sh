@@ -96,7 +96,11 @@ scenario_courseware() {
   done
   local tokens=$BENCH_TMP/courseware-tokens.txt i
   : >"$tokens"
-  for ((i = 1; i <= BENCH_CW_TOKENS; i++)); do token_for "learner$i" password >>"$tokens"; done
+  # One token per line (curl's body has no final newline).
+  for ((i = 1; i <= BENCH_CW_TOKENS; i++)); do
+    token_for "learner$i" password >>"$tokens"
+    echo >>"$tokens"
+  done
   [[ $(grep -c . "$tokens") == "$BENCH_CW_TOKENS" ]] || { bench_log "learner JWTs missing"; return 1; }
 
   local numerical=651e0945b77f42e0a4c89b8c3e6f5b3b
