@@ -14,11 +14,17 @@ namespace {
 using http::Request;
 using http::Response;
 
+Response NotFound(const Request& request) {
+  return http::ErrorResponse(NotFoundError("no such block or handler"), request.request_id());
+}
+
 class CoursewareRoutes {
  public:
   explicit CoursewareRoutes(CoursewareRoutesContext& ctx) : ctx_(ctx) {}
 
-  Response XModuleHandler(Request& request) {
+  // Resolves the block, checks access (see the header), then runs the
+  // handler the table has for the block's type.
+  Response Handle(Request& request) {
     const oauth::Principal* caller = CurrentPrincipal(request);
     if (caller == nullptr) {
       Response response = Response::Text(403, "Unauthenticated");
@@ -36,6 +42,9 @@ class CoursewareRoutes {
     }
     int index = (*tree)->Find(usage->ToString());
     if (index < 0) return NotFound(request);
+    const BlockHandler* handler =
+        ctx_.handlers.Find((*tree)->blocks[index].type, request.PathParam("handler"));
+    if (handler == nullptr) return NotFound(request);
     bool global_staff = caller->is_staff || caller->is_superuser;
     content_gate::CourseAccess roles =
         ctx_.gate.RolesFor(caller->user_id, global_staff, course_key);
@@ -51,32 +60,42 @@ class CoursewareRoutes {
     if (!content_gate::ContentGate::VisibleWithAncestors(**tree, index, *access)) {
       return NotFound(request);
     }
-    problems::ProblemRequest problem{
-        caller->user_id,     roles.staff, *tree, index, std::string(request.PathParam("dispatch")),
-        request.FormValues()};
-    StatusOr<nlohmann::json> reply = ctx_.problems.Handle(problem);
-    if (!reply.ok()) {
-      if (reply.status().code() == StatusCode::kNotFound) return NotFound(request);
-      return http::ErrorResponse(reply.status(), request.request_id());
-    }
-    return Response::Json(200, *reply);
+    BlockHandlerCall call{caller->user_id,
+                          roles.staff,
+                          *tree,
+                          index,
+                          std::string(request.PathParam("handler")),
+                          std::string(request.PathParam("suffix")),
+                          &request};
+    return (*handler)(call);
   }
 
  private:
-  static Response NotFound(const Request& request) {
-    return http::ErrorResponse(NotFoundError("no such block or handler"), request.request_id());
-  }
-
   CoursewareRoutesContext& ctx_;
 };
 
 }  // namespace
 
+BlockHandler ProblemHandler(problems::ProblemService& problems) {
+  return [&problems](const BlockHandlerCall& call) {
+    const Request& request = *call.request;
+    problems::ProblemRequest problem{call.user_id,     call.staff,  call.tree,
+                                     call.block_index, call.suffix, request.FormValues()};
+    StatusOr<nlohmann::json> reply = problems.Handle(problem);
+    if (!reply.ok()) {
+      if (reply.status().code() == StatusCode::kNotFound) return NotFound(request);
+      return http::ErrorResponse(reply.status(), request.request_id());
+    }
+    return Response::Json(200, *reply);
+  };
+}
+
 void RegisterCoursewareRoutes(http::Router& router, CoursewareRoutesContext& context) {
   auto routes = std::make_shared<CoursewareRoutes>(context);
-  router.Post(
-      "/courses/{course_id:course_key}/xblock/{usage_id}/handler/xmodule_handler/{dispatch}",
-      [routes](Request& request) { return routes->XModuleHandler(request); });
+  router.Post("/courses/{course_id:course_key}/xblock/{usage_id}/handler/{handler}",
+              [routes](Request& request) { return routes->Handle(request); });
+  router.Post("/courses/{course_id:course_key}/xblock/{usage_id}/handler/{handler}/{suffix}",
+              [routes](Request& request) { return routes->Handle(request); });
 }
 
 }  // namespace larch::api

@@ -261,8 +261,10 @@ void Components::RegisterRoutes() {
                                                           SystemClock::Default()->NowMicros());
       },
       problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
-  courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(
-      api::CoursewareRoutesContext{*course_catalog_, *content_gate_, *enrollments_, *problems_});
+  block_handlers_ = std::make_unique<api::BlockHandlers>();
+  block_handlers_->Add("problem", "xmodule_handler", api::ProblemHandler(*problems_));
+  courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
+      *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);
   course_home_context_ =
       std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{

@@ -62,6 +62,7 @@ struct CourseHomeRoutesContext;
 struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
+class BlockHandlers;
 struct EnrollmentRoutesContext;
 }  // namespace api
 namespace oauth {
@@ -146,6 +147,7 @@ class Components {
   std::unique_ptr<grades::GradeService> grades_;
   std::unique_ptr<problems::ProblemService> problems_;
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
+  std::unique_ptr<api::BlockHandlers> block_handlers_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;

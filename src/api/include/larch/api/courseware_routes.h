@@ -1,40 +1,87 @@
-// larch::api courseware handlers: the XBlock handler URL the learning
-// micro-frontend's unit iframe posts to (lms/djangoapps/courseware
-// block_render.py handle_xblock_callback), for capa problems:
-//   POST /courses/{course_id}/xblock/{usage_id}/handler/xmodule_handler/{dispatch}
-// with dispatch problem_get, problem_check, problem_save, problem_reset or
-// problem_show and the answers as form fields (input_<id>, input_<id>[]).
-// The reply is the problem's JSON (problems::ProblemService); Open edX's
-// ProcessingError cases are 200 {"success": message} as upstream sends them.
+// larch::api courseware handlers: the XBlock handler URLs the learning
+// micro-frontend and the unit iframe post to (lms/djangoapps/courseware
+// block_render.py handle_xblock_callback):
+//   POST /courses/{course_id}/xblock/{usage_id}/handler/{handler}
+//   POST /courses/{course_id}/xblock/{usage_id}/handler/{handler}/{suffix}
+// Capa problems answer handler xmodule_handler with suffix problem_get,
+// problem_check, problem_save, problem_reset or problem_show and the
+// answers as form fields (input_<id>, input_<id>[]); other block types add
+// their handlers to the BlockHandlers table.
 //
-// Access as upstream: no authenticated caller is 403 "Unauthenticated"; an
-// unknown course, block or handler, a caller who is neither enrolled nor
-// course staff, and a block the caller may not see (content_gate: start
-// dates, staff-only, milestones, for the block and its ancestors) are 404.
-// Session callers need the CSRF token (the authentication filter checks it).
+// Access as upstream, checked here before any handler runs: no
+// authenticated caller is 403 "Unauthenticated"; an unknown course, block
+// or handler, a caller who is neither enrolled nor course staff, and a
+// block the caller may not see (content_gate: start dates, staff-only,
+// milestones, for the block and its ancestors) are 404. Session callers
+// need the CSRF token (the authentication filter checks it).
 //
 // Thread safety: register before serving; the handlers then run
-// concurrently (the services are thread-safe).
+// concurrently (they and the services must be thread-safe).
 #ifndef LARCH_API_COURSEWARE_ROUTES_H_
 #define LARCH_API_COURSEWARE_ROUTES_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/enrollment/enrollment_service.h"
+#include "larch/http/request.h"
+#include "larch/http/response.h"
 #include "larch/http/router.h"
 #include "larch/problems/problem_service.h"
 
 namespace larch::api {
 
-// Everything the handlers use; all references must outlive the router.
+// One call of a block handler, after the access checks passed.
+struct BlockHandlerCall {
+  int64_t user_id = 0;
+  // Course staff or global staff.
+  bool staff = false;
+  std::shared_ptr<const courses::CourseTree> tree;
+  int block_index = -1;
+  std::string handler;
+  // The path after the handler name ("" when there is none).
+  std::string suffix;
+  http::Request* request = nullptr;
+};
+using BlockHandler = std::function<http::Response(const BlockHandlerCall&)>;
+
+// Handlers by (block type, handler name). Block type "*" matches every
+// block (publish_completion, say); an exact type wins over "*". Fill it
+// before registering the routes; lookups are then read-only.
+class BlockHandlers {
+ public:
+  void Add(std::string block_type, std::string handler, BlockHandler fn) {
+    table_[{std::move(block_type), std::move(handler)}] = std::move(fn);
+  }
+  const BlockHandler* Find(std::string_view block_type, std::string_view handler) const {
+    auto it = table_.find({std::string(block_type), std::string(handler)});
+    if (it == table_.end()) it = table_.find({"*", std::string(handler)});
+    return it == table_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, BlockHandler> table_;
+};
+
+// Everything the routes use; all references must outlive the router.
 struct CoursewareRoutesContext {
   courses::CourseCatalog& catalog;
   content_gate::ContentGate& gate;
   enrollment::EnrollmentService& enrollments;
-  problems::ProblemService& problems;
+  BlockHandlers& handlers;
 };
 
-// Adds the route above. The caller comes from api::CurrentPrincipal, so
+// The capa problem handler (xmodule_handler on problem blocks).
+BlockHandler ProblemHandler(problems::ProblemService& problems);
+
+// Adds the routes above. The caller comes from api::CurrentPrincipal, so
 // RegisterAccountRoutes must run on the same router.
 void RegisterCoursewareRoutes(http::Router& router, CoursewareRoutesContext& context);
 
