@@ -57,17 +57,21 @@ using BlockHandler = std::function<http::Response(const BlockHandlerCall&)>;
 // before registering the routes; lookups are then read-only.
 class BlockHandlers {
  public:
-  void Add(std::string block_type, std::string handler, BlockHandler fn) {
-    table_[{std::move(block_type), std::move(handler)}] = std::move(fn);
+  void Add(std::string_view block_type, std::string_view handler, BlockHandler fn) {
+    table_[std::string(handler)][std::string(block_type)] = std::move(fn);
   }
   const BlockHandler* Find(std::string_view block_type, std::string_view handler) const {
-    auto it = table_.find({std::string(block_type), std::string(handler)});
-    if (it == table_.end()) it = table_.find({"*", std::string(handler)});
-    return it == table_.end() ? nullptr : &it->second;
+    auto by_type = table_.find(handler);
+    if (by_type == table_.end()) return nullptr;
+    auto it = by_type->second.find(block_type);
+    if (it == by_type->second.end()) it = by_type->second.find(std::string_view("*"));
+    return it == by_type->second.end() ? nullptr : &it->second;
   }
 
  private:
-  std::map<std::pair<std::string, std::string>, BlockHandler> table_;
+  // handler name -> block type -> handler; transparent, so lookups by
+  // string_view do not allocate.
+  std::map<std::string, std::map<std::string, BlockHandler, std::less<>>, std::less<>> table_;
 };
 
 // Everything the routes use; all references must outlive the router.
