@@ -20,7 +20,9 @@
 #include "larch/api/courses_routes.h"
 #include "larch/api/courseware_routes.h"
 #include "larch/api/enrollment_routes.h"
+#include "larch/api/grades_routes.h"
 #include "larch/api/import_routes.h"
+#include "larch/api/instructor_routes.h"
 #include "larch/api/search_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
@@ -270,6 +272,9 @@ void Components::RegisterRoutes() {
       std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
           settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
+  api::RegisterGradesRoutes(
+      *router_, {settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
+  api::RegisterInstructorRoutes(*router_, {*course_catalog_, *accounts_, *roles_});
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

@@ -10,6 +10,16 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+std::string LikeContainsPattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : AsciiLower(text)) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('%');
+  return out;
+}
+
 std::string_view TrimBlanks(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);

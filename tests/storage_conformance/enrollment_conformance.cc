@@ -177,6 +177,63 @@ TEST_P(EnrollmentConformance, BatchEnrollMultiRowInsert) {
   EXPECT_EQ(stats->unchanged, 60);
 }
 
+TEST_P(EnrollmentConformance, RosterPagesActiveLearnersByEnrollmentId) {
+  auto bob = InsertUserForTest(db(), "bob", "bob@example.com");
+  auto carol = InsertUserForTest(db(), "Carol", "carol@elsewhere.org");
+  auto dave = InsertUserForTest(db(), "dave", "dave@example.com");
+  ASSERT_TRUE(bob.ok() && carol.ok() && dave.ok());
+  std::vector<int64_t> enrollment_ids;
+  for (int64_t user : {alice_, *bob, *carol, *dave}) {
+    auto r = service_->Enroll(user, kCourse);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    enrollment_ids.push_back(r->enrollment.id);
+  }
+  ASSERT_TRUE(service_->Unenroll(*dave, kCourse).ok());
+  ASSERT_TRUE(service_->Update(*bob, kCourse, std::string("honor"), std::nullopt).ok());
+  auto names = [](const RosterPage& page) {
+    std::vector<std::string> out;
+    for (const RosterEntry& e : page.entries) out.push_back(e.username);
+    return out;
+  };
+  auto list = [&](RosterQuery q) {
+    q.course_key = kCourse;
+    auto page = service_->ListRoster(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? *page : RosterPage{};
+  };
+  using Names = std::vector<std::string>;
+
+  RosterPage first = list({.page_size = 2});
+  EXPECT_EQ(names(first), (Names{"alice", "bob"}));
+  EXPECT_TRUE(first.more);
+  EXPECT_EQ(first.total, 3);  // dave's enrollment is inactive
+  EXPECT_EQ(first.filtered, 3);
+  EXPECT_EQ(first.entries[1].mode, "honor");
+  EXPECT_EQ(first.entries[0].email, "Alice@Example.com");
+  RosterPage next = list({.position = first.entries.back().enrollment_id, .page_size = 2});
+  EXPECT_EQ(names(next), (Names{"Carol"}));
+  EXPECT_FALSE(next.more);
+  RosterPage back = list({.position = enrollment_ids[2], .backward = true, .page_size = 1});
+  EXPECT_EQ(names(back), (Names{"bob"}));
+  EXPECT_TRUE(back.more);
+
+  // The filters: case-insensitive substrings, LIKE wildcards taken literally.
+  EXPECT_EQ(names(list({.username_contains = "AR"})), (Names{"Carol"}));
+  EXPECT_EQ(names(list({.username_contains = "%"})), Names{});
+  RosterPage by_email =
+      list({.position = enrollment_ids[0], .page_size = 1, .user_contains = "EXAMPLE.com"});
+  EXPECT_EQ(names(by_email), (Names{"bob"}));
+  EXPECT_FALSE(by_email.more);  // dave matches but is not active
+  EXPECT_EQ(by_email.filtered, 2);
+  RosterPage honor = list({.mode = "honor"});
+  EXPECT_EQ(names(honor), (Names{"bob"}));
+  EXPECT_EQ(honor.filtered, 1);
+  RosterPage none = list({.username_contains = "carol", .user_contains = "bob"});
+  EXPECT_TRUE(none.entries.empty());
+  EXPECT_EQ(none.filtered, 0);
+  EXPECT_EQ(none.total, 3);
+}
+
 LARCH_INSTANTIATE_BACKEND_SUITE(EnrollmentConformance);
 
 }  // namespace

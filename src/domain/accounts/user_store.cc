@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "internal.h"
+#include "larch/common/strings.h"
 
 namespace larch::accounts {
 namespace {
@@ -106,6 +107,25 @@ StatusOr<std::optional<UserSummary>> UserStore::FindSummary(storage::Executor& e
   LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(kSummaryById, {Int(id)}));
   if (rs.rows.empty()) return std::optional<UserSummary>();
   return std::optional<UserSummary>(SummaryFromRow(rs.rows[0]));
+}
+
+StatusOr<std::vector<int64_t>> UserStore::SearchIds(storage::Executor& ex, std::string_view text,
+                                                    bool or_email) {
+  static constexpr storage::Query kByUsername{
+      "accounts.users.search_username",
+      "SELECT id FROM users WHERE lower(username) LIKE ? ESCAPE '\\' ORDER BY id"};
+  static constexpr storage::Query kByUsernameOrEmail{
+      "accounts.users.search_username_email",
+      "SELECT id FROM users WHERE lower(username) LIKE ? ESCAPE '\\' "
+      "OR lower(email) LIKE ? ESCAPE '\\' ORDER BY id"};
+  const std::string pattern = LikeContainsPattern(text);
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         or_email ? ex.Execute(kByUsernameOrEmail, {Text(pattern), Text(pattern)})
+                                  : ex.Execute(kByUsername, {Text(pattern)}));
+  std::vector<int64_t> ids;
+  ids.reserve(rs.rows.size());
+  for (const storage::Row& row : rs.rows) ids.push_back(row.GetInt(0));
+  return ids;
 }
 
 StatusOr<std::unordered_map<int64_t, UserSummary>> UserStore::FindSummaries(

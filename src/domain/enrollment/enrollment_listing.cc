@@ -39,17 +39,6 @@ std::string OrgOf(std::string_view key) {
   return std::string(key.substr(0, key.find('/')));
 }
 
-// LIKE pattern matching `text` anywhere, with the wildcards escaped.
-std::string ContainsPattern(std::string_view text) {
-  std::string out = "%";
-  for (char c : AsciiLower(text)) {
-    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('%');
-  return out;
-}
-
 // Ids of the users the filter names: usernames and emails are exact (as the
 // listing's IN lists always were), both lists must match when both are
 // given. One batch read through UserStore's case-insensitive lookup, then
@@ -89,7 +78,7 @@ void AppendCourseAndCursor(const EnrollmentFilter& filter,
     for (size_t i = 0; i < filter.course_key_substrings.size(); ++i) {
       sql += i == 0 ? "" : " OR ";
       sql += "lower(e.course_key) LIKE ? ESCAPE '\\'";
-      params.push_back(Text(ContainsPattern(filter.course_key_substrings[i])));
+      params.push_back(Text(LikeContainsPattern(filter.course_key_substrings[i])));
     }
     sql += ")";
   }

@@ -208,6 +208,32 @@ StatusOr<CourseGradeReport> GradeService::Compute(int64_t user_id, std::string_v
   });
 }
 
+StatusOr<grading::GradingPolicy> GradeService::PolicyFor(std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         catalog_.GetTree(course_key));
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const Structure> structure, StructureFor(*tree));
+  return structure->policy;
+}
+
+StatusOr<std::vector<CourseGradeReport>> GradeService::ComputeMany(
+    std::string_view course_key, const std::vector<int64_t>& user_ids) {
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         catalog_.GetTree(course_key));
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const Structure> structure, StructureFor(*tree));
+  return storage::RunWithResult(
+      db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) -> StatusOr<std::vector<CourseGradeReport>> {
+        std::vector<CourseGradeReport> out;
+        out.reserve(user_ids.size());
+        for (int64_t user_id : user_ids) {
+          LARCH_ASSIGN_OR_RETURN(CourseGradeReport report,
+                                 ComputeFrom(*tree, *structure, txn, user_id));
+          out.push_back(std::move(report));
+        }
+        return out;
+      });
+}
+
 StatusOr<std::vector<std::pair<std::string, json>>> GradeService::Persist(
     storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now) {
   for (const SectionGrade& section : report.sections) {

@@ -15,6 +15,11 @@ namespace larch {
 // the result does not depend on the C locale.
 std::string AsciiLower(std::string_view text);
 
+// A SQL LIKE pattern matching `text` (lowercased) anywhere, with `%`, `_`
+// and `\` escaped for `LIKE ? ESCAPE '\'` against a lowercased column:
+// Django's `__icontains`.
+std::string LikeContainsPattern(std::string_view text);
+
 // `text` without leading and trailing spaces and tabs (HTTP's optional
 // white space, header and address parsing).
 std::string_view TrimBlanks(std::string_view text);

@@ -90,6 +90,10 @@ class UserStore {
   // user once per chunk it matches in; chunked like FindSummaries.
   static StatusOr<std::vector<UserSummary>> FindSummariesByLogin(
       storage::Executor& ex, const std::vector<std::string>& lowered);
+  // Ids, ascending, of the users whose username (or, with `or_email`, whose
+  // email) contains `text`, case-insensitively (Django's __icontains).
+  static StatusOr<std::vector<int64_t>> SearchIds(storage::Executor& ex, std::string_view text,
+                                                  bool or_email);
   // Every user's id with lowercased username and email (import-users' map).
   static StatusOr<std::vector<UserLoginKeys>> ListLoginKeys(storage::Executor& ex);
 

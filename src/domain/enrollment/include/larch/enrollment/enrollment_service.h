@@ -154,6 +154,37 @@ struct EnrollmentPage {
   bool more = false;
 };
 
+// The active learners of one course in enrollment id order: the rows the
+// grades API and the gradebook page through (CourseEnrollmentPagination,
+// ordering "id"), with the filters of GradebookView.
+struct RosterQuery {
+  std::string course_key;
+  // Keyset position: the rows after this enrollment id, or with `backward`
+  // the rows before it (returned in ascending order all the same).
+  std::optional<int64_t> position;
+  bool backward = false;
+  int64_t page_size = 50;
+  std::string mode;               // exact; "" does not filter
+  std::string username_contains;  // case-insensitive; "" does not filter
+  std::string user_contains;      // username or email, case-insensitive
+};
+
+struct RosterEntry {
+  int64_t enrollment_id = 0;
+  int64_t user_id = 0;
+  std::string mode;
+  std::string username;
+  std::string email;
+  std::string full_name;  // the profile's name, "" without one
+};
+
+struct RosterPage {
+  std::vector<RosterEntry> entries;  // ascending enrollment id
+  bool more = false;                 // rows exist beyond the page, in the direction walked
+  int64_t total = 0;                 // active enrollments in the course
+  int64_t filtered = 0;              // those the filters keep
+};
+
 struct BatchStats {
   int64_t inserted = 0;
   int64_t reactivated = 0;
@@ -221,6 +252,10 @@ class EnrollmentService {
   StatusOr<int64_t> CountActive(std::string_view course_key);
   // The ids of the users with an active enrollment in the course, ascending.
   StatusOr<std::vector<int64_t>> ActiveUserIds(std::string_view course_key);
+
+  // One page of the course's active learners (RosterQuery), with the
+  // counts, in one read transaction. A page_size below 1 reads as 1.
+  StatusOr<RosterPage> ListRoster(const RosterQuery& query);
 
   // Adds or replaces the attributes (keyed by namespace and name) of the
   // user's enrollment. kNotFound when there is no enrollment.

@@ -100,6 +100,15 @@ class GradeService {
   // kNotFound for an unknown course.
   StatusOr<CourseGradeReport> Compute(int64_t user_id, std::string_view course_key);
 
+  // The course's grading policy (grading_policy.json over the default).
+  // kNotFound for an unknown course.
+  StatusOr<grading::GradingPolicy> PolicyFor(std::string_view course_key);
+
+  // Compute for each of `user_ids`, in that order, in one read transaction
+  // with the course structure built once (the grade listings' pages).
+  StatusOr<std::vector<CourseGradeReport>> ComputeMany(std::string_view course_key,
+                                                       const std::vector<int64_t>& user_ids);
+
   // Compute, then store the subsection and course rows in one transaction
   // and publish the events above when something changed.
   StatusOr<CourseGradeReport> Recalculate(int64_t user_id, std::string_view course_key);
