@@ -25,6 +25,7 @@
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
+#include "larch/completion/completion.h"
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/courses/course_import_service.h"
@@ -252,13 +253,19 @@ void Components::RegisterRoutes() {
   api::RegisterTranscriptRoutes(*router_, *course_routes_context_, *db_);
   grades_ = std::make_unique<grades::GradeService>(*db_, *course_catalog_, *SystemClock::Default(),
                                                    events_.get());
-  // Every score change enqueues the learner's grade recalculation in the
+  // Every score change enqueues the learner's grade recalculation and marks
+  // the problem complete (completion's scorable-block handler), in the
   // transaction that writes the score (grades.recalculate below).
   problems_ = std::make_unique<problems::ProblemService>(
       *db_, *SystemClock::Default(), *SecureRandom::Default(),
       [](storage::Transaction& txn, const problems::ScoreChange& change) {
+        int64_t now = SystemClock::Default()->NowMicros();
+        LARCH_RETURN_IF_ERROR(
+            completion::CompletionStore::Submit(txn, change.user_id, change.course_key,
+                                                {change.usage_key, "problem", 1.0}, now)
+                .status());
         return grades::GradeService::EnqueueRecalculation(txn, change.user_id, change.course_key,
-                                                          SystemClock::Default()->NowMicros());
+                                                          now);
       },
       problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
   block_handlers_ = std::make_unique<api::BlockHandlers>();
