@@ -16,6 +16,7 @@
 #include "larch/accounts/roles.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/completion_routes.h"
 #include "larch/api/course_home_routes.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/courseware_routes.h"
@@ -26,6 +27,7 @@
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
 #include "larch/completion/completion.h"
+#include "larch/completion/completion_service.h"
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/courses/course_import_service.h"
@@ -270,6 +272,11 @@ void Components::RegisterRoutes() {
       problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
   block_handlers_ = std::make_unique<api::BlockHandlers>();
   block_handlers_->Add("problem", "xmodule_handler", api::ProblemHandler(*problems_));
+  completion_ = std::make_unique<completion::CompletionService>(*db_, *SystemClock::Default());
+  completion_context_ = std::make_unique<api::CompletionRoutesContext>(api::CompletionRoutesContext{
+      *course_catalog_, *content_gate_, *enrollments_, *accounts_, *completion_});
+  api::AddCompletionHandlers(*block_handlers_, *completion_context_);
+  api::RegisterCompletionRoutes(*router_, *completion_context_);
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);

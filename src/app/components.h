@@ -56,12 +56,16 @@ class ProblemService;
 namespace grades {
 class GradeService;
 }  // namespace grades
+namespace completion {
+class CompletionService;
+}  // namespace completion
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
 struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
+struct CompletionRoutesContext;
 class BlockHandlers;
 struct EnrollmentRoutesContext;
 }  // namespace api
@@ -149,6 +153,8 @@ class Components {
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::BlockHandlers> block_handlers_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
+  std::unique_ptr<completion::CompletionService> completion_;
+  std::unique_ptr<api::CompletionRoutesContext> completion_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

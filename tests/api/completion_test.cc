@@ -1,0 +1,348 @@
+// Completion through the real `larch` binary on SQLite and PostgreSQL: the
+// completion-batch API (a learner for themselves, staff for anyone, and
+// upstream's 400/403/404 bodies), the publish_completion handler, the
+// sequential's goto_position and get_completion, problems that complete
+// with their score, and the resume endpoint; anonymous, unenrolled and
+// other-learner callers are refused.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api_users.h"
+#include "backends.h"
+#include "larch_process.h"
+
+namespace larch::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr char kCourse[] = "course-v1:Larch+C+2024";
+constexpr char kPassword[] = "password";  // kPasswordHash
+
+std::string Block(const std::string& type, const std::string& id) {
+  return std::string("block-v1:Larch+C+2024+type@") + type + "+block@" + id;
+}
+
+// Week 1 (open since 2020): sequential s with u1 {h1, p1, d1}, u2 {h2} and
+// a staff-only unit; Later (opens 2099) with one html.
+void WriteCourse(const fs::path& dir) {
+  fs::create_directories(dir / "course");
+  fs::create_directories(dir / "policies" / "2024");
+  std::ofstream(dir / "course.xml") << "<course url_name=\"2024\" org=\"Larch\" course=\"C\"/>\n";
+  std::ofstream(dir / "course" / "2024.xml")
+      << "<course display_name=\"Completion\" start=\"&quot;2020-01-01T00:00:00+00:00&quot;\">\n"
+         "  <chapter url_name=\"ch\" display_name=\"Week 1\">\n"
+         "    <sequential url_name=\"s\" display_name=\"Lesson\">\n"
+         "      <vertical url_name=\"u1\" display_name=\"Unit 1\">\n"
+         "        <html url_name=\"h1\" display_name=\"Intro\">&lt;p&gt;Hello&lt;/p&gt;</html>\n"
+         "        <problem url_name=\"p1\"><numericalresponse answer=\"4\">"
+         "<responseparam type=\"tolerance\" default=\"0.01\"/><textline/>"
+         "</numericalresponse></problem>\n"
+         "        <discussion url_name=\"d1\" discussion_id=\"d1\" discussion_category=\"W\" "
+         "discussion_target=\"T\"/>\n"
+         "      </vertical>\n"
+         "      <vertical url_name=\"u2\" display_name=\"Unit 2\">\n"
+         "        <html url_name=\"h2\" display_name=\"More\">&lt;p&gt;More&lt;/p&gt;</html>\n"
+         "      </vertical>\n"
+         "      <vertical url_name=\"staffu\" display_name=\"Staff\" "
+         "visible_to_staff_only=\"true\">\n"
+         "        <html url_name=\"sh\">&lt;p&gt;Staff&lt;/p&gt;</html>\n"
+         "      </vertical>\n"
+         "    </sequential>\n"
+         "  </chapter>\n"
+         "  <chapter url_name=\"later\" display_name=\"Later\" "
+         "start=\"&quot;2099-01-01T00:00:00+00:00&quot;\">\n"
+         "    <sequential url_name=\"ls\" display_name=\"Soon\"><vertical url_name=\"lu\">"
+         "<html url_name=\"lh\">&lt;p&gt;Soon&lt;/p&gt;</html></vertical></sequential>\n"
+         "  </chapter>\n"
+         "</course>\n";
+  std::ofstream(dir / "policies" / "2024" / "policy.json")
+      << json{{"course/2024", {{"display_name", "Completion"}}}};
+}
+
+class CompletionApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    backend_ = std::make_unique<TestBackend>(GetParam());
+    if (!backend_->available()) GTEST_SKIP() << "LARCH_TEST_PG_DSN is not set";
+    env_ = backend_->env();
+    env_["LARCH_ACCESS_LOG"] = "off";
+    Run({"migrate", "--data-dir", dir_.path()});
+    fs::path own = fs::path(dir_.path()) / "own";
+    WriteCourse(own);
+    Run({"import-olx", "--data-dir", dir_.path(), own.string()});
+    Expect(CreateSuperuser(dir_.path(), "admin", "Admin-Secret-1", env_), "createsuperuser");
+    Expect(ImportUsers(dir_.path(), {"learner", "other", "outsider"}, kPasswordHash, env_),
+           "import-users");
+    Expect(CreatePasswordClient(dir_.path(), "script", "script-secret", env_), "oauth client");
+    auto p = LarchProcess::Serve({"--data-dir", dir_.path()}, env_);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    server_ = std::move(p).value();
+    admin_ = Token("admin", "Admin-Secret-1");
+    learner_ = Token("learner", kPassword);
+    other_ = Token("other", kPassword);
+    outsider_ = Token("outsider", kPassword);
+    ASSERT_FALSE(learner_.empty());
+    for (const std::string* token : {&learner_, &other_}) {
+      auto r = Request("POST", "/api/enrollment/v1/enrollment",
+                       json{{"course_details", {{"course_id", kCourse}}}}, *token);
+      ASSERT_TRUE(r.ok());
+      ASSERT_EQ(r->status, 200) << r->body;
+    }
+  }
+
+  static void Expect(const CommandResult& r, const char* what) {
+    EXPECT_EQ(r.exit_code, 0) << what << ": " << r.output;
+  }
+
+  CommandResult Run(const std::vector<std::string>& args) {
+    CommandResult r = RunLarch(args, env_);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.output;
+    return r;
+  }
+
+  std::string Token(const std::string& username, const std::string& password) {
+    json body =
+        Json(PasswordGrant(server_->base_url(), "script", "script-secret", username, password));
+    return body.is_object() && body.contains("access_token")
+               ? body["access_token"].get<std::string>()
+               : std::string();
+  }
+
+  StatusOr<HttpClientResponse> Request(const std::string& method, const std::string& path,
+                                       const json& body, const std::string& token) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", "application/json"}};
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    return Send(method, server_->base_url() + path, body.is_null() ? "" : body.dump(), headers);
+  }
+
+  // POST completion-batch; returns {status, body}.
+  std::pair<int, json> Batch(const json& body, const std::string& token) {
+    auto r = Request("POST", "/api/completion/v1/completion-batch", body, token);
+    if (!r.ok()) return {-1, json()};
+    return {r->status, Json(r)};
+  }
+
+  std::string HandlerPath(const std::string& usage, const std::string& handler) {
+    return "/courses/" + std::string(kCourse) + "/xblock/" + usage + "/handler/" + handler;
+  }
+
+  std::pair<int, json> Handler(const std::string& usage, const std::string& handler,
+                               const json& body, const std::string& token) {
+    auto r = Request("POST", HandlerPath(usage, handler), body, token);
+    if (!r.ok()) return {-1, json()};
+    return {r->status, Json(r)};
+  }
+
+  json Resume(const std::string& token) {
+    auto r = Request("GET", "/api/courseware/resume/" + std::string(kCourse), json(), token);
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) return json();
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json(r);
+  }
+
+  bool UnitComplete(const std::string& unit, const std::string& token) {
+    auto [status, body] = Handler(Block("sequential", "s"), "xmodule_handler/get_completion",
+                                  json{{"usage_key", Block("vertical", unit)}}, token);
+    EXPECT_EQ(status, 200) << body.dump();
+    return body.value("complete", false);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<TestBackend> backend_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<LarchProcess> server_;
+  std::string admin_;
+  std::string learner_;
+  std::string other_;
+  std::string outsider_;
+};
+
+json BatchBody(const std::string& username, const json& blocks) {
+  return {{"username", username}, {"course_key", kCourse}, {"blocks", blocks}};
+}
+
+TEST_P(CompletionApiTest, BatchWritesOwnCompletionsAndStaffAnyones) {
+  auto [ok_status, ok] = Batch(BatchBody("learner", {{Block("html", "h1"), 1.0}}), learner_);
+  EXPECT_EQ(ok_status, 200) << ok.dump();
+  EXPECT_EQ(ok, json({{"detail", "ok"}}));
+  EXPECT_FALSE(UnitComplete("u1", learner_));
+  // Staff for the learner; the problem makes unit 1 complete (the
+  // discussion does not count).
+  auto [staff_status, staff] =
+      Batch(BatchBody("learner", {{Block("problem", "p1"), "1.0"}}), admin_);
+  EXPECT_EQ(staff_status, 200) << staff.dump();
+  EXPECT_TRUE(UnitComplete("u1", learner_));
+  // Nothing of it is the other learner's.
+  EXPECT_FALSE(UnitComplete("u1", other_));
+  json resume = Resume(learner_);
+  EXPECT_EQ(resume["block_id"], Block("problem", "p1"));
+  EXPECT_EQ(resume["section_id"], Block("sequential", "s"));
+  EXPECT_EQ(resume["unit_id"], Block("vertical", "u1"));
+}
+
+TEST_P(CompletionApiTest, BatchRefusalsHaveUpstreamBodies) {
+  json blocks = {{Block("html", "h1"), 1.0}};
+  auto [anon_status, anon] = Batch(BatchBody("learner", blocks), "");
+  EXPECT_EQ(anon_status, 401);
+  EXPECT_EQ(anon["detail"], "Authentication credentials were not provided.");
+  auto [other_status, other] = Batch(BatchBody("learner", blocks), other_);
+  EXPECT_EQ(other_status, 403);
+  EXPECT_EQ(other["detail"], "You do not have permission to perform this action.");
+  auto [nouser_status, nouser] = Batch(BatchBody("nobody", blocks), admin_);
+  EXPECT_EQ(nouser_status, 404);
+  EXPECT_EQ(nouser["detail"], "User matching query does not exist.");
+  auto [unenrolled_status, unenrolled] = Batch(BatchBody("outsider", blocks), outsider_);
+  EXPECT_EQ(unenrolled_status, 400);
+  EXPECT_EQ(unenrolled["detail"], "User is not enrolled in course.");
+
+  auto missing = Batch(json{{"username", "learner"}, {"course_key", kCourse}}, learner_);
+  EXPECT_EQ(missing.first, 400);
+  EXPECT_EQ(missing.second["detail"], "Key 'blocks' not found.");
+  auto bad_course = Batch(
+      json{{"username", "learner"}, {"course_key", "not a key"}, {"blocks", blocks}}, learner_);
+  EXPECT_EQ(bad_course.first, 400);
+  EXPECT_EQ(bad_course.second["detail"], "Invalid learning context key: not a key");
+  auto bad_block = Batch(BatchBody("learner", {{"nope", 1.0}}), learner_);
+  EXPECT_EQ(bad_block.first, 400);
+  EXPECT_EQ(bad_block.second["detail"], "Invalid block key: nope");
+  std::string foreign = "block-v1:edX+DemoX+Demo_Course+type@html+block@x";
+  auto cross = Batch(BatchBody("learner", {{foreign, 1.0}}), learner_);
+  EXPECT_EQ(cross.first, 400);
+  EXPECT_EQ(cross.second["detail"],
+            "Block with key: '" + foreign + "' is not in context " + std::string(kCourse));
+  auto not_float = Batch(BatchBody("learner", {{Block("html", "h1"), "abc"}}), learner_);
+  EXPECT_EQ(not_float.first, 400);
+  EXPECT_EQ(not_float.second["detail"], "could not convert string to float: 'abc'");
+  // Out of range: nothing of the batch is stored.
+  auto range = Batch(BatchBody("learner", {{Block("html", "h2"), 1.0}, {Block("html", "h1"), 1.5}}),
+                     learner_);
+  EXPECT_EQ(range.first, 400);
+  EXPECT_EQ(range.second["detail"], "1.5 must be between 0.0 and 1.0");
+  auto bad_json =
+      Send("POST", server_->base_url() + "/api/completion/v1/completion-batch", "{",
+           {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + learner_}});
+  ASSERT_TRUE(bad_json.ok());
+  EXPECT_EQ(bad_json->status, 400);
+  EXPECT_TRUE(Json(bad_json).contains("detail"));
+  EXPECT_TRUE(Resume(learner_)["block_id"].is_null());
+}
+
+TEST_P(CompletionApiTest, PublishCompletionAndResume) {
+  json nothing = Resume(learner_);
+  EXPECT_EQ(nothing, json({{"block_id", nullptr}, {"section_id", nullptr}, {"unit_id", nullptr}}));
+  auto [status, body] =
+      Handler(Block("html", "h2"), "publish_completion", {{"completion", 1.0}}, learner_);
+  EXPECT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body, json({{"result", "ok"}}));
+  EXPECT_TRUE(UnitComplete("u2", learner_));
+  json resume = Resume(learner_);
+  EXPECT_EQ(resume["block_id"], Block("html", "h2"));
+  EXPECT_EQ(resume["section_id"], Block("sequential", "s"));
+  EXPECT_EQ(resume["unit_id"], Block("vertical", "u2"));
+  // The vertical's form names a descendant completable by viewing.
+  auto [v_status, v_body] =
+      Handler(Block("vertical", "u1"), "publish_completion",
+              {{"block_key", Block("html", "h1")}, {"completion", 1.0}}, learner_);
+  EXPECT_EQ(v_status, 200) << v_body.dump();
+  EXPECT_EQ(Resume(learner_)["block_id"], Block("html", "h1"));
+  auto [p_status, p_body] =
+      Handler(Block("vertical", "u1"), "publish_completion",
+              {{"block_key", Block("problem", "p1")}, {"completion", 1.0}}, learner_);
+  EXPECT_EQ(p_status, 400);
+  EXPECT_NE(p_body["error"].get<std::string>().find("not configured for completion by viewing"),
+            std::string::npos);
+  auto [u_status, u_body] =
+      Handler(Block("vertical", "u1"), "publish_completion",
+              {{"block_key", Block("html", "h2")}, {"completion", 1.0}}, learner_);
+  EXPECT_EQ(u_status, 400);
+  EXPECT_NE(u_body["error"].get<std::string>().find("not found in"), std::string::npos);
+  // Excluded and aggregate blocks are not completed directly; bad values.
+  EXPECT_EQ(
+      Handler(Block("discussion", "d1"), "publish_completion", {{"completion", 1.0}}, learner_)
+          .first,
+      400);
+  EXPECT_EQ(
+      Handler(Block("vertical", "u2"), "publish_completion", {{"completion", 1.0}}, learner_).first,
+      400);
+  EXPECT_EQ(
+      Handler(Block("html", "h1"), "publish_completion", {{"completion", 2.0}}, learner_).first,
+      400);
+  EXPECT_EQ(
+      Handler(Block("html", "h1"), "publish_completion", {{"completion", "x"}}, learner_).first,
+      400);
+}
+
+TEST_P(CompletionApiTest, HandlersRefuseWhoMustNotWrite) {
+  json one = {{"completion", 1.0}};
+  auto anon = Request("POST", HandlerPath(Block("html", "h1"), "publish_completion"), one, "");
+  ASSERT_TRUE(anon.ok());
+  EXPECT_EQ(anon->status, 403);
+  EXPECT_EQ(Handler(Block("html", "h1"), "publish_completion", one, outsider_).first, 404);
+  EXPECT_EQ(Handler(Block("html", "sh"), "publish_completion", one, learner_).first, 404);
+  EXPECT_EQ(Handler(Block("html", "lh"), "publish_completion", one, learner_).first, 404);
+  EXPECT_EQ(Handler(Block("sequential", "s"), "xmodule_handler/goto_position", {{"position", 2}},
+                    outsider_)
+                .first,
+            404);
+  EXPECT_EQ(
+      Handler(Block("sequential", "s"), "xmodule_handler/explode", json::object(), learner_).first,
+      404);
+  // Staff may complete what learners cannot see.
+  EXPECT_EQ(Handler(Block("html", "sh"), "publish_completion", one, admin_).first, 200);
+  EXPECT_TRUE(Resume(learner_)["block_id"].is_null());
+  auto anon_resume = Request("GET", "/api/courseware/resume/" + std::string(kCourse), json(), "");
+  ASSERT_TRUE(anon_resume.ok());
+  EXPECT_EQ(anon_resume->status, 401);
+}
+
+TEST_P(CompletionApiTest, SequenceHandlersAndScoredProblems) {
+  for (const char* handler : {"xmodule_handler/goto_position", "goto_position"}) {
+    auto [status, body] = Handler(Block("sequential", "s"), handler, {{"position", 2}}, learner_);
+    EXPECT_EQ(status, 200) << handler << body.dump();
+    EXPECT_EQ(body, json({{"success", true}}));
+  }
+  EXPECT_EQ(
+      Handler(Block("sequential", "s"), "goto_position", {{"position", "bad"}}, learner_).second,
+      json({{"success", true}}));
+  // get_completion without a usage key, or a unit not in this sequence.
+  EXPECT_EQ(Handler(Block("sequential", "s"), "get_completion", json::object(), learner_).second,
+            json({{"complete", false}}));
+  EXPECT_EQ(Handler(Block("sequential", "s"), "get_completion",
+                    {{"usage_key", Block("vertical", "lu")}}, learner_)
+                .second,
+            json({{"complete", false}}));
+
+  // A scored submission completes the problem, wrong answers too.
+  EXPECT_EQ(
+      Handler(Block("html", "h1"), "publish_completion", {{"completion", 1.0}}, learner_).first,
+      200);
+  EXPECT_FALSE(UnitComplete("u1", learner_));
+  auto check = Send(
+      "POST",
+      server_->base_url() + HandlerPath(Block("problem", "p1"), "xmodule_handler/problem_check"),
+      "input_p1_2_1=5",
+      {{"Content-Type", "application/x-www-form-urlencoded"},
+       {"Authorization", "Bearer " + learner_}});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->status, 200) << check->body;
+  EXPECT_EQ(Json(check)["success"], "incorrect");
+  EXPECT_TRUE(UnitComplete("u1", learner_));
+  EXPECT_EQ(Resume(learner_)["block_id"], Block("problem", "p1"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CompletionApiTest, ::testing::Values("sqlite", "postgres"));
+
+}  // namespace
+}  // namespace larch::testing
