@@ -22,6 +22,7 @@
 #include "larch/api/courseware_routes.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/import_routes.h"
+#include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
@@ -284,6 +285,9 @@ void Components::RegisterRoutes() {
       std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
           settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
+  outline_context_ = std::make_unique<api::OutlineRoutesContext>(api::OutlineRoutesContext{
+      settings_, *course_catalog_, *content_gate_, *enrollments_, *grades_, *completion_});
+  api::RegisterOutlineRoutes(*router_, *outline_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

@@ -66,6 +66,7 @@ struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
 struct CompletionRoutesContext;
+struct OutlineRoutesContext;
 class BlockHandlers;
 struct EnrollmentRoutesContext;
 }  // namespace api
@@ -155,6 +156,7 @@ class Components {
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<completion::CompletionService> completion_;
   std::unique_ptr<api::CompletionRoutesContext> completion_context_;
+  std::unique_ptr<api::OutlineRoutesContext> outline_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

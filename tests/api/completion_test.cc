@@ -41,7 +41,8 @@ void WriteCourse(const fs::path& dir) {
   std::ofstream(dir / "course" / "2024.xml")
       << "<course display_name=\"Completion\" start=\"&quot;2020-01-01T00:00:00+00:00&quot;\">\n"
          "  <chapter url_name=\"ch\" display_name=\"Week 1\">\n"
-         "    <sequential url_name=\"s\" display_name=\"Lesson\">\n"
+         "    <sequential url_name=\"s\" display_name=\"Lesson\" graded=\"true\" "
+         "format=\"Homework\">\n"
          "      <vertical url_name=\"u1\" display_name=\"Unit 1\">\n"
          "        <html url_name=\"h1\" display_name=\"Intro\">&lt;p&gt;Hello&lt;/p&gt;</html>\n"
          "        <problem url_name=\"p1\"><numericalresponse answer=\"4\">"
@@ -58,6 +59,9 @@ void WriteCourse(const fs::path& dir) {
          "        <html url_name=\"sh\">&lt;p&gt;Staff&lt;/p&gt;</html>\n"
          "      </vertical>\n"
          "    </sequential>\n"
+         "    <sequential url_name=\"staffseq\" display_name=\"Staff only\" "
+         "visible_to_staff_only=\"true\"><vertical url_name=\"su\">"
+         "<html url_name=\"sh2\">&lt;p&gt;S&lt;/p&gt;</html></vertical></sequential>\n"
          "  </chapter>\n"
          "  <chapter url_name=\"later\" display_name=\"Later\" "
          "start=\"&quot;2099-01-01T00:00:00+00:00&quot;\">\n"
@@ -67,6 +71,19 @@ void WriteCourse(const fs::path& dir) {
          "</course>\n";
   std::ofstream(dir / "policies" / "2024" / "policy.json")
       << json{{"course/2024", {{"display_name", "Completion"}}}};
+}
+
+// A course whose outline is public (course_visibility public_outline).
+void WritePublicCourse(const fs::path& dir) {
+  fs::create_directories(dir / "course");
+  std::ofstream(dir / "course.xml") << "<course url_name=\"2024\" org=\"Larch\" course=\"Pub\"/>\n";
+  std::ofstream(dir / "course" / "2024.xml")
+      << "<course display_name=\"Open\" course_visibility=\"public_outline\" "
+         "start=\"&quot;2020-01-01T00:00:00+00:00&quot;\">\n"
+         "  <chapter url_name=\"pc\" display_name=\"Open week\"><sequential url_name=\"ps\" "
+         "display_name=\"Open lesson\"><vertical url_name=\"pu\"><html url_name=\"ph\">"
+         "&lt;p&gt;Hi&lt;/p&gt;</html></vertical></sequential></chapter>\n"
+         "</course>\n";
 }
 
 class CompletionApiTest : public ::testing::TestWithParam<std::string> {
@@ -80,6 +97,9 @@ class CompletionApiTest : public ::testing::TestWithParam<std::string> {
     fs::path own = fs::path(dir_.path()) / "own";
     WriteCourse(own);
     Run({"import-olx", "--data-dir", dir_.path(), own.string()});
+    fs::path pub = fs::path(dir_.path()) / "pub";
+    WritePublicCourse(pub);
+    Run({"import-olx", "--data-dir", dir_.path(), pub.string()});
     Expect(CreateSuperuser(dir_.path(), "admin", "Admin-Secret-1", env_), "createsuperuser");
     Expect(ImportUsers(dir_.path(), {"learner", "other", "outsider"}, kPasswordHash, env_),
            "import-users");
@@ -157,6 +177,14 @@ class CompletionApiTest : public ::testing::TestWithParam<std::string> {
                                   json{{"usage_key", Block("vertical", unit)}}, token);
     EXPECT_EQ(status, 200) << body.dump();
     return body.value("complete", false);
+  }
+
+  // GET the outline; returns {status, body}.
+  std::pair<int, json> Outline(const std::string& course, const std::string& token,
+                               const char* prefix = "/api/course_home/v1/outline/") {
+    auto r = Request("GET", prefix + course, json(), token);
+    if (!r.ok()) return {-1, json()};
+    return {r->status, Json(r)};
   }
 
   TempDir dir_;
@@ -340,6 +368,95 @@ TEST_P(CompletionApiTest, SequenceHandlersAndScoredProblems) {
   EXPECT_EQ(Json(check)["success"], "incorrect");
   EXPECT_TRUE(UnitComplete("u1", learner_));
   EXPECT_EQ(Resume(learner_)["block_id"], Block("problem", "p1"));
+}
+
+TEST_P(CompletionApiTest, OutlineShowsWhatTheLearnerSeesWithCompletion) {
+  auto [status, body] = Outline(kCourse, learner_);
+  ASSERT_EQ(status, 200) << body.dump();
+  for (const char* field :
+       {"access_expiration", "cert_data", "course_goals", "course_tools", "dates_banner_info",
+        "dates_widget", "enable_proctored_exams", "enroll_alert", "enrollment_mode",
+        "handouts_html", "has_ended", "offer", "resume_course", "user_has_passing_grade",
+        "verified_mode", "welcome_message_html"}) {
+    EXPECT_TRUE(body.contains(field)) << field;
+  }
+  EXPECT_EQ(body["enrollment_mode"], "audit");
+  EXPECT_EQ(body["has_ended"], false);
+  EXPECT_EQ(body["user_has_passing_grade"], false);
+  const json& blocks = body["course_blocks"]["blocks"];
+  std::string course = Block("course", "course");
+  EXPECT_EQ(body["course_blocks"]["root"], course);
+  // Course, Week 1 and its one visible sequential; nothing staff-only or
+  // unstarted, nothing below the sequentials.
+  EXPECT_EQ(blocks.size(), 3u) << blocks.dump();
+  EXPECT_EQ(blocks[course]["children"], json::array({Block("chapter", "ch")}));
+  EXPECT_EQ(blocks[course]["has_scheduled_content"], true);
+  const json& seq = blocks[Block("sequential", "s")];
+  EXPECT_EQ(seq["display_name"], "Lesson (1 Question)");
+  EXPECT_EQ(seq["description"], "Homework");
+  EXPECT_EQ(seq["icon"], "fa-pencil-square-o");
+  EXPECT_EQ(seq["children"], json::array());
+  EXPECT_EQ(seq["type"], "sequential");
+  EXPECT_EQ(seq["hide_from_toc"], false);
+  EXPECT_EQ(seq["complete"], false);
+  EXPECT_EQ(seq["resume_block"], false);
+  EXPECT_NE(seq["lms_web_url"].get<std::string>().find("/jump_to/" + Block("sequential", "s")),
+            std::string::npos);
+  EXPECT_EQ(body["resume_course"]["has_visited_course"], false);
+  EXPECT_NE(body["resume_course"]["url"].get<std::string>().find("/jump_to/" + Block("html", "h1")),
+            std::string::npos)
+      << body["resume_course"].dump();
+
+  // Every unit the learner sees done: the sequence, week and course are
+  // complete (the staff-only unit and the unstarted week do not count).
+  auto [batch, reply] = Batch(BatchBody("learner", {{Block("html", "h1"), 1.0},
+                                                    {Block("problem", "p1"), 1.0},
+                                                    {Block("html", "h2"), 1.0}}),
+                              learner_);
+  ASSERT_EQ(batch, 200) << reply.dump();
+  body = Outline(kCourse, learner_, "/api/course_home/outline/").second;
+  const json& done = body["course_blocks"]["blocks"];
+  for (const std::string& id : {course, Block("chapter", "ch"), Block("sequential", "s")}) {
+    EXPECT_EQ(done[id]["complete"], true) << id;
+    EXPECT_EQ(done[id]["resume_block"], true) << id;
+  }
+  EXPECT_EQ(body["resume_course"]["has_visited_course"], true);
+  EXPECT_NE(body["resume_course"]["url"].get<std::string>().find("/jump_to/block-v1:Larch+C+2024"),
+            std::string::npos);
+  // The other learner's outline is untouched.
+  json other = Outline(kCourse, other_).second;
+  EXPECT_EQ(other["course_blocks"]["blocks"][course]["complete"], false);
+  EXPECT_EQ(other["resume_course"]["has_visited_course"], false);
+  // Staff see the staff-only and unstarted content.
+  json staff = Outline(kCourse, admin_).second["course_blocks"]["blocks"];
+  EXPECT_TRUE(staff.contains(Block("sequential", "staffseq")));
+  EXPECT_TRUE(staff.contains(Block("chapter", "later")));
+  EXPECT_EQ(staff[course]["complete"], false);
+}
+
+TEST_P(CompletionApiTest, OutlineRefusalsAndThePublicShape) {
+  auto [anon_status, anon] = Outline(kCourse, "");
+  EXPECT_EQ(anon_status, 401);
+  EXPECT_EQ(anon["detail"], "Authentication credentials were not provided.");
+  EXPECT_EQ(Outline("course-v1:No+Such+Course", learner_).first, 404);
+  // Signed in, not enrolled: the shape without course blocks.
+  auto [out_status, outsider] = Outline(kCourse, outsider_);
+  EXPECT_EQ(out_status, 200);
+  EXPECT_TRUE(outsider["course_blocks"].is_null());
+  EXPECT_TRUE(outsider["enrollment_mode"].is_null());
+  EXPECT_EQ(outsider["enroll_alert"]["can_enroll"], true);
+  EXPECT_EQ(outsider["resume_course"]["has_visited_course"], false);
+  // A public outline: blocks for anyone, without links or completion.
+  const std::string pub = "course-v1:Larch+Pub+2024";
+  for (const std::string& token : {outsider_, std::string()}) {
+    auto [status, body] = Outline(pub, token);
+    EXPECT_EQ(status, 200) << body.dump();
+    const json& blocks = body["course_blocks"]["blocks"];
+    ASSERT_EQ(blocks.size(), 3u) << body.dump();
+    EXPECT_TRUE(
+        blocks["block-v1:Larch+Pub+2024+type@sequential+block@ps"]["lms_web_url"].is_null());
+    EXPECT_EQ(blocks["block-v1:Larch+Pub+2024+type@sequential+block@ps"]["complete"], false);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CompletionApiTest, ::testing::Values("sqlite", "postgres"));
