@@ -16,6 +16,7 @@
 #include "larch/accounts/roles.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/bookmark_routes.h"
 #include "larch/api/completion_routes.h"
 #include "larch/api/course_home_routes.h"
 #include "larch/api/courses_routes.h"
@@ -24,6 +25,7 @@
 #include "larch/api/import_routes.h"
 #include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
+#include "larch/bookmarks/bookmarks.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
@@ -288,6 +290,10 @@ void Components::RegisterRoutes() {
   outline_context_ = std::make_unique<api::OutlineRoutesContext>(api::OutlineRoutesContext{
       settings_, *course_catalog_, *content_gate_, *enrollments_, *grades_, *completion_});
   api::RegisterOutlineRoutes(*router_, *outline_context_);
+  bookmarks_ = std::make_unique<bookmarks::BookmarkService>(*db_, *SystemClock::Default());
+  bookmark_context_ = std::make_unique<api::BookmarkRoutesContext>(api::BookmarkRoutesContext{
+      settings_, *course_catalog_, *content_gate_, *enrollments_, *bookmarks_});
+  api::RegisterBookmarkRoutes(*router_, *bookmark_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

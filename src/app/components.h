@@ -59,6 +59,9 @@ class GradeService;
 namespace completion {
 class CompletionService;
 }  // namespace completion
+namespace bookmarks {
+class BookmarkService;
+}  // namespace bookmarks
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
@@ -67,6 +70,7 @@ struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
 struct CompletionRoutesContext;
 struct OutlineRoutesContext;
+struct BookmarkRoutesContext;
 class BlockHandlers;
 struct EnrollmentRoutesContext;
 }  // namespace api
@@ -157,6 +161,8 @@ class Components {
   std::unique_ptr<completion::CompletionService> completion_;
   std::unique_ptr<api::CompletionRoutesContext> completion_context_;
   std::unique_ptr<api::OutlineRoutesContext> outline_context_;
+  std::unique_ptr<bookmarks::BookmarkService> bookmarks_;
+  std::unique_ptr<api::BookmarkRoutesContext> bookmark_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

@@ -2,8 +2,9 @@
 // completion-batch API (a learner for themselves, staff for anyone, and
 // upstream's 400/403/404 bodies), the publish_completion handler, the
 // sequential's goto_position and get_completion, problems that complete
-// with their score, and the resume endpoint; anonymous, unenrolled and
-// other-learner callers are refused.
+// with their score, the resume endpoint, the course outline and the
+// Bookmarks API; anonymous, unenrolled and other-learner callers are
+// refused.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -457,6 +458,85 @@ TEST_P(CompletionApiTest, OutlineRefusalsAndThePublicShape) {
         blocks["block-v1:Larch+Pub+2024+type@sequential+block@ps"]["lms_web_url"].is_null());
     EXPECT_EQ(blocks["block-v1:Larch+Pub+2024+type@sequential+block@ps"]["complete"], false);
   }
+}
+
+TEST_P(CompletionApiTest, BookmarksCreateListGetDelete) {
+  const std::string list = "/api/bookmarks/v1/bookmarks/";
+  auto anon = Request("GET", list, json(), "");
+  ASSERT_TRUE(anon.ok());
+  EXPECT_EQ(anon->status, 401);
+  EXPECT_EQ(Request("POST", list, {{"usage_id", Block("html", "h1")}}, "")->status, 401);
+
+  auto created = Request("POST", list, {{"usage_id", Block("html", "h1")}}, learner_);
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->status, 201) << created->body;
+  json bookmark = Json(created);
+  EXPECT_EQ(bookmark["id"], "learner," + Block("html", "h1"));
+  EXPECT_EQ(bookmark["course_id"], kCourse);
+  EXPECT_EQ(bookmark["usage_id"], Block("html", "h1"));
+  EXPECT_EQ(bookmark["block_type"], "html");
+  EXPECT_EQ(bookmark["display_name"], "Intro");
+  EXPECT_EQ(bookmark["path"],
+            json::array({{{"usage_id", Block("chapter", "ch")}, {"display_name", "Week 1"}},
+                         {{"usage_id", Block("sequential", "s")}, {"display_name", "Lesson"}},
+                         {{"usage_id", Block("vertical", "u1")}, {"display_name", "Unit 1"}}}));
+  // Again: the same bookmark.
+  auto again = Request("POST", list, {{"usage_id", Block("html", "h1")}}, learner_);
+  EXPECT_EQ(again->status, 201);
+  EXPECT_EQ(Json(again)["created"], bookmark["created"]);
+  ASSERT_EQ(Request("POST", list, {{"usage_id", Block("html", "h2")}}, learner_)->status, 201);
+
+  // Refused: no data, no usage_id, a bad key, blocks the caller cannot see.
+  auto error = [&](const json& body, const std::string& token) {
+    auto r = Request("POST", list, body, token);
+    EXPECT_EQ(r->status, 400) << body.dump();
+    return Json(r)["developer_message"];
+  };
+  EXPECT_EQ(error(json::object(), learner_), "No data provided.");
+  EXPECT_EQ(error({{"x", 1}}, learner_), "Parameter usage_id not provided.");
+  EXPECT_EQ(error({{"usage_id", "nope"}}, learner_), "Invalid usage_id: nope.");
+  for (const std::string& hidden : {Block("html", "sh"), Block("html", "lh")}) {
+    EXPECT_EQ(error({{"usage_id", hidden}}, learner_),
+              "Block with usage_id: " + hidden + " not found.");
+  }
+  EXPECT_EQ(error({{"usage_id", Block("html", "h1")}}, outsider_),
+            "Block with usage_id: " + Block("html", "h1") + " not found.");
+
+  // Newest first, paginated; other learners see none of it.
+  // The key as a client sends it, '+' encoded.
+  json page = Json(
+      Request("GET", list + "?page_size=1&course_id=course-v1:Larch%2BC%2B2024", json(), learner_));
+  EXPECT_EQ(page["count"], 2);
+  EXPECT_EQ(page["num_pages"], 2);
+  EXPECT_EQ(page["current_page"], 1);
+  EXPECT_EQ(page["start"], 0);
+  ASSERT_EQ(page["results"].size(), 1u);
+  EXPECT_EQ(page["results"][0]["usage_id"], Block("html", "h2"));
+  EXPECT_FALSE(page["results"][0].contains("display_name"));
+  EXPECT_NE(page["next"].get<std::string>().find("page=2"), std::string::npos);
+  EXPECT_TRUE(page["previous"].is_null());
+  EXPECT_EQ(Request("GET", list + "?page=3", json(), learner_)->status, 404);
+  EXPECT_EQ(Json(Request("GET", list, json(), other_))["count"], 0);
+  EXPECT_EQ(Json(Request("GET", list + "?course_id=course-v1:Larch%2BPub%2B2024", json(),
+                         learner_))["count"],
+            0);
+
+  const std::string detail = list + "learner," + Block("html", "h1") + "/";
+  auto got = Request("GET", detail + "?fields=display_name", json(), learner_);
+  ASSERT_EQ(got->status, 200) << got->body;
+  EXPECT_EQ(Json(got)["display_name"], "Intro");
+  EXPECT_FALSE(Json(got).contains("path"));
+  auto foreign = Request("GET", detail, json(), other_);
+  EXPECT_EQ(foreign->status, 404);
+  EXPECT_EQ(Json(foreign)["detail"], "Not found.");
+  EXPECT_EQ(Request("DELETE", detail, json(), other_)->status, 404);
+  EXPECT_EQ(Request("GET", detail, json(), admin_)->status, 403);
+  EXPECT_EQ(Request("DELETE", detail, json(), learner_)->status, 204);
+  auto gone = Request("GET", detail, json(), learner_);
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_EQ(Json(gone)["developer_message"],
+            "Bookmark with usage_id: " + Block("html", "h1") + " does not exist.");
+  EXPECT_EQ(Request("DELETE", detail, json(), learner_)->status, 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CompletionApiTest, ::testing::Values("sqlite", "postgres"));
