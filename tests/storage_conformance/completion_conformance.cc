@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "backend_fixture.h"
+#include "larch/common/clock.h"
 #include "larch/completion/completion.h"
+#include "larch/completion/completion_service.h"
 #include "larch/testing/enrollment_rows.h"
 #include "larch/testing/status_matchers.h"
 
@@ -132,6 +134,19 @@ TEST_P(CompletionConformance, ListAndLatestArePerLearnerAndCourse) {
   LARCH_ASSERT_OK(Submit(alice_, kCourse, {kHtml, "html", 0.0}, 400).status());
   LARCH_ASSERT_OK_AND_ASSIGN(latest, Latest(alice_, kCourse));
   EXPECT_EQ(latest->block_key, kHtml);
+}
+
+TEST_P(CompletionConformance, ServiceKeepsTheSequencePosition) {
+  CompletionService service(db(), *SystemClock::Default());
+  const char* seq = "block-v1:edX+DemoX+Demo_Course+type@sequential+block@s1";
+  LARCH_ASSERT_OK_AND_ASSIGN(std::optional<int64_t> none, service.Position(alice_, seq));
+  EXPECT_FALSE(none.has_value());
+  LARCH_ASSERT_OK(service.SetPosition(alice_, kCourse, seq, 3).status());
+  LARCH_ASSERT_OK(service.SetPosition(alice_, kCourse, seq, 2).status());
+  LARCH_ASSERT_OK_AND_ASSIGN(std::optional<int64_t> position, service.Position(alice_, seq));
+  EXPECT_EQ(position, 2);
+  LARCH_ASSERT_OK_AND_ASSIGN(none, service.Position(bob_, seq));
+  EXPECT_FALSE(none.has_value());
 }
 
 TEST_P(CompletionConformance, UnknownUserIsRefused) {
