@@ -2,8 +2,13 @@
 #ifndef LARCH_API_COMPLETION_INTERNAL_H_
 #define LARCH_API_COMPLETION_INTERNAL_H_
 
+#include <cstdint>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "larch/common/status.h"
+#include "larch/completion/completion_service.h"
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
 
@@ -15,6 +20,15 @@ namespace larch::api::internal {
 // prerequisites leave only the course block.
 std::vector<bool> VisibleBlocks(const courses::CourseTree& tree,
                                 const content_gate::ContentAccess& access);
+
+// The progress tab's completion_summary for `user_id`
+// (get_course_blocks_completion_summary): the units under the course's
+// sequentials the learner sees, counted complete or incomplete
+// ({"complete_count", "incomplete_count", "locked_count"}; nothing is
+// locked without content-type gating).
+StatusOr<nlohmann::json> CompletionSummary(completion::CompletionService& completion,
+                                           const content_gate::ContentGate& gate,
+                                           const courses::CourseTree& tree, int64_t user_id);
 
 }  // namespace larch::api::internal
 

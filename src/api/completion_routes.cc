@@ -314,6 +314,33 @@ std::vector<bool> VisibleBlocks(const courses::CourseTree& tree,
   return visible;
 }
 
+StatusOr<json> CompletionSummary(completion::CompletionService& completion,
+                                 const content_gate::ContentGate& gate,
+                                 const courses::CourseTree& tree, int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(content_gate::ContentAccess access,
+                         gate.AccessFor(user_id, false, tree.course_key));
+  LARCH_ASSIGN_OR_RETURN(std::vector<completion::BlockCompletion> rows,
+                         completion.ForCourse(user_id, tree.course_key));
+  std::vector<bool> visible = VisibleBlocks(tree, access);
+  completion::CourseCompletion done = completion::AggregateCompletion(tree, visible, rows);
+  int64_t complete = 0;
+  int64_t incomplete = 0;
+  auto shown = [&](int index) { return visible[static_cast<size_t>(index)]; };
+  if (tree.root >= 0) {
+    for (int section : tree.blocks[static_cast<size_t>(tree.root)].children) {
+      if (!shown(section)) continue;
+      for (int subsection : tree.blocks[static_cast<size_t>(section)].children) {
+        if (!shown(subsection)) continue;
+        for (int unit : tree.blocks[static_cast<size_t>(subsection)].children) {
+          if (!shown(unit)) continue;
+          ++(done.complete[static_cast<size_t>(unit)] ? complete : incomplete);
+        }
+      }
+    }
+  }
+  return json{{"complete_count", complete}, {"incomplete_count", incomplete}, {"locked_count", 0}};
+}
+
 }  // namespace internal
 
 void RegisterCompletionRoutes(http::Router& router, CompletionRoutesContext& context) {

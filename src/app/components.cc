@@ -283,9 +283,9 @@ void Components::RegisterRoutes() {
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);
-  course_home_context_ =
-      std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
-          settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
+  course_home_context_ = std::make_unique<api::CourseHomeRoutesContext>(
+      api::CourseHomeRoutesContext{settings_, *course_catalog_, *content_gate_, *enrollments_,
+                                   *accounts_, *grades_, completion_.get()});
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
   outline_context_ = std::make_unique<api::OutlineRoutesContext>(api::OutlineRoutesContext{
       settings_, *course_catalog_, *content_gate_, *enrollments_, *grades_, *completion_});

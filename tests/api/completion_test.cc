@@ -408,6 +408,14 @@ TEST_P(CompletionApiTest, OutlineShowsWhatTheLearnerSeesWithCompletion) {
             std::string::npos)
       << body["resume_course"].dump();
 
+  auto summary = [&]() {
+    auto r =
+        Request("GET", "/api/course_home/v1/progress/" + std::string(kCourse), json(), learner_);
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json(r)["completion_summary"];
+  };
+  EXPECT_EQ(summary(), json({{"complete_count", 0}, {"incomplete_count", 2}, {"locked_count", 0}}));
+
   // Every unit the learner sees done: the sequence, week and course are
   // complete (the staff-only unit and the unstarted week do not count).
   auto [batch, reply] = Batch(BatchBody("learner", {{Block("html", "h1"), 1.0},
@@ -421,6 +429,7 @@ TEST_P(CompletionApiTest, OutlineShowsWhatTheLearnerSeesWithCompletion) {
     EXPECT_EQ(done[id]["complete"], true) << id;
     EXPECT_EQ(done[id]["resume_block"], true) << id;
   }
+  EXPECT_EQ(summary(), json({{"complete_count", 2}, {"incomplete_count", 0}, {"locked_count", 0}}));
   EXPECT_EQ(body["resume_course"]["has_visited_course"], true);
   EXPECT_NE(body["resume_course"]["url"].get<std::string>().find("/jump_to/block-v1:Larch+C+2024"),
             std::string::npos);
