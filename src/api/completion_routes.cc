@@ -1,5 +1,6 @@
 #include "larch/api/completion_routes.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -135,6 +136,46 @@ class CompletionRoutes {
     body["section_id"] = (*tree)->blocks[static_cast<size_t>(path[2])].usage_key;
     body["unit_id"] = (*tree)->blocks[static_cast<size_t>(path[3])].usage_key;
     return Response::Json(200, body);
+  }
+
+  // SubsectionCompletionView: {"completion": 1} when every completable leaf
+  // of the subsection the caller sees is complete, else 0.
+  Response Subsection(Request& request) {
+    const oauth::Principal* caller = CurrentPrincipal(request);
+    if (caller == nullptr) return internal::Detail(401, kNoCredentials);
+    std::string username(request.PathParam("username"));
+    std::string lower_url = username;
+    std::string lower_caller = caller->username;
+    for (std::string* s : {&lower_url, &lower_caller}) {
+      for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (lower_url != lower_caller) {
+      if (caller->is_staff) {
+        return internal::Detail(403, "You do not have permission to perform this action.");
+      }
+      return internal::Detail(404, "Not found.");
+    }
+    std::string course_key(request.PathParam("course_key"));
+    StatusOr<std::shared_ptr<const courses::CourseTree>> tree = ctx_.catalog.GetTree(course_key);
+    if (!tree.ok()) {
+      if (tree.status().code() == StatusCode::kNotFound) return internal::Detail(404, "Not found.");
+      return http::ErrorResponse(tree.status(), request.request_id());
+    }
+    StatusOr<keys::UsageKey> usage =
+        keys::UsageKey::Parse(std::string(request.PathParam("subsection_id")));
+    int index = usage.ok() ? (*tree)->Find(usage->ToString()) : -1;
+    StatusOr<content_gate::ContentAccess> access =
+        ctx_.gate.AccessFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key);
+    if (!access.ok()) return http::ErrorResponse(access.status(), request.request_id());
+    if (index < 0 || !content_gate::ContentGate::VisibleWithAncestors(**tree, index, *access)) {
+      return internal::Detail(404, "Not found.");
+    }
+    StatusOr<std::vector<completion::BlockCompletion>> rows =
+        ctx_.completion.ForCourse(caller->user_id, course_key);
+    if (!rows.ok()) return http::ErrorResponse(rows.status(), request.request_id());
+    bool complete =
+        completion::IsComplete(**tree, index, internal::VisibleBlocks(**tree, *access), *rows);
+    return Response::Json(200, json{{"completion", complete ? 1 : 0}});
   }
 
  private:
@@ -347,6 +388,10 @@ void RegisterCompletionRoutes(http::Router& router, CompletionRoutesContext& con
   auto routes = std::make_shared<CompletionRoutes>(context);
   router.Post("/api/completion/v1/completion-batch",
               [routes](Request& request) { return routes->Batch(request); });
+  router.Get(
+      "/api/completion/v1/subsection-completion/{username}/{course_key:course_key}/"
+      "{subsection_id}",
+      [routes](Request& request) { return routes->Subsection(request); });
   router.Get("/api/courseware/resume/{course_key:course_key}",
              [routes](Request& request) { return routes->Resume(request); });
 }

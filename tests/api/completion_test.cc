@@ -268,6 +268,29 @@ TEST_P(CompletionApiTest, BatchRefusalsHaveUpstreamBodies) {
   EXPECT_TRUE(Resume(learner_)["block_id"].is_null());
 }
 
+TEST_P(CompletionApiTest, SubsectionCompletionIsTheCallersOwn) {
+  const std::string path = "/api/completion/v1/subsection-completion/";
+  auto get = [&](const std::string& user, const std::string& token,
+                 const std::string& subsection = Block("sequential", "s")) {
+    auto r = Request("GET", path + user + "/" + kCourse + "/" + subsection, json(), token);
+    return std::make_pair(r.ok() ? r->status : -1, r.ok() ? Json(r) : json());
+  };
+  EXPECT_EQ(get("learner", learner_), std::make_pair(200, json({{"completion", 0}})));
+  ASSERT_EQ(Batch(BatchBody("learner", {{Block("html", "h1"), 1.0},
+                                        {Block("problem", "p1"), 1.0},
+                                        {Block("html", "h2"), 1.0}}),
+                  learner_)
+                .first,
+            200);
+  // The staff-only unit does not count for the learner.
+  EXPECT_EQ(get("LEARNER", learner_), std::make_pair(200, json({{"completion", 1}})));
+  EXPECT_EQ(get("learner", "").first, 401);
+  EXPECT_EQ(get("learner", other_).first, 404);
+  EXPECT_EQ(get("learner", admin_).first, 403);
+  EXPECT_EQ(get("learner", learner_, Block("sequential", "staffseq")).first, 404);
+  EXPECT_EQ(get("learner", learner_, Block("sequential", "nope")).first, 404);
+}
+
 TEST_P(CompletionApiTest, PublishCompletionAndResume) {
   json nothing = Resume(learner_);
   EXPECT_EQ(nothing, json({{"block_id", nullptr}, {"section_id", nullptr}, {"unit_id", nullptr}}));

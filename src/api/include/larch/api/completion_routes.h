@@ -4,6 +4,8 @@
 //        {"username", "course_key", "blocks": {usage_key: float}}
 //        -> 200 {"detail": "ok"}; the CompletionBatchView's 400/403/404
 //        {"detail": ...} bodies otherwise (docs/api/completion.md)
+//   GET  /api/completion/v1/subsection-completion/{username}/{course_key}/{id}
+//        -> {"completion": 0 or 1} for the caller's own subsection
 //   GET  /api/courseware/resume/{course_key}
 //        -> {"block_id", "section_id", "unit_id"}: the caller's latest
 //        completion in the course and its sequential and vertical (all null
