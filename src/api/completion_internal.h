@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larch/api/outline_routes.h"
 #include "larch/common/status.h"
 #include "larch/completion/completion_service.h"
 #include "larch/content_gate/content_gate.h"
@@ -29,6 +30,10 @@ std::vector<bool> VisibleBlocks(const courses::CourseTree& tree,
 StatusOr<nlohmann::json> CompletionSummary(completion::CompletionService& completion,
                                            const content_gate::ContentGate& gate,
                                            const courses::CourseTree& tree, int64_t user_id);
+
+// GET /api/course_home/v1/navigation/{course_key} (navigation_routes.cc),
+// registered by RegisterOutlineRoutes.
+void RegisterNavigationRoute(http::Router& router, OutlineRoutesContext& context);
 
 }  // namespace larch::api::internal
 

@@ -320,6 +320,7 @@ void RegisterOutlineRoutes(http::Router& router, OutlineRoutesContext& context) 
     router.Get(std::string(prefix) + "{course_key:course_key}",
                [routes](Request& request) { return routes->Outline(request); });
   }
+  internal::RegisterNavigationRoute(router, context);
 }
 
 }  // namespace larch::api

@@ -492,6 +492,45 @@ TEST_P(CompletionApiTest, OutlineRefusalsAndThePublicShape) {
   }
 }
 
+TEST_P(CompletionApiTest, NavigationCountsUnitsAndLeaves) {
+  const std::string path = "/api/course_home/v1/navigation/" + std::string(kCourse);
+  auto nav = [&](const std::string& token) {
+    auto r = Request("GET", path, json(), token);
+    return std::make_pair(r.ok() ? r->status : -1, r.ok() ? Json(r) : json());
+  };
+  EXPECT_EQ(nav("").first, 401);
+  EXPECT_EQ(nav(outsider_), std::make_pair(200, json({{"blocks", json::object()}})));
+  auto [status, body] = nav(learner_);
+  ASSERT_EQ(status, 200) << body.dump();
+  const json& blocks = body["blocks"];
+  // Course, week, lesson and its two visible units.
+  EXPECT_EQ(blocks.size(), 5u) << blocks.dump();
+  const json& u1 = blocks[Block("vertical", "u1")];
+  EXPECT_EQ(u1["icon"], "problem");
+  EXPECT_EQ(u1["children"], json::array());
+  EXPECT_EQ(u1["complete"], false);
+  EXPECT_EQ(u1["completion_stat"], json({{"completion", 0.0}, {"completable_children", 2}}));
+  EXPECT_EQ(blocks[Block("vertical", "u2")]["icon"], "other");
+  EXPECT_EQ(blocks[Block("sequential", "s")]["children"],
+            json::array({Block("vertical", "u1"), Block("vertical", "u2")}));
+
+  ASSERT_EQ(Batch(BatchBody("learner", {{Block("html", "h1"), 1.0}}), learner_).first, 200);
+  json partial = nav(learner_).second["blocks"];
+  EXPECT_EQ(partial[Block("vertical", "u1")]["completion_stat"],
+            json({{"completion", 1.0}, {"completable_children", 2}}));
+  ASSERT_EQ(Batch(BatchBody("learner", {{Block("problem", "p1"), 1.0}, {Block("html", "h2"), 1.0}}),
+                  learner_)
+                .first,
+            200);
+  json done = nav(learner_).second["blocks"];
+  EXPECT_EQ(done[Block("sequential", "s")]["complete"], true);
+  EXPECT_EQ(done[Block("sequential", "s")]["completion_stat"],
+            json({{"completion", 2}, {"completable_children", 2}}));
+  EXPECT_EQ(done[Block("chapter", "ch")]["completion_stat"],
+            json({{"completion", 2}, {"completable_children", 2}}));
+  EXPECT_EQ(nav(other_).second["blocks"][Block("sequential", "s")]["complete"], false);
+}
+
 TEST_P(CompletionApiTest, BookmarksCreateListGetDelete) {
   const std::string list = "/api/bookmarks/v1/bookmarks/";
   auto anon = Request("GET", list, json(), "");

@@ -3,6 +3,8 @@
 // OutlineTabSerializer):
 //   GET /api/course_home/v1/outline/{course_key}
 //   GET /api/course_home/outline/{course_key}        (alias)
+//   GET /api/course_home/v1/navigation/{course_key}  (and its alias): the
+//       sidebar's course-to-unit blocks with complete and completion_stat
 // course_blocks.blocks holds the course, its chapters and sequentials as the
 // caller may see them (content_gate: no staff-only or unstarted content,
 // milestones, as the Blocks API prunes), each with the caller's `complete`
