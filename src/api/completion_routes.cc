@@ -266,6 +266,10 @@ Response PublishCompletion(CompletionRoutesContext& ctx, const BlockHandlerCall&
   if (completion::ModeOf(block.type) != completion::CompletionMode::kCompletable) {
     return HandlerError(400, "Invalid block type: " + block.type + " is not completable");
   }
+  // Scored blocks complete with their score, never by a report.
+  if (block.type == "problem") {
+    return HandlerError(400, "Invalid block type: problem is completed by its score");
+  }
   if (!data->contains("completion") || !(*data)["completion"].is_number()) {
     return HandlerError(400, "completion must be a number between 0.0 and 1.0");
   }

@@ -329,6 +329,9 @@ TEST_P(CompletionApiTest, PublishCompletionAndResume) {
       Handler(Block("vertical", "u2"), "publish_completion", {{"completion", 1.0}}, learner_).first,
       400);
   EXPECT_EQ(
+      Handler(Block("problem", "p1"), "publish_completion", {{"completion", 1.0}}, learner_).first,
+      400);
+  EXPECT_EQ(
       Handler(Block("html", "h1"), "publish_completion", {{"completion", 2.0}}, learner_).first,
       400);
   EXPECT_EQ(
