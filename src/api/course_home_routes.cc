@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_internal.h"
+#include "completion_internal.h"
 #include "larch/api/account_routes.h"
 #include "larch/common/clock.h"
 #include "larch/http/error_mapping.h"
@@ -130,11 +131,17 @@ class CourseHomeRoutes {
     std::optional<double> passing = report->policy.PassingCutoff();
     bool has_passing = passing.has_value() && report->grade.percent >= *passing;
     std::string base = internal::AbsoluteBaseUrl(request, ctx_.settings);
+    json summary = {{"complete_count", 0}, {"incomplete_count", 0}, {"locked_count", 0}};
+    if (ctx_.completion != nullptr) {
+      StatusOr<json> counted =
+          internal::CompletionSummary(*ctx_.completion, ctx_.gate, **tree, student_id);
+      if (!counted.ok()) return Error(request, counted.status());
+      summary = std::move(*counted);
+    }
     json body = {
         {"access_expiration", nullptr},
         {"certificate_data", nullptr},
-        {"completion_summary",
-         {{"complete_count", 0}, {"incomplete_count", 0}, {"locked_count", 0}}},
+        {"completion_summary", std::move(summary)},
         {"course_grade",
          {{"letter_grade", report->grade.letter ? json(*report->grade.letter) : json(nullptr)},
           {"percent", Float(report->grade.percent)},

@@ -16,6 +16,8 @@
 #include "larch/accounts/roles.h"
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/bookmark_routes.h"
+#include "larch/api/completion_routes.h"
 #include "larch/api/course_home_routes.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/courseware_routes.h"
@@ -23,10 +25,14 @@
 #include "larch/api/grades_routes.h"
 #include "larch/api/import_routes.h"
 #include "larch/api/instructor_routes.h"
+#include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
+#include "larch/bookmarks/bookmarks.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
+#include "larch/completion/completion.h"
+#include "larch/completion/completion_service.h"
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/courses/course_import_service.h"
@@ -254,27 +260,45 @@ void Components::RegisterRoutes() {
   api::RegisterTranscriptRoutes(*router_, *course_routes_context_, *db_);
   grades_ = std::make_unique<grades::GradeService>(*db_, *course_catalog_, *SystemClock::Default(),
                                                    events_.get());
-  // Every score change enqueues the learner's grade recalculation in the
+  // Every score change enqueues the learner's grade recalculation and marks
+  // the problem complete (completion's scorable-block handler), in the
   // transaction that writes the score (grades.recalculate below).
   problems_ = std::make_unique<problems::ProblemService>(
       *db_, *SystemClock::Default(), *SecureRandom::Default(),
       [](storage::Transaction& txn, const problems::ScoreChange& change) {
+        int64_t now = SystemClock::Default()->NowMicros();
+        LARCH_RETURN_IF_ERROR(
+            completion::CompletionStore::Submit(txn, change.user_id, change.course_key,
+                                                {change.usage_key, "problem", 1.0}, now)
+                .status());
         return grades::GradeService::EnqueueRecalculation(txn, change.user_id, change.course_key,
-                                                          SystemClock::Default()->NowMicros());
+                                                          now);
       },
       problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
   block_handlers_ = std::make_unique<api::BlockHandlers>();
   block_handlers_->Add("problem", "xmodule_handler", api::ProblemHandler(*problems_));
+  completion_ = std::make_unique<completion::CompletionService>(*db_, *SystemClock::Default());
+  completion_context_ = std::make_unique<api::CompletionRoutesContext>(api::CompletionRoutesContext{
+      *course_catalog_, *content_gate_, *enrollments_, *accounts_, *completion_});
+  api::AddCompletionHandlers(*block_handlers_, *completion_context_);
+  api::RegisterCompletionRoutes(*router_, *completion_context_);
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);
-  course_home_context_ =
-      std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
-          settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
+  course_home_context_ = std::make_unique<api::CourseHomeRoutesContext>(
+      api::CourseHomeRoutesContext{settings_, *course_catalog_, *content_gate_, *enrollments_,
+                                   *accounts_, *grades_, completion_.get()});
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
   api::RegisterGradesRoutes(
       *router_, {settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
   api::RegisterInstructorRoutes(*router_, {*course_catalog_, *accounts_, *roles_});
+  outline_context_ = std::make_unique<api::OutlineRoutesContext>(api::OutlineRoutesContext{
+      settings_, *course_catalog_, *content_gate_, *enrollments_, *grades_, *completion_});
+  api::RegisterOutlineRoutes(*router_, *outline_context_);
+  bookmarks_ = std::make_unique<bookmarks::BookmarkService>(*db_, *SystemClock::Default());
+  bookmark_context_ = std::make_unique<api::BookmarkRoutesContext>(api::BookmarkRoutesContext{
+      settings_, *course_catalog_, *content_gate_, *enrollments_, *bookmarks_});
+  api::RegisterBookmarkRoutes(*router_, *bookmark_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

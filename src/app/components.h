@@ -56,12 +56,21 @@ class ProblemService;
 namespace grades {
 class GradeService;
 }  // namespace grades
+namespace completion {
+class CompletionService;
+}  // namespace completion
+namespace bookmarks {
+class BookmarkService;
+}  // namespace bookmarks
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
 struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
+struct CompletionRoutesContext;
+struct OutlineRoutesContext;
+struct BookmarkRoutesContext;
 class BlockHandlers;
 struct EnrollmentRoutesContext;
 }  // namespace api
@@ -149,6 +158,11 @@ class Components {
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::BlockHandlers> block_handlers_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
+  std::unique_ptr<completion::CompletionService> completion_;
+  std::unique_ptr<api::CompletionRoutesContext> completion_context_;
+  std::unique_ptr<api::OutlineRoutesContext> outline_context_;
+  std::unique_ptr<bookmarks::BookmarkService> bookmarks_;
+  std::unique_ptr<api::BookmarkRoutesContext> bookmark_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

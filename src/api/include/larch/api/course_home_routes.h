@@ -14,6 +14,7 @@
 #define LARCH_API_COURSE_HOME_ROUTES_H_
 
 #include "larch/accounts/account_service.h"
+#include "larch/completion/completion_service.h"
 #include "larch/config/settings.h"
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
@@ -31,6 +32,8 @@ struct CourseHomeRoutesContext {
   enrollment::EnrollmentService& enrollments;
   accounts::AccountService& accounts;
   grades::GradeService& grades;
+  // The learner's completion for completion_summary (zero counts when null).
+  completion::CompletionService* completion = nullptr;
 };
 
 // The caller comes from api::CurrentPrincipal (RegisterAccountRoutes first).
