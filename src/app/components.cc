@@ -22,6 +22,8 @@
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/import_routes.h"
 #include "larch/api/search_routes.h"
+#include "larch/api/unit_page_routes.h"
+#include "larch/builtin_blocks/builtin_blocks.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
@@ -263,6 +265,13 @@ void Components::RegisterRoutes() {
       problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
   block_handlers_ = std::make_unique<api::BlockHandlers>();
   block_handlers_->Add("problem", "xmodule_handler", api::ProblemHandler(*problems_));
+  builtin_blocks_ =
+      std::make_unique<builtin_blocks::BuiltinBlockService>(*db_, *SystemClock::Default());
+  api::AddBuiltinBlockHandlers(*block_handlers_, *builtin_blocks_);
+  unit_page_context_ = std::make_unique<api::UnitPageRoutesContext>(
+      api::UnitPageRoutesContext{*account_routes_context_, *course_catalog_, *content_gate_,
+                                 *enrollments_, *problems_, *builtin_blocks_});
+  api::RegisterUnitPageRoutes(*router_, *unit_page_context_);
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);

@@ -56,6 +56,9 @@ class ProblemService;
 namespace grades {
 class GradeService;
 }  // namespace grades
+namespace builtin_blocks {
+class BuiltinBlockService;
+}  // namespace builtin_blocks
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
@@ -63,6 +66,7 @@ struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
 class BlockHandlers;
+struct UnitPageRoutesContext;
 struct EnrollmentRoutesContext;
 }  // namespace api
 namespace oauth {
@@ -149,6 +153,8 @@ class Components {
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::BlockHandlers> block_handlers_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
+  std::unique_ptr<builtin_blocks::BuiltinBlockService> builtin_blocks_;
+  std::unique_ptr<api::UnitPageRoutesContext> unit_page_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

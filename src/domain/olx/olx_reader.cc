@@ -409,7 +409,10 @@ StatusOr<keys::UsageKey> TreeBuilder::LoadBlock(const pugi::xml_node& node, cons
       element.append_attribute(name.c_str()) = value.c_str();
     }
     block.xml = internal::SerializeElement(element);
-    if (type == "problem") block.data = internal::SerializeElement(body, {}, true);
+    // Their data field is the element itself (ProblemBlock, AnnotatableBlock).
+    if (type == "problem" || type == "annotatable") {
+      block.data = internal::SerializeElement(body, {}, true);
+    }
   }
   static const std::set<std::string_view> kSupported = {
       "course",     "chapter",     "sequential",      "videosequence", "vertical",
