@@ -46,9 +46,12 @@ background:var(--soft)}
 padding:.35rem .5rem;border:1px solid var(--muted);border-radius:4px;min-width:12rem}
 .problem fieldset,.poll fieldset,.survey fieldset{border:0;padding:0;margin:0}
 .problem .field,.poll .field{margin:.3rem 0}
+.field input[type=radio],.field input[type=checkbox]{margin:0 .5rem 0 0;width:1.05rem;height:1.05rem;
+vertical-align:-.15rem}
+.field label{cursor:pointer}
 .status{display:inline-block;margin-left:.5rem;font-weight:600}
-.status.correct::after{content:"\2713 correct";color:var(--ok)}
-.status.incorrect::after{content:"\2717 incorrect";color:var(--bad)}
+.status.correct::after{content:"\2713\00a0correct";color:var(--ok)}
+.status.incorrect::after{content:"\2717\00a0incorrect";color:var(--bad)}
 .status.partially-correct::after{content:"partially correct";color:var(--warn)}
 .status .sr{position:absolute;left:-9999px}
 .answer-shown,.solution-span span:not(:empty){display:block;margin:.35rem 0;padding:.4rem .6rem;
@@ -61,7 +64,7 @@ margin:.3rem 0}
 .bar.mine .label{font-weight:700}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.4rem;text-align:left}
-td.choice{text-align:center}
+td.choice,.survey th:not(:first-child){text-align:center}
 .word-cloud ul.cloud{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem .9rem}
 .annotatable-span{padding:0 .1rem;border-radius:2px;cursor:help}
 .highlight-yellow{background:#fff3a3}.highlight-orange{background:#ffd8a8}
@@ -71,6 +74,7 @@ td.choice{text-align:center}
 border-left:3px solid var(--muted)}
 .annotatable-span:hover+.annotation-note,.annotatable-span:focus+.annotation-note{display:block}
 .unsupported{border-color:var(--warn)}
+.panel>:first-child{margin-top:0}.panel>:last-child{margin-bottom:0}
 )CSS";
 
 constexpr std::string_view kScript = R"JS(

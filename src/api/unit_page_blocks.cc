@@ -198,10 +198,12 @@ std::string PollBody(const json& view) {
   for (const json& answer : view.value("answers", json::array())) {
     std::string id = "poll-" + block_id + "-" + std::to_string(n++);
     std::string key = Str(answer, "key");
-    out += "<div class=\"field\"><input type=\"radio\" name=\"choice\" id=\"" + id + "\" value=\"" +
-           HtmlEscape(key) + "\"" + (key == choice ? " checked" : "") +
-           (can_vote ? "" : " disabled") + " required><label for=\"" + id + "\">" +
-           HtmlEscape(Str(answer, "label")) + "</label>";
+    out += "<div class=\"field\"><input type=\"radio\" name=\"choice\" id=\"" + id + "\" value=\"";
+    out += HtmlEscape(key) + "\"";
+    out += key == choice ? " checked" : "";
+    out += can_vote ? "" : " disabled";
+    out += " required><label for=\"" + id + "\">";
+    out += HtmlEscape(Str(answer, "label")) + "</label>";
     if (std::string img = Str(answer, "img"); !img.empty()) {
       out += "<img src=\"" + HtmlEscape(img) + "\" alt=\"" + HtmlEscape(Str(answer, "img_alt")) +
              "\">";
@@ -300,9 +302,9 @@ std::string WordCloudBody(const json& settings, const json& state) {
     int64_t inputs = settings.value("num_inputs", int64_t{5});
     for (int64_t i = 1; i <= inputs; ++i) {
       std::string id = "word-" + std::to_string(i);
-      out += "<div class=\"field\"><label for=\"" + id + "\">Word " + std::to_string(i) +
-             "</label> <input type=\"text\" id=\"" + id +
-             "\" name=\"student_words[]\" maxlength=\"100\"></div>";
+      out += "<div class=\"field\"><label for=\"" + id + "\">Word ";
+      out += std::to_string(i) + "</label> <input type=\"text\" id=\"" + id;
+      out += "\" name=\"student_words[]\" maxlength=\"100\"></div>";
     }
     out +=
         "<div class=\"actions\"><button type=\"submit\" class=\"primary\">Save</button></div>"

@@ -116,8 +116,12 @@ std::string Paragraphs(const std::string& text) {
 struct Item {
   std::string key;
   std::string label;
-  json img = nullptr;
-  json img_alt = nullptr;
+  // Empty when there is none (null in the JSON).
+  std::string img;
+  std::string img_alt;
+
+  json Img() const { return img.empty() ? json(nullptr) : json(img); }
+  json ImgAlt() const { return img_alt.empty() ? json(nullptr) : json(img_alt); }
 };
 
 std::vector<Item> Items(const json& list) {
@@ -131,11 +135,10 @@ std::vector<Item> Items(const json& list) {
       item.label = entry[1].get<std::string>();
     } else if (entry[1].is_object()) {
       item.label = entry[1].value("label", "");
-      item.img = entry[1].value("img", json(nullptr));
-      item.img_alt = entry[1].value("img_alt", json(nullptr));
-      if (item.img.is_string() && item.img.get_ref<const std::string&>().empty()) {
-        item.img = nullptr;
-      }
+      json img = entry[1].value("img", json(nullptr));
+      json img_alt = entry[1].value("img_alt", json(nullptr));
+      if (img.is_string()) item.img = img.get<std::string>();
+      if (img_alt.is_string()) item.img_alt = img_alt.get<std::string>();
     }
     out.push_back(std::move(item));
   }
@@ -145,8 +148,10 @@ std::vector<Item> Items(const json& list) {
 json ItemsJson(const std::vector<Item>& items) {
   json out = json::array();
   for (const Item& item : items) {
-    out.push_back(
-        {{"key", item.key}, {"label", item.label}, {"img", item.img}, {"img_alt", item.img_alt}});
+    out.push_back({{"key", item.key},
+                   {"label", item.label},
+                   {"img", item.Img()},
+                   {"img_alt", item.ImgAlt()}});
   }
   return out;
 }
@@ -327,8 +332,8 @@ std::pair<json, int64_t> PollTally(const PollSettings& s, const std::vector<Stud
     int64_t count = counts[a.key];
     tally.push_back({{"count", count},
                      {"answer", a.label},
-                     {"img", a.img},
-                     {"img_alt", a.img_alt},
+                     {"img", a.Img()},
+                     {"img_alt", a.ImgAlt()},
                      {"key", a.key},
                      {"first", false},
                      {"choice", choice.has_value() && *choice == a.key},
@@ -420,8 +425,8 @@ StatusOr<json> BuiltinBlockService::PollResults(const BlockCall& call) {
     tally = detail;
     total = count;
   }
-  bool any_img = std::any_of(s.answers.begin(), s.answers.end(),
-                             [](const Item& a) { return a.img.is_string(); });
+  bool any_img =
+      std::any_of(s.answers.begin(), s.answers.end(), [](const Item& a) { return !a.img.empty(); });
   return json{{"question", Paragraphs(s.question)},
               {"tally", tally},
               {"total", total},
@@ -466,8 +471,8 @@ std::pair<json, int64_t> SurveyTally(const SurveySettings& s,
     }
     if (top >= 0) answers[static_cast<size_t>(top)]["top"] = true;
     tally.push_back({{"label", q.label},
-                     {"img", q.img},
-                     {"img_alt", q.img_alt},
+                     {"img", q.Img()},
+                     {"img_alt", q.ImgAlt()},
                      {"answers", answers},
                      {"key", q.key},
                      {"choice", false}});

@@ -394,6 +394,11 @@ StatusOr<keys::UsageKey> TreeBuilder::LoadBlock(const pugi::xml_node& node, cons
       block.data = *std::move(text);
     } else {
       for (auto child : def.children()) {
+        // An inline <![CDATA[...]]> body is the HTML itself.
+        if (child.type() == pugi::node_cdata) {
+          block.data += child.value();
+          continue;
+        }
         std::ostringstream out;
         child.print(out, "", pugi::format_raw);
         block.data += out.str();
