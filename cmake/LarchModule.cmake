@@ -22,7 +22,7 @@ endfunction()
 # Modules that parse outside input get libFuzzer's coverage instrumentation
 # when LARCH_FUZZ is on (the fuzz targets link them); the rest do not pay
 # for it.
-set(LARCH_FUZZ_INSTRUMENTED http config oauth_jwt accounts keys olx search courses grading capa problems)
+set(LARCH_FUZZ_INSTRUMENTED http config oauth_jwt accounts keys olx search courses grading capa problems builtin_blocks)
 
 # larch_module(NAME [SOURCES ...] [DEPS ...] [PRIVATE_DEPS ...])
 # One static library per module. Its include/ directory is public; every

@@ -15,7 +15,7 @@ build_pkgs=(
 )
 test_pkgs=(
   clang-format clang-tidy libfuzzer-14-dev libclang-rt-14-dev postgresql python3
-  python3-aiosmtpd iproute2 procps
+  python3-aiosmtpd iproute2 procps chromium
 )
 bench_pkgs=(wrk libbenchmark-dev procps)
 

@@ -27,7 +27,9 @@
 #include "larch/api/instructor_routes.h"
 #include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
+#include "larch/api/unit_page_routes.h"
 #include "larch/bookmarks/bookmarks.h"
+#include "larch/builtin_blocks/builtin_blocks.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
 #include "larch/common/random.h"
@@ -282,6 +284,13 @@ void Components::RegisterRoutes() {
       *course_catalog_, *content_gate_, *enrollments_, *accounts_, *completion_});
   api::AddCompletionHandlers(*block_handlers_, *completion_context_);
   api::RegisterCompletionRoutes(*router_, *completion_context_);
+  builtin_blocks_ =
+      std::make_unique<builtin_blocks::BuiltinBlockService>(*db_, *SystemClock::Default());
+  api::AddBuiltinBlockHandlers(*block_handlers_, *builtin_blocks_);
+  unit_page_context_ = std::make_unique<api::UnitPageRoutesContext>(
+      api::UnitPageRoutesContext{*account_routes_context_, *course_catalog_, *content_gate_,
+                                 *enrollments_, *problems_, *builtin_blocks_});
+  api::RegisterUnitPageRoutes(*router_, *unit_page_context_);
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);

@@ -62,6 +62,9 @@ class CompletionService;
 namespace bookmarks {
 class BookmarkService;
 }  // namespace bookmarks
+namespace builtin_blocks {
+class BuiltinBlockService;
+}  // namespace builtin_blocks
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
@@ -72,6 +75,7 @@ struct CompletionRoutesContext;
 struct OutlineRoutesContext;
 struct BookmarkRoutesContext;
 class BlockHandlers;
+struct UnitPageRoutesContext;
 struct EnrollmentRoutesContext;
 }  // namespace api
 namespace oauth {
@@ -163,6 +167,8 @@ class Components {
   std::unique_ptr<api::OutlineRoutesContext> outline_context_;
   std::unique_ptr<bookmarks::BookmarkService> bookmarks_;
   std::unique_ptr<api::BookmarkRoutesContext> bookmark_context_;
+  std::unique_ptr<builtin_blocks::BuiltinBlockService> builtin_blocks_;
+  std::unique_ptr<api::UnitPageRoutesContext> unit_page_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

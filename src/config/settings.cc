@@ -407,6 +407,7 @@ const std::map<std::string, bool, std::less<>>& KnownFeatureFlags() {
       {"ENABLE_SPECIAL_EXAMS", false},
       {"ENABLE_THIRD_PARTY_AUTH", false},
       {"ENTRANCE_EXAMS", false},
+      {"FALLBACK_TO_ENGLISH_TRANSCRIPTS", true},
       {"LICENSING", false},
       {"MILESTONES_APP", false},
       {"SKIP_EMAIL_VALIDATION", false},

@@ -12,7 +12,7 @@ larch=${1:-${LARCH_BINARY:-$root/build/larch}}
 [ -x "$larch" ] || { echo "run.sh: no larch binary at $larch" >&2; exit 2; }
 command -v node >/dev/null || { echo "run.sh: node is not installed" >&2; exit 2; }
 
-if [ ! -d "$here/node_modules/jose" ]; then
+if [ ! -d "$here/node_modules/jose" ] || [ ! -d "$here/node_modules/playwright-core" ]; then
   npm ci --prefix "$here" --no-audit --no-fund >&2
 fi
 
@@ -46,6 +46,15 @@ unset DATABASE_URL LARCH_DATABASE_URL LARCH_E2E_URL
 "$larch" create-oauth-client --data-dir "$data" --name e2e --client-id "$client_id" \
   --client-secret "$client_secret" --grant-type password >&2
 
+# The unit page test opens a unit of the edX Demo course (E2E_SHARED_OLX,
+# the shared/olx folder CMake knows); without it that test skips.
+demo_flag=
+demo=${E2E_SHARED_OLX:-}/edx-demo-course-quince/course
+if [ -n "${E2E_SHARED_OLX:-}" ] && [ -d "$demo" ]; then
+  "$larch" import-olx --data-dir "$data" "$demo" >&2
+  demo_flag=1
+fi
+
 "$larch" serve --data-dir "$data" --listen 127.0.0.1:0 2>"$data/serve.log" &
 server_pid=$!
 
@@ -68,7 +77,8 @@ status=0
 (cd "$here" && env LARCH_E2E_URL="http://127.0.0.1:$port" LARCH_E2E_USERNAME="$user" \
   LARCH_E2E_EMAIL="$email" LARCH_E2E_PASSWORD="$password" LARCH_E2E_CLIENT_ID="$client_id" \
   LARCH_E2E_CLIENT_SECRET="$client_secret" LARCH_E2E_JWT_ISSUER="$issuer" \
-  LARCH_E2E_JWT_AUDIENCE="$audience" node --test) || status=$?
+  LARCH_E2E_JWT_AUDIENCE="$audience" LARCH_E2E_DEMO="$demo_flag" \
+  LARCH_E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$data}" node --test) || status=$?
 if [ $status -ne 0 ]; then
   echo "run.sh: server log:" >&2
   tail -n 50 "$data/serve.log" >&2

@@ -110,6 +110,27 @@ TEST_P(StudentStateConformance, StaleAndRacingWritesAreAborted) {
   EXPECT_EQ(found->version, second.version);
 }
 
+TEST_P(StudentStateConformance, ListForBlockHasEveryLearnersRowOfThatBlockOnly) {
+  auto bob = enrollment::InsertUserForTest(db(), "bob", "bob@example.com");
+  ASSERT_TRUE(bob.ok()) << bob.status().ToString();
+  LARCH_ASSERT_OK(Save(NewModule(), 100).status());
+  StudentModule theirs = NewModule();
+  theirs.user_id = *bob;
+  theirs.state = {{"choice", "R"}};
+  LARCH_ASSERT_OK(Save(theirs, 110).status());
+  StudentModule other = NewModule();
+  other.usage_key = "block-v1:edX+DemoX+Demo_Course+type@poll+block@p2";
+  LARCH_ASSERT_OK(Save(other, 120).status());
+  auto listed = storage::RunWithResult(
+      db(), storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) { return StudentStateStore::ListForBlock(txn, kUsage); });
+  LARCH_ASSERT_OK(listed.status());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].user_id, alice_);
+  EXPECT_EQ((*listed)[1].user_id, *bob);
+  EXPECT_EQ((*listed)[1].state["choice"], "R");
+}
+
 TEST_P(StudentStateConformance, UnknownUserIsRefused) {
   StudentModule m = NewModule();
   m.user_id = alice_ + 1000;

@@ -89,6 +89,27 @@ bool ContentGate::Visible(const courses::CatalogBlock& block, const ContentAcces
   return Started(block, access);
 }
 
+bool ContentGate::HiddenAfterDue(const courses::CatalogBlock& block, const ContentAccess& access) {
+  if (access.see_all) return false;
+  auto setting = [&block](const char* name) -> const nlohmann::json* {
+    for (const nlohmann::json* source : {&block.inherited, &block.fields}) {
+      auto it = source->find(name);
+      if (it != source->end() && !it->is_null()) return &*it;
+    }
+    return nullptr;
+  };
+  const nlohmann::json* hide = setting("hide_after_due");
+  if (hide == nullptr) return false;
+  bool on = hide->is_boolean()  ? hide->get<bool>()
+            : hide->is_string() ? AsciiLower(hide->get<std::string>()) == "true"
+                                : false;
+  if (!on) return false;
+  const nlohmann::json* due = setting("due");
+  if (due == nullptr || !due->is_string()) return false;
+  StatusOr<int64_t> when = ParseIso8601(due->get<std::string>());
+  return when.ok() && *when < access.now;
+}
+
 bool ContentGate::DeniedByMilestones(const courses::CatalogBlock& block,
                                      const ContentAccess& access) {
   if (access.see_all) return false;

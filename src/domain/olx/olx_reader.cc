@@ -394,6 +394,11 @@ StatusOr<keys::UsageKey> TreeBuilder::LoadBlock(const pugi::xml_node& node, cons
       block.data = *std::move(text);
     } else {
       for (auto child : def.children()) {
+        // An inline <![CDATA[...]]> body is the HTML itself.
+        if (child.type() == pugi::node_cdata) {
+          block.data += child.value();
+          continue;
+        }
         std::ostringstream out;
         child.print(out, "", pugi::format_raw);
         block.data += out.str();
@@ -409,7 +414,10 @@ StatusOr<keys::UsageKey> TreeBuilder::LoadBlock(const pugi::xml_node& node, cons
       element.append_attribute(name.c_str()) = value.c_str();
     }
     block.xml = internal::SerializeElement(element);
-    if (type == "problem") block.data = internal::SerializeElement(body, {}, true);
+    // Their data field is the element itself (ProblemBlock, AnnotatableBlock).
+    if (type == "problem" || type == "annotatable") {
+      block.data = internal::SerializeElement(body, {}, true);
+    }
   }
   static const std::set<std::string_view> kSupported = {
       "course",     "chapter",     "sequential",      "videosequence", "vertical",

@@ -19,6 +19,10 @@ constexpr Query kListForLearner{
     "SELECT id, user_id, course_key, usage_key, module_type, state, grade, max_grade, version, "
     "created, modified FROM student_modules WHERE course_key = ? AND user_id = ? "
     "ORDER BY usage_key"};
+constexpr Query kListForBlock{
+    "student_state.list_for_block",
+    "SELECT id, user_id, course_key, usage_key, module_type, state, grade, max_grade, version, "
+    "created, modified FROM student_modules WHERE usage_key = ? ORDER BY user_id"};
 // ON CONFLICT DO NOTHING: a row created meanwhile returns no id, which is
 // the conflict Save reports as kAborted (a unique violation would abort a
 // PostgreSQL transaction).
@@ -92,6 +96,16 @@ StatusOr<std::vector<StudentModule>> StudentStateStore::ListForLearner(
   LARCH_ASSIGN_OR_RETURN(
       storage::ResultSet rs,
       db.Execute(kListForLearner, {std::string(course_key), storage::Int(user_id)}));
+  std::vector<StudentModule> out;
+  out.reserve(rs.size());
+  for (const Row& row : rs.rows) out.push_back(FromRow(row));
+  return out;
+}
+
+StatusOr<std::vector<StudentModule>> StudentStateStore::ListForBlock(storage::Executor& db,
+                                                                     std::string_view usage_key) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         db.Execute(kListForBlock, {std::string(usage_key)}));
   std::vector<StudentModule> out;
   out.reserve(rs.size());
   for (const Row& row : rs.rows) out.push_back(FromRow(row));

@@ -72,6 +72,10 @@ class ContentGate {
 
   // The visibility rule for one block by itself (ancestors not looked at).
   static bool Visible(const courses::CatalogBlock& block, const ContentAccess& access);
+  // HiddenContentTransformer's rule for one block by itself: hide_after_due
+  // (inherited) is set and the (inherited) due date has passed, for a
+  // viewer who is not staff.
+  static bool HiddenAfterDue(const courses::CatalogBlock& block, const ContentAccess& access);
   // The milestone rule for one block by itself.
   static bool DeniedByMilestones(const courses::CatalogBlock& block, const ContentAccess& access);
   // Courseware search's rule: milestones and visibility for the block and

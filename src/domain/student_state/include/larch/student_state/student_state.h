@@ -69,6 +69,11 @@ class StudentStateStore {
   static StatusOr<std::vector<StudentModule>> ListForLearner(storage::Executor& db, int64_t user_id,
                                                              std::string_view course_key);
 
+  // Every learner's row for the block, ordered by user_id (the block's
+  // results over all learners: poll tallies, word clouds).
+  static StatusOr<std::vector<StudentModule>> ListForBlock(storage::Executor& db,
+                                                           std::string_view usage_key);
+
   // Writes `module` (a new row when its version is 0) and appends its
   // history row; returns the row as stored (id, version, timestamps).
   // kAborted when the row changed since it was read (another version, or a
