@@ -21,6 +21,7 @@
 #include "larch/api/courseware_routes.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/import_routes.h"
+#include "larch/api/learning_routes.h"
 #include "larch/api/search_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/mailer.h"
@@ -270,6 +271,10 @@ void Components::RegisterRoutes() {
       std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
           settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
+  learning_context_ = std::make_unique<api::LearningRoutesContext>(api::LearningRoutesContext{
+      settings_, *SystemClock::Default(), *course_catalog_, *content_gate_, *enrollments_,
+      *accounts_, *grades_, milestones_.get()});
+  api::RegisterCourseMetadataRoutes(*router_, *learning_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {
