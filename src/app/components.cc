@@ -275,6 +275,7 @@ void Components::RegisterRoutes() {
       settings_, *SystemClock::Default(), *course_catalog_, *content_gate_, *enrollments_,
       *accounts_, *grades_, milestones_.get()});
   api::RegisterCourseMetadataRoutes(*router_, *learning_context_);
+  api::RegisterSequenceRoutes(*router_, *learning_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {
