@@ -278,6 +278,7 @@ void Components::RegisterRoutes() {
   api::RegisterSequenceRoutes(*router_, *learning_context_);
   api::RegisterDatesRoutes(*router_, *learning_context_);
   api::RegisterLearningSequencesRoutes(*router_, *learning_context_);
+  api::RegisterActivationEmailRoute(*router_, *learning_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {
