@@ -7,7 +7,6 @@
 // started, unmet prerequisites; get_course_or_403) 403 {"detail": "You do
 // not have permission to perform this action."}; neither enrolled (active)
 // nor course staff 401 "User not enrolled.".
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -29,70 +28,27 @@ using http::Response;
 using learning::CourseViewer;
 using nlohmann::json;
 
-struct DateBlock {
-  int64_t date = 0;
-  json body;
-};
-
-json DateJson(const std::string& type, const std::string& title, const std::string& description) {
-  return {{"assignment_type", nullptr},
-          {"complete", nullptr},
-          {"date_type", type},
-          {"description", description},
+// DateSummarySerializer's fields of one block.
+json DateJson(const course_view::DateBlock& block, const courses::CourseTree& tree,
+              const std::string& base) {
+  bool assignment = block.subsection >= 0;
+  std::string link;
+  if (assignment && block.released) {
+    link = base + "/courses/" + tree.course_key + "/jump_to/" +
+           tree.blocks[static_cast<size_t>(block.subsection)].usage_key;
+  }
+  return {{"assignment_type", block.assignment_type ? json(*block.assignment_type) : json(nullptr)},
+          // Completion is engineer A's (src/domain/completion); wired at merge.
+          {"complete", assignment ? json(false) : json(nullptr)},
+          {"date", FormatIso8601(block.date)},
+          {"date_type", block.date_type},
+          {"description", block.description},
           {"learner_has_access", true},
-          {"link", ""},
+          {"link", link},
           {"link_text", ""},
-          {"title", title},
+          {"title", block.title},
           {"extra_info", nullptr},
-          {"first_component_block_id", ""}};
-}
-
-// What get_course_blocks(allow_start_dates_in_future=True) keeps: the gate
-// without the start dates (staff-only content and milestones still apply).
-bool Listed(const courses::CourseTree& tree, int index, const content_gate::ContentAccess& access) {
-  if (access.see_all) return true;
-  for (int at = index; at >= 0; at = tree.blocks[static_cast<size_t>(at)].parent) {
-    const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(at)];
-    if (block.visible_to_staff_only) return false;
-    if (content_gate::ContentGate::DeniedByMilestones(block, access)) return false;
-  }
-  return true;
-}
-
-// get_first_component_of_block: the first listed leaf under the block.
-std::string FirstComponent(const CourseViewer& viewer, int index) {
-  const courses::CourseTree& tree = *viewer.tree;
-  for (int child : tree.blocks[static_cast<size_t>(index)].children) {
-    if (Listed(tree, child, viewer.access)) return FirstComponent(viewer, child);
-  }
-  return tree.blocks[static_cast<size_t>(index)].usage_key;
-}
-
-// get_course_assignments: graded subsections with a due date.
-void AddAssignments(const CourseViewer& viewer, int64_t now, const std::string& base,
-                    std::vector<DateBlock>& out) {
-  const courses::CourseTree& tree = *viewer.tree;
-  for (int chapter : tree.blocks[static_cast<size_t>(tree.root)].children) {
-    if (!Listed(tree, chapter, viewer.access)) continue;
-    for (int index : tree.blocks[static_cast<size_t>(chapter)].children) {
-      const courses::CatalogBlock& sub = tree.blocks[static_cast<size_t>(index)];
-      if (!Listed(tree, index, viewer.access)) continue;
-      std::optional<int64_t> due = learning::SettingTime(sub, "due");
-      if (!due || !learning::SettingTrue(sub, "graded")) continue;
-      bool released = !sub.start || *sub.start < now;
-      const json* format = learning::Setting(sub, "format");
-      json body = DateJson("assignment-due-date",
-                           sub.display_name.empty() ? "Assignment" : sub.display_name, "");
-      body["assignment_type"] = format != nullptr && format->is_string() ? *format : json(nullptr);
-      // Completion is engineer A's (src/domain/completion); wired at merge.
-      body["complete"] = false;
-      body["date"] = FormatIso8601(*due);
-      body["link"] =
-          released ? base + "/courses/" + tree.course_key + "/jump_to/" + sub.usage_key : "";
-      body["first_component_block_id"] = FirstComponent(viewer, index);
-      out.push_back({*due, std::move(body)});
-    }
-  }
+          {"first_component_block_id", block.first_component_block_id}};
 }
 
 class DatesRoutes {
@@ -114,21 +70,12 @@ class DatesRoutes {
       return Response::Json(401, json("User not enrolled."));
     }
     const courses::CourseSummary& course = viewer->course;
-    std::vector<DateBlock> blocks;
-    AddAssignments(*viewer, now, internal::AbsoluteBaseUrl(request, ctx_.settings), blocks);
-    if (course.end) {
-      blocks.push_back({*course.end, DateJson("course-end-date", "Course ends",
-                                              EndDescription(*viewer, *course.end, now))});
-      blocks.back().body["date"] = FormatIso8601(*course.end);
-    }
-    if (course.start) {
-      blocks.push_back({*course.start, DateJson("course-start-date", "Course starts", "")});
-      blocks.back().body["date"] = FormatIso8601(*course.start);
-    }
-    std::stable_sort(blocks.begin(), blocks.end(),
-                     [](const DateBlock& a, const DateBlock& b) { return a.date < b.date; });
+    std::string base = internal::AbsoluteBaseUrl(request, ctx_.settings);
     json list = json::array();
-    for (DateBlock& block : blocks) list.push_back(std::move(block.body));
+    for (const course_view::DateBlock& block :
+         course_view::CourseDates(learning::ViewOf(*viewer), now)) {
+      list.push_back(DateJson(block, *viewer->tree, base));
+    }
     json body = {{"course_date_blocks", list},
                  {"dates_banner_info",
                   {{"content_type_gating_enabled", false},
@@ -142,21 +89,6 @@ class DatesRoutes {
   }
 
  private:
-  // CourseEndDate.description.
-  static std::string EndDescription(const CourseViewer& viewer, int64_t end, int64_t now) {
-    if (now > end) {
-      return "This course is archived, which means you can review course content but it is no "
-             "longer active.";
-    }
-    // CourseMode.is_eligible_for_certificate: every mode but audit.
-    if (viewer.enrolled() && viewer.enrollment->mode != "audit") {
-      return "After this date, the course will be archived, which means you can review the "
-             "course content but can no longer participate in graded assignments or work "
-             "towards earning a certificate.";
-    }
-    return "After the course ends, the course content will be archived and no longer active.";
-  }
-
   LearningRoutesContext& ctx_;
 };
 

@@ -1,6 +1,5 @@
 #include "learning_common.h"
 
-#include <ctime>
 #include <map>
 #include <utility>
 
@@ -12,30 +11,6 @@ namespace larch::api::learning {
 namespace {
 
 using nlohmann::json;
-
-// xmodule.course_metadata_utils.DEFAULT_START_DATE (2030-01-01 UTC).
-constexpr int64_t kDefaultStartMicros = int64_t{1'893'456'000} * 1'000'000;
-
-// Python's str() of an aware UTC datetime: "2099-01-01 00:00:00+00:00".
-std::string PythonDatetime(int64_t micros) {
-  std::string iso = FormatIso8601(micros);  // ...THH:MM:SS[.ffffff]Z
-  iso[10] = ' ';
-  iso.pop_back();
-  return iso + "+00:00";
-}
-
-// "%B %d, %Y": "January 01, 2099".
-std::string LongDate(int64_t micros) {
-  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
-                                            "May",       "June",     "July",     "August",
-                                            "September", "October",  "November", "December"};
-  std::time_t t = static_cast<std::time_t>(micros / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char day[8];
-  std::snprintf(day, sizeof(day), "%02d", tm.tm_mday);
-  return std::string(kMonths[tm.tm_mon]) + " " + day + ", " + std::to_string(tm.tm_year + 1900);
-}
 
 json AccessError(const std::string& code, const std::string& developer, const std::string& user) {
   return {{"has_access", false},
@@ -118,37 +93,15 @@ json Time(const std::optional<int64_t>& micros) {
   return micros ? json(FormatIso8601(*micros)) : json(nullptr);
 }
 
-const json* Setting(const courses::CatalogBlock& block, const char* name) {
-  for (const json* source : {&block.fields, &block.inherited}) {
-    auto it = source->find(name);
-    if (it != source->end() && !it->is_null()) return &*it;
-  }
-  return nullptr;
-}
-
-bool SettingTrue(const courses::CatalogBlock& block, const char* name) {
-  const json* value = Setting(block, name);
-  if (value == nullptr) return false;
-  if (value->is_boolean()) return value->get<bool>();
-  if (value->is_string()) return *value == "true" || *value == "True";
-  return false;
-}
-
-std::optional<int64_t> SettingTime(const courses::CatalogBlock& block, const char* name) {
-  const json* value = Setting(block, name);
-  if (value == nullptr || !value->is_string()) return std::nullopt;
-  StatusOr<int64_t> parsed = ParseIso8601(value->get<std::string>());
-  if (!parsed.ok()) return std::nullopt;
-  return *parsed;
-}
-
-std::string DisplayName(const courses::CatalogBlock& block) {
-  if (!block.display_name.empty()) return block.display_name;
-  std::string name = block.block_id;
-  for (char& c : name) {
-    if (c == '_') c = ' ';
-  }
-  return name;
+course_view::Viewer ViewOf(const CourseViewer& viewer) {
+  course_view::Viewer out;
+  out.tree = viewer.tree.get();
+  out.course = &viewer.course;
+  out.access = viewer.access;
+  out.staff = viewer.staff;
+  out.enrolled = viewer.enrolled();
+  out.mode = viewer.enrollment ? viewer.enrollment->mode : "";
+  return out;
 }
 
 json CourseTabs(const CourseViewer& viewer, const std::string& base) {
@@ -188,7 +141,8 @@ json CourseTabs(const CourseViewer& viewer, const std::string& base) {
 }
 
 json CourseAccessJson(const CourseViewer& viewer, int64_t now) {
-  if (viewer.staff) {
+  course_view::LoadAccess access = course_view::CourseLoadAccess(ViewOf(viewer), now);
+  if (access.has_access) {
     return {{"has_access", true},
             {"error_code", nullptr},
             {"developer_message", nullptr},
@@ -196,37 +150,7 @@ json CourseAccessJson(const CourseViewer& viewer, int64_t now) {
             {"additional_context_user_message", nullptr},
             {"user_fragment", nullptr}};
   }
-  if (viewer.access.milestones == content_gate::MilestoneGate::kPrerequisites) {
-    return AccessError("unfulfilled_milestones", "User has unfulfilled milestones",
-                       "You have unfulfilled milestones");
-  }
-  if (viewer.course.start) {
-    int64_t start = *viewer.course.start;
-    if (viewer.access.beta_tester) {
-      const courses::CatalogBlock& root =
-          viewer.tree->blocks[static_cast<size_t>(viewer.tree->root)];
-      start -= root.days_early_for_beta * 86'400 * 1'000'000;
-    }
-    if (now < start) {
-      if (*viewer.course.start == kDefaultStartMicros) {
-        return AccessError("course_not_started", "Course has not started",
-                           "Course has not started");
-      }
-      return AccessError("course_not_started",
-                         "Course does not start until " + PythonDatetime(*viewer.course.start),
-                         "Course does not start until " + LongDate(*viewer.course.start));
-    }
-  }
-  if (!viewer.enrolled()) {
-    return AccessError("enrollment_required", "User must be enrolled in the course",
-                       "You must be enrolled in the course");
-  }
-  return {{"has_access", true},
-          {"error_code", nullptr},
-          {"developer_message", nullptr},
-          {"user_message", nullptr},
-          {"additional_context_user_message", nullptr},
-          {"user_fragment", nullptr}};
+  return AccessError(access.error_code, access.developer_message, access.user_message);
 }
 
 json UserTimezone(LearningRoutesContext& ctx, int64_t user_id) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/api/learning_routes.h"
+#include "larch/course_view/course_view.h"
 #include "larch/http/request.h"
 #include "larch/http/response.h"
 #include "larch/oauth/principal.h"
@@ -49,13 +50,14 @@ http::Response ErrorFor(const http::Request& request, const Status& status);
 // A DateTimeField: "2013-02-05T05:00:00Z", or null.
 nlohmann::json Time(const std::optional<int64_t>& micros);
 
-// The block's own setting, else the inherited one; null when neither is set.
-const nlohmann::json* Setting(const courses::CatalogBlock& block, const char* name);
-bool SettingTrue(const courses::CatalogBlock& block, const char* name);
-std::optional<int64_t> SettingTime(const courses::CatalogBlock& block, const char* name);
-// display_name_with_default: the display name, else the url_name with
-// underscores as spaces.
-std::string DisplayName(const courses::CatalogBlock& block);
+// The block rules of course_view, by their short names here.
+using course_view::DisplayName;
+using course_view::Setting;
+using course_view::SettingTime;
+using course_view::SettingTrue;
+
+// The course_view::Viewer of the caller (it points into `viewer`).
+course_view::Viewer ViewOf(const CourseViewer& viewer);
 
 // The course tabs the caller sees, in order: {tab_id, title, url (absolute,
 // under `base`), type, priority}.

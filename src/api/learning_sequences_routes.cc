@@ -10,7 +10,6 @@
 // false. Refusals: anonymous 401; `user` other than oneself without course
 // staff 403 {"detail": "You do not have permission to perform this
 // action."}; an unknown course or user 404 {"detail": "Not found."}.
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,8 +29,6 @@ using http::Request;
 using http::Response;
 using learning::CourseViewer;
 using nlohmann::json;
-
-constexpr int64_t kDayMicros = int64_t{86'400} * 1'000'000;
 
 class LearningSequencesRoutes {
  public:
@@ -67,24 +64,27 @@ class LearningSequencesRoutes {
     const courses::CatalogBlock& root = tree.blocks[static_cast<size_t>(tree.root)];
     json sections = json::array();
     json sequences = json::object();
-    // EnrollmentOutlineProcessor: nothing for outsiders of a private course.
-    if (viewer.enrolled() || viewer.staff) {
-      for (int chapter : root.children) {
-        const courses::CatalogBlock& section = tree.blocks[static_cast<size_t>(chapter)];
-        if (section.type != "chapter" || Removed(viewer, section)) continue;
-        json ids = json::array();
-        for (int index : section.children) {
-          const courses::CatalogBlock& sequence = tree.blocks[static_cast<size_t>(index)];
-          if (sequence.type != "sequential" || Removed(viewer, sequence)) continue;
-          ids.push_back(sequence.usage_key);
-          sequences[sequence.usage_key] = SequenceJson(viewer, index, now);
-        }
-        sections.push_back({{"id", section.usage_key},
-                            {"title", section.display_name},
-                            {"start", learning::Time(section.start)},
-                            {"effective_start", EffectiveStart(viewer, chapter)},
-                            {"sequence_ids", ids}});
+    for (const course_view::OutlineSection& section :
+         course_view::UserOutline(learning::ViewOf(viewer), now)) {
+      json ids = json::array();
+      for (const course_view::OutlineSequence& seq : section.sequences) {
+        const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(seq.index)];
+        ids.push_back(block.usage_key);
+        sequences[block.usage_key] = {{"id", block.usage_key},
+                                      {"title", block.display_name},
+                                      {"accessible", seq.accessible},
+                                      {"inaccessible_after_due", seq.inaccessible_after_due},
+                                      {"exam", json::object()},
+                                      {"start", learning::Time(seq.start)},
+                                      {"effective_start", learning::Time(seq.effective_start)},
+                                      {"due", learning::Time(seq.due)}};
       }
+      const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(section.index)];
+      sections.push_back({{"id", block.usage_key},
+                          {"title", block.display_name},
+                          {"start", learning::Time(section.start)},
+                          {"effective_start", learning::Time(section.effective_start)},
+                          {"sequence_ids", ids}});
     }
     const json* beta_days = learning::Setting(root, "days_early_for_beta");
     return {{"course_key", tree.course_key},
@@ -98,43 +98,6 @@ class LearningSequencesRoutes {
             {"self_paced", viewer.course.self_paced},
             {"course_visibility", root.fields.value("course_visibility", "private")},
             {"outline", {{"sections", sections}, {"sequences", sequences}}}};
-  }
-
-  // VisibilityOutlineProcessor: staff-only content is removed for learners.
-  static bool Removed(const CourseViewer& viewer, const courses::CatalogBlock& block) {
-    return !viewer.access.see_all && block.visible_to_staff_only;
-  }
-
-  // The latest start of the block and its ancestors, earlier by the course's
-  // days_early_for_beta for a beta tester.
-  static json EffectiveStart(const CourseViewer& viewer, int index) {
-    const courses::CourseTree& tree = *viewer.tree;
-    std::optional<int64_t> start;
-    for (int at = index; at >= 0; at = tree.blocks[static_cast<size_t>(at)].parent) {
-      const std::optional<int64_t>& own = tree.blocks[static_cast<size_t>(at)].start;
-      if (own && (!start || *own > *start)) start = own;
-    }
-    if (start && viewer.access.beta_tester) {
-      *start -= tree.blocks[static_cast<size_t>(index)].days_early_for_beta * kDayMicros;
-    }
-    return learning::Time(start);
-  }
-
-  static json SequenceJson(const CourseViewer& viewer, int index, int64_t now) {
-    const courses::CatalogBlock& sequence = viewer.tree->blocks[static_cast<size_t>(index)];
-    std::optional<int64_t> due = learning::SettingTime(sequence, "due");
-    bool hidden_after_due = learning::SettingTrue(sequence, "hide_after_due") && due &&
-                            *due < now && !viewer.access.see_all;
-    bool accessible =
-        content_gate::ContentGate::VisibleWithAncestors(*viewer.tree, index, viewer.access);
-    return {{"id", sequence.usage_key},
-            {"title", sequence.display_name},
-            {"accessible", accessible},
-            {"inaccessible_after_due", hidden_after_due},
-            {"exam", json::object()},
-            {"start", learning::Time(sequence.start)},
-            {"effective_start", EffectiveStart(viewer, index)},
-            {"due", learning::Time(due)}};
   }
 
   LearningRoutesContext& ctx_;

@@ -26,22 +26,6 @@ using http::Response;
 using learning::CourseViewer;
 using nlohmann::json;
 
-// VerticalBlock.get_icon_class: "problem" when a child is a problem, else
-// "video" when one is a video, else "other" (CLASS_PRIORITY, the later wins).
-std::string IconClass(const CourseViewer& viewer, const courses::CatalogBlock& unit) {
-  bool video = false;
-  bool problem = false;
-  for (int child : unit.children) {
-    if (!content_gate::ContentGate::VisibleWithAncestors(*viewer.tree, child, viewer.access)) {
-      continue;
-    }
-    const std::string& type = viewer.tree->blocks[static_cast<size_t>(child)].type;
-    video = video || type == "video";
-    problem = problem || type == "problem";
-  }
-  return problem ? "problem" : video ? "video" : "other";
-}
-
 class SequenceRoutes {
  public:
   explicit SequenceRoutes(LearningRoutesContext& ctx) : ctx_(ctx) {}
@@ -78,27 +62,20 @@ class SequenceRoutes {
     const courses::CourseTree& tree = *viewer.tree;
     const courses::CatalogBlock& sequence = tree.blocks[static_cast<size_t>(index)];
     std::string name = learning::DisplayName(sequence);
-    std::string prefix;
-    if (sequence.parent >= 0) {
-      prefix = learning::DisplayName(tree.blocks[static_cast<size_t>(sequence.parent)]) + " > ";
-    }
-    prefix += name + " > ";
     json items = json::array();
-    for (int child : sequence.children) {
-      // Units the gate hides are never listed (staff see them all).
-      if (!content_gate::ContentGate::VisibleWithAncestors(tree, child, viewer.access)) continue;
-      const courses::CatalogBlock& unit = tree.blocks[static_cast<size_t>(child)];
-      std::string title = learning::DisplayName(unit);
+    // Units the gate hides are never listed (staff see them all).
+    for (const course_view::SequenceUnit& unit :
+         course_view::SequenceUnits(learning::ViewOf(viewer), index)) {
       items.push_back({{"content", ""},
-                       {"page_title", title},
-                       {"type", IconClass(viewer, unit)},
-                       {"id", unit.usage_key},
+                       {"page_title", unit.title},
+                       {"type", unit.icon_class},
+                       {"id", tree.blocks[static_cast<size_t>(unit.index)].usage_key},
                        // Engineer A builds bookmarks and completion in
                        // src/domain/completion; both are wired at merge.
                        {"bookmarked", false},
                        {"complete", false},
-                       {"path", prefix + title},
-                       {"graded", learning::SettingTrue(unit, "graded")},
+                       {"path", unit.path},
+                       {"graded", unit.graded},
                        {"contains_content_type_gated_content", false},
                        {"href", ""}});
     }
