@@ -25,6 +25,7 @@
 #include "larch/api/grades_routes.h"
 #include "larch/api/import_routes.h"
 #include "larch/api/instructor_routes.h"
+#include "larch/api/learning_routes.h"
 #include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
 #include "larch/api/unit_page_routes.h"
@@ -308,6 +309,14 @@ void Components::RegisterRoutes() {
   bookmark_context_ = std::make_unique<api::BookmarkRoutesContext>(api::BookmarkRoutesContext{
       settings_, *course_catalog_, *content_gate_, *enrollments_, *bookmarks_});
   api::RegisterBookmarkRoutes(*router_, *bookmark_context_);
+  learning_context_ = std::make_unique<api::LearningRoutesContext>(api::LearningRoutesContext{
+      settings_, *SystemClock::Default(), *course_catalog_, *content_gate_, *enrollments_,
+      *accounts_, *grades_, milestones_.get()});
+  api::RegisterCourseMetadataRoutes(*router_, *learning_context_);
+  api::RegisterSequenceRoutes(*router_, *learning_context_);
+  api::RegisterDatesRoutes(*router_, *learning_context_);
+  api::RegisterLearningSequencesRoutes(*router_, *learning_context_);
+  api::RegisterActivationEmailRoute(*router_, *learning_context_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

@@ -68,6 +68,7 @@ class BuiltinBlockService;
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
+struct LearningRoutesContext;
 struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
@@ -160,6 +161,7 @@ class Components {
   std::unique_ptr<grades::GradeService> grades_;
   std::unique_ptr<problems::ProblemService> problems_;
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
+  std::unique_ptr<api::LearningRoutesContext> learning_context_;
   std::unique_ptr<api::BlockHandlers> block_handlers_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<completion::CompletionService> completion_;

@@ -527,6 +527,19 @@ Status AccountService::Activate(std::string_view activation_key) {
   });
 }
 
+StatusOr<bool> AccountService::ResendActivationEmail(int64_t user_id) {
+  bool sent = false;
+  LARCH_RETURN_IF_ERROR(
+      db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
+        LARCH_ASSIGN_OR_RETURN(std::optional<User> user, UserStore::FindById(txn, user_id));
+        if (!user) return NotFoundError("no such user");
+        if (user->is_active) return OkStatus();
+        sent = true;
+        return CreateActivation(txn, random_, options_, *user, clock_.NowMicros());
+      }));
+  return sent;
+}
+
 // ------------------------------------------------------------------ login
 
 StatusOr<User> AccountService::Authenticate(std::string_view login, std::string_view password,

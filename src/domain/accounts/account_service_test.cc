@@ -64,6 +64,26 @@ TEST_F(AccountsTest, RegisterCreatesInactiveUserAndActivationMail) {
   EXPECT_TRUE(service().Authenticate("alice@example.com", "Wonder-land9", false).ok());
 }
 
+TEST_F(AccountsTest, ResendActivationEmailSendsANewWorkingKeyToInactiveUsersOnly) {
+  auto result = service().Register(Form(), nullptr);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  auto resent = service().ResendActivationEmail(result->user.id);
+  ASSERT_TRUE(resent.ok()) << resent.status().ToString();
+  EXPECT_TRUE(*resent);
+  auto mails = MailJobs();
+  ASSERT_EQ(mails.size(), 2u);
+  EXPECT_EQ(mails[1]["to"], nlohmann::json::array({"alice@example.com"}));
+  std::string key = ActivationKey(mails[1]);
+  EXPECT_NE(key, ActivationKey(mails[0]));
+  ASSERT_TRUE(service().Activate(key).ok());
+  // Active now: nothing more is sent.
+  resent = service().ResendActivationEmail(result->user.id);
+  ASSERT_TRUE(resent.ok());
+  EXPECT_FALSE(*resent);
+  EXPECT_EQ(MailJobs().size(), 2u);
+  EXPECT_EQ(service().ResendActivationEmail(987654).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(AccountsTest, SkipEmailValidationActivatesAtOnce) {
   options_.skip_email_validation = true;
   auto result = service().Register(Form(), nullptr);

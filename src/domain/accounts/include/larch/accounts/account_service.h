@@ -122,6 +122,12 @@ class AccountService {
   // kNotFound for unknown or already used keys.
   Status Activate(std::string_view activation_key);
 
+  // Re-sends the activation mail of an inactive account: a new single-use
+  // key and the mail job, in one transaction (student's
+  // compose_and_send_activation_email). True when a mail was enqueued, false
+  // for an account that is already active. kNotFound for no such user.
+  StatusOr<bool> ResendActivationEmail(int64_t user_id);
+
   // Login. `login` is an email, or with `allow_username` an email or
   // username. On success updates last_login, re-hashes a password that
   // NeedsUpgrade, clears login failures and publishes
