@@ -8,11 +8,14 @@
 // content gate hides (the block or an ancestor) 404 {"detail": "Not
 // found."}; a block that is not a sequential 422 with an empty body.
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "completion_internal.h"
 #include "larch/api/account_routes.h"
 #include "larch/api/learning_routes.h"
 #include "larch/keys/keys.h"
@@ -53,58 +56,90 @@ class SequenceRoutes {
       response.SetHeader("Content-Type", "application/json");
       return response;
     }
-    return Response::Json(200, Metadata(*viewer, index));
+    StatusOr<json> metadata = Metadata(*viewer, index);
+    if (!metadata.ok()) return learning::ErrorFor(request, metadata.status());
+    return Response::Json(200, *metadata);
   }
 
  private:
+  // The caller's state the unit bar shows: which units are complete (over
+  // what they can see) and bookmarked, and the saved position.
+  struct LearnerMarks {
+    completion::CourseCompletion completion;
+    std::set<std::string> bookmarked;
+    std::optional<int64_t> position;
+  };
+
+  StatusOr<LearnerMarks> MarksFor(const CourseViewer& viewer, int index) {
+    const courses::CourseTree& tree = *viewer.tree;
+    int64_t user_id = viewer.caller->user_id;
+    LearnerMarks marks;
+    LARCH_ASSIGN_OR_RETURN(std::vector<completion::BlockCompletion> rows,
+                           ctx_.completion.ForCourse(user_id, tree.course_key));
+    marks.completion =
+        completion::AggregateCompletion(tree, internal::VisibleBlocks(tree, viewer.access), rows);
+    LARCH_ASSIGN_OR_RETURN(
+        bookmarks::BookmarkPage page,
+        ctx_.bookmarks.List(user_id, tree.course_key, bookmarks::kMaxBookmarksPerCourse, 0));
+    for (const bookmarks::Bookmark& bookmark : page.bookmarks) {
+      marks.bookmarked.insert(bookmark.usage_key);
+    }
+    LARCH_ASSIGN_OR_RETURN(
+        marks.position,
+        ctx_.completion.Position(user_id, tree.blocks[static_cast<size_t>(index)].usage_key));
+    return marks;
+  }
+
   // SequenceBlock.get_metadata(STUDENT_VIEW) for a signed-in viewer.
-  static json Metadata(const CourseViewer& viewer, int index) {
+  StatusOr<json> Metadata(const CourseViewer& viewer, int index) {
     const courses::CourseTree& tree = *viewer.tree;
     const courses::CatalogBlock& sequence = tree.blocks[static_cast<size_t>(index)];
     std::string name = learning::DisplayName(sequence);
+    LARCH_ASSIGN_OR_RETURN(LearnerMarks marks, MarksFor(viewer, index));
     json items = json::array();
     // Units the gate hides are never listed (staff see them all).
     for (const course_view::SequenceUnit& unit :
          course_view::SequenceUnits(learning::ViewOf(viewer), index)) {
-      items.push_back({{"content", ""},
-                       {"page_title", unit.title},
-                       {"type", unit.icon_class},
-                       {"id", tree.blocks[static_cast<size_t>(unit.index)].usage_key},
-                       // Engineer A builds bookmarks and completion in
-                       // src/domain/completion; both are wired at merge.
-                       {"bookmarked", false},
-                       {"complete", false},
-                       {"path", unit.path},
-                       {"graded", unit.graded},
-                       {"contains_content_type_gated_content", false},
-                       {"href", ""}});
+      const std::string& unit_key = tree.blocks[static_cast<size_t>(unit.index)].usage_key;
+      items.push_back(
+          {{"content", ""},
+           {"page_title", unit.title},
+           {"type", unit.icon_class},
+           {"id", unit_key},
+           {"bookmarked", marks.bookmarked.contains(unit_key)},
+           {"complete",
+            static_cast<bool>(marks.completion.complete[static_cast<size_t>(unit.index)])},
+           {"path", unit.path},
+           {"graded", unit.graded},
+           {"contains_content_type_gated_content", false},
+           {"href", ""}});
     }
     const json* format = learning::Setting(sequence, "format");
-    return {{"items", items},
-            {"item_id", sequence.usage_key},
-            {"is_time_limited", learning::SettingTrue(sequence, "is_time_limited")},
-            {"is_proctored", learning::SettingTrue(sequence, "is_proctored_enabled")},
-            {"is_hidden_after_due", false},
-            // The saved position comes with resume (engineer A).
-            {"position", nullptr},
-            {"tag", sequence.type},
-            {"next_url", nullptr},
-            {"prev_url", nullptr},
-            {"banner_text", nullptr},
-            {"save_position", true},
-            {"show_completion", true},
-            {"gated_content",
-             {{"prereq_id", nullptr},
-              {"prereq_url", nullptr},
-              {"prereq_section_name", nullptr},
-              {"gated", false},
-              {"gated_section_name", name}}},
-            {"sequence_name", name},
-            {"exclude_units", true},
-            {"display_name", name},
-            {"format", format != nullptr && format->is_string() ? *format : json(nullptr)},
-            {"navigation_disabled", false},
-            {"allow_proctoring_opt_out", false}};
+    return json{{"items", items},
+                {"item_id", sequence.usage_key},
+                {"is_time_limited", learning::SettingTrue(sequence, "is_time_limited")},
+                {"is_proctored", learning::SettingTrue(sequence, "is_proctored_enabled")},
+                {"is_hidden_after_due", false},
+                // goto_position's saved position; null until the learner moves.
+                {"position", marks.position.has_value() ? json(*marks.position) : json(nullptr)},
+                {"tag", sequence.type},
+                {"next_url", nullptr},
+                {"prev_url", nullptr},
+                {"banner_text", nullptr},
+                {"save_position", true},
+                {"show_completion", true},
+                {"gated_content",
+                 {{"prereq_id", nullptr},
+                  {"prereq_url", nullptr},
+                  {"prereq_section_name", nullptr},
+                  {"gated", false},
+                  {"gated_section_name", name}}},
+                {"sequence_name", name},
+                {"exclude_units", true},
+                {"display_name", name},
+                {"format", format != nullptr && format->is_string() ? *format : json(nullptr)},
+                {"navigation_disabled", false},
+                {"allow_proctoring_opt_out", false}};
   }
 
   LearningRoutesContext& ctx_;

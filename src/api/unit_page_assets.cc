@@ -281,8 +281,46 @@ constexpr std::string_view kScript = R"JS(
     });
   }
 
+  // Completion: a block marked complete-on-view is complete once it has been
+  // on screen for its delay; a video once played to 95% (the LMS's rules).
+  function publishCompletion(section) {
+    return postJson(section.getAttribute('data-handler') + 'publish_completion', {completion: 1.0});
+  }
+  function markOnView(section) {
+    var delay = parseInt(section.getAttribute('data-mark-completed-on-view-after-delay'), 10) || 0;
+    var timer = null;
+    if (!('IntersectionObserver' in window)) { setTimeout(function () { publishCompletion(section); }, delay); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting && !timer) {
+          timer = setTimeout(function () { seen.disconnect(); publishCompletion(section); }, delay);
+        } else if (!e.isIntersecting && timer) {
+          clearTimeout(timer);
+          timer = null;
+        }
+      });
+    });
+    seen.observe(section);
+  }
+  function videoCompletion(section) {
+    var video = section.querySelector('video');
+    if (!video) return;
+    var sent = false;
+    function check() {
+      if (sent || !video.duration) return;
+      if (video.ended || video.currentTime / video.duration >= 0.95) {
+        sent = true;
+        publishCompletion(section).catch(function () { sent = false; });
+      }
+    }
+    video.addEventListener('timeupdate', check);
+    video.addEventListener('ended', check);
+  }
+
   document.querySelectorAll('section.xblock').forEach(function (section) {
     var type = section.getAttribute('data-block-type');
+    if (section.hasAttribute('data-mark-completed-on-view-after-delay')) markOnView(section);
+    if (type === 'video') videoCompletion(section);
     if (type === 'problem' && section.querySelector('form.problem-form')) problem(section);
     else if (type === 'poll' || type === 'survey') voting(section, type);
     else if (type === 'word_cloud') wordCloud(section);

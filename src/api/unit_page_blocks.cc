@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_internal.h"
+#include "larch/completion/completion.h"
 #include "larch/http/url.h"
 #include "unit_page_render.h"
 
@@ -15,6 +16,9 @@ namespace {
 using courses::CatalogBlock;
 using courses::CourseTree;
 using nlohmann::json;
+
+// Upstream's COMPLETION_BY_VIEWING_DELAY_MS default.
+constexpr int kCompletionByViewingDelayMs = 5000;
 
 std::string Str(const json& object, const char* name, std::string fallback = "") {
   if (!object.is_object()) return fallback;
@@ -41,6 +45,15 @@ bool Truthy(const json& fields, const char* name) {
 
 std::string HandlerUrl(const CourseTree& tree, const CatalogBlock& block) {
   return "/courses/" + tree.course_key + "/xblock/" + block.usage_key + "/handler/";
+}
+
+// Blocks complete by being seen (html and the like) carry the delay after
+// which the page's script publishes their completion, as the LMS's vertical
+// does (COMPLETION_BY_VIEWING_DELAY_MS).
+std::string MarkOnView(std::string_view type) {
+  if (!completion::CompletableByViewing(type)) return "";
+  return " data-mark-completed-on-view-after-delay=\"" +
+         std::to_string(kCompletionByViewingDelayMs) + "\"";
 }
 
 std::string Notification() {
@@ -70,8 +83,8 @@ std::string BlockSection(const CourseTree& tree, const CatalogBlock& block,
   return "<section class=\"xblock xblock-student_view xblock-" + HtmlEscape(block.type) +
          "\" data-block-type=\"" + HtmlEscape(block.type) + "\" data-usage-id=\"" +
          HtmlEscape(block.usage_key) + "\" data-handler=\"" + HtmlEscape(HandlerUrl(tree, block)) +
-         "\" aria-labelledby=\"" + id + "\">\n<h2 id=\"" + id + "\">" + HtmlEscape(title) +
-         "</h2>\n" + body + "\n</section>";
+         "\"" + MarkOnView(block.type) + " aria-labelledby=\"" + id + "\">\n<h2 id=\"" + id +
+         "\">" + HtmlEscape(title) + "</h2>\n" + body + "\n</section>";
 }
 
 std::string HtmlBody(const CatalogBlock& block) {

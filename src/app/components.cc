@@ -311,7 +311,7 @@ void Components::RegisterRoutes() {
   api::RegisterBookmarkRoutes(*router_, *bookmark_context_);
   learning_context_ = std::make_unique<api::LearningRoutesContext>(api::LearningRoutesContext{
       settings_, *SystemClock::Default(), *course_catalog_, *content_gate_, *enrollments_,
-      *accounts_, *grades_, milestones_.get()});
+      *accounts_, *grades_, milestones_.get(), *completion_, *bookmarks_});
   api::RegisterCourseMetadataRoutes(*router_, *learning_context_);
   api::RegisterSequenceRoutes(*router_, *learning_context_);
   api::RegisterDatesRoutes(*router_, *learning_context_);

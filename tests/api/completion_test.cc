@@ -395,6 +395,32 @@ TEST_P(CompletionApiTest, SequenceHandlersAndScoredProblems) {
   EXPECT_EQ(Json(check)["success"], "incorrect");
   EXPECT_TRUE(UnitComplete("u1", learner_));
   EXPECT_EQ(Resume(learner_)["block_id"], Block("problem", "p1"));
+
+  // The sequence metadata's unit bar shows the same state, the caller's own.
+  ASSERT_EQ(Request("POST", "/api/bookmarks/v1/bookmarks/", {{"usage_id", Block("vertical", "u1")}},
+                    learner_)
+                ->status,
+            201);
+  auto sequence = [&](const std::string& token) {
+    auto r = Request("GET", "/api/courseware/sequence/" + Block("sequential", "s"), json(), token);
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json(r);
+  };
+  // The "bad" position above reset it to 1, as upstream does.
+  EXPECT_EQ(sequence(learner_)["position"], 1);
+  ASSERT_EQ(Handler(Block("sequential", "s"), "goto_position", {{"position", 2}}, learner_).first,
+            200);
+  json mine = sequence(learner_);
+  EXPECT_EQ(mine["position"], 2);
+  ASSERT_FALSE(mine["items"].empty()) << mine.dump();
+  EXPECT_EQ(mine["items"][0]["id"], Block("vertical", "u1"));
+  EXPECT_EQ(mine["items"][0]["complete"], true);
+  EXPECT_EQ(mine["items"][0]["bookmarked"], true);
+  json theirs = sequence(other_);
+  EXPECT_EQ(theirs["position"], nullptr);
+  EXPECT_EQ(theirs["items"][0]["complete"], false);
+  EXPECT_EQ(theirs["items"][0]["bookmarked"], false);
 }
 
 TEST_P(CompletionApiTest, OutlineShowsWhatTheLearnerSeesWithCompletion) {

@@ -85,3 +85,43 @@ test('a learner answers a Demo course problem on the unit page', { skip }, async
     await browser.close();
   }
 });
+
+test('a unit\'s html block is complete once the learner has seen it', { skip }, async () => {
+  const browser = await chromium.launch({ executablePath: browserPath, headless: true,
+    args: ['--no-sandbox'] });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(base + '/api/user/v1/account/login_session/');
+    const status = await page.evaluate(async ({ email, password, course }) => {
+      // Signing in rotates the CSRF token: read the cookie before each POST.
+      const csrf = () => document.cookie.match(/csrftoken=([^;]+)/)[1];
+      const login = await fetch('/api/user/v1/account/login_session/', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'X-CSRFToken': csrf(), 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email, password }).toString(),
+      });
+      const enroll = await fetch('/api/enrollment/v1/enrollment', {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'X-CSRFToken': csrf(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ course_details: { course_id: course } }),
+      });
+      return [login.status, enroll.status];
+    }, { email, password, course: demo });
+    assert.deepEqual(status, [200, 200]);
+
+    // "Introduction: Video and Sequences": an html block and a video.
+    const intro = 'block-v1:edX+DemoX+Demo_Course+type@vertical+block@vertical_0270f6de40fc';
+    const html = 'block-v1:edX+DemoX+Demo_Course+type@html+block@030e35c4756a4ddc8d40b95fbbfff4d4';
+    const published = page.waitForResponse((r) => r.url().includes(`${html}/handler/publish_completion`));
+    await page.goto(`${base}/xblock/${intro}?view=student_view&show_title=0`);
+    const reply = await published;
+    assert.equal(reply.status(), 200);
+    assert.deepEqual(await reply.json(), { result: 'ok' });
+    const resume = await page.evaluate(async (course) =>
+      (await fetch(`/api/courseware/resume/${course}`, { credentials: 'same-origin' })).json(), demo);
+    assert.equal(resume.block_id, html);
+    assert.equal(resume.unit_id, intro);
+  } finally {
+    await browser.close();
+  }
+});

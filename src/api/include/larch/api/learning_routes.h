@@ -20,7 +20,9 @@
 #define LARCH_API_LEARNING_ROUTES_H_
 
 #include "larch/accounts/account_service.h"
+#include "larch/bookmarks/bookmarks.h"
 #include "larch/common/clock.h"
+#include "larch/completion/completion_service.h"
 #include "larch/config/settings.h"
 #include "larch/content_gate/content_gate.h"
 #include "larch/courses/course_catalog.h"
@@ -42,6 +44,10 @@ struct LearningRoutesContext {
   grades::GradeService& grades;
   // Null when milestones are off.
   milestones::MilestoneService* milestones;
+  // The learner's completion, sequence positions and bookmarks shown in the
+  // sequence metadata.
+  completion::CompletionService& completion;
+  bookmarks::BookmarkService& bookmarks;
 };
 
 // The caller comes from api::CurrentPrincipal (RegisterAccountRoutes first).
