@@ -252,7 +252,8 @@ Response PublishCompletion(CompletionRoutesContext& ctx, const BlockHandlerCall&
     StatusOr<keys::UsageKey> usage = keys::UsageKey::Parse(text);
     int found = usage.ok() ? tree.Find(usage->ToString()) : -1;
     const std::string& here = tree.blocks[static_cast<size_t>(call.block_index)].usage_key;
-    if (found < 0 || !Descends(tree, found, call.block_index)) {
+    if (found < 0 || !Descends(tree, found, call.block_index) ||
+        !content_gate::ContentGate::VisibleWithAncestors(tree, found, call.access)) {
       return HandlerError(400, "Invalid block: " + text + " not found in " + here);
     }
     if (!completion::CompletableByViewing(tree.blocks[static_cast<size_t>(found)].type)) {
@@ -350,7 +351,8 @@ std::vector<bool> VisibleBlocks(const courses::CourseTree& tree,
     stack.pop_back();
     const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(index)];
     if (!content_gate::ContentGate::Visible(block, access) ||
-        content_gate::ContentGate::DeniedByMilestones(block, access)) {
+        content_gate::ContentGate::DeniedByMilestones(block, access) ||
+        content_gate::ContentGate::HiddenAfterDue(block, access)) {
       continue;
     }
     visible[static_cast<size_t>(index)] = true;

@@ -66,7 +66,8 @@ class CoursewareRoutes {
                           index,
                           std::string(request.PathParam("handler")),
                           std::string(request.PathParam("suffix")),
-                          &request};
+                          &request,
+                          *access};
     return (*handler)(call);
   }
 

@@ -50,6 +50,12 @@ Response ModifyAccess(const InstructorRoutesContext& ctx, Request& request) {
     }
   }
   std::map<std::string, std::string> form = internal::FormMap(request);
+  // AccessSerializer: every field is required.
+  json missing = json::object();
+  for (const char* name : {"unique_student_identifier", "rolename", "action"}) {
+    if (form.find(name) == form.end()) missing[name] = json::array({"This field is required."});
+  }
+  if (!missing.empty()) return Response::Json(400, missing);
   const std::string& identifier = form["unique_student_identifier"];
   StatusOr<accounts::User> user = FindUser(ctx.accounts, identifier);
   if (!user.ok()) {

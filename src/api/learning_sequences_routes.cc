@@ -20,6 +20,7 @@
 #include "api_internal.h"
 #include "larch/api/account_routes.h"
 #include "larch/api/learning_routes.h"
+#include "larch/http/url.h"
 #include "learning_common.h"
 
 namespace larch::api {
@@ -42,7 +43,7 @@ class LearningSequencesRoutes {
     if (!viewer.ok()) return learning::ErrorFor(request, viewer.status());
     std::optional<std::string> requested = request.Query("user");
     oauth::Principal other;
-    if (requested && !requested->empty() && *requested != caller->username) {
+    if (requested && !requested->empty() && !http::EqualsIgnoreCase(*requested, caller->username)) {
       if (!viewer->staff) {
         return internal::Detail(403, "You do not have permission to perform this action.");
       }

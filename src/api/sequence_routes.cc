@@ -47,7 +47,9 @@ class SequenceRoutes {
     int index = tree.Find(usage->ToString());
     if (index < 0) return learning::NotFoundDetail();
     if (!viewer->staff && !viewer->enrolled()) return learning::NotFoundDetail();
-    if (!content_gate::ContentGate::VisibleWithAncestors(tree, index, viewer->access)) {
+    // A sequence hidden after its due date answers with no units and
+    // is_hidden_after_due (the MFE shows its banner); other rules hide it.
+    if (!content_gate::ContentGate::VisibleWithAncestors(tree, index, viewer->access, false)) {
       return learning::NotFoundDetail();
     }
     const courses::CatalogBlock& sequence = tree.blocks[static_cast<size_t>(index)];
@@ -119,7 +121,8 @@ class SequenceRoutes {
                 {"item_id", sequence.usage_key},
                 {"is_time_limited", learning::SettingTrue(sequence, "is_time_limited")},
                 {"is_proctored", learning::SettingTrue(sequence, "is_proctored_enabled")},
-                {"is_hidden_after_due", false},
+                {"is_hidden_after_due", content_gate::ContentGate::HiddenAfterDueWithAncestors(
+                                            tree, index, viewer.access)},
                 // goto_position's saved position; null until the learner moves.
                 {"position", marks.position.has_value() ? json(*marks.position) : json(nullptr)},
                 {"tag", sequence.type},

@@ -263,6 +263,10 @@ TEST_P(GradesApiTest, InstructorsMadeByModifyAccessReadTheGradebook) {
       ModifyAccess("admin", "unique_student_identifier=ghost&rolename=staff&action=allow");
   EXPECT_EQ(unknown["userDoesNotExist"], true);
   ModifyAccess("admin", "unique_student_identifier=teacher&rolename=robot&action=allow", 400);
+  json missing = json::parse(ModifyAccess("admin", "rolename=staff", 400).get<std::string>());
+  EXPECT_EQ(missing, json::parse(R"({"unique_student_identifier": ["This field is required."],
+                                     "action": ["This field is required."]})"))
+      << missing.dump();
   json granted = ModifyAccess(
       "admin", "unique_student_identifier=teacher%40example.com&rolename=instructor&action=allow");
   EXPECT_EQ(granted, (json{{"unique_student_identifier", "teacher"},

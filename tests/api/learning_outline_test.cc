@@ -80,6 +80,8 @@ TEST_P(LearningApiTest, OutlineForStaffAndForOthers) {
   EXPECT_EQ(outsider["title"], "Learning");
   // Asking for oneself by name is allowed.
   EXPECT_EQ(Ok(OutlinePath(kOwn) + "?user=learner", learner_)["username"], "learner");
+  // Usernames are unique ignoring case: the caller's own name in capitals.
+  EXPECT_EQ(Ok(OutlinePath(kOwn) + "?user=LEARNER", learner_)["username"], "learner");
 }
 
 TEST_P(LearningApiTest, OutlineRefusals) {

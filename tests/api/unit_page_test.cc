@@ -317,6 +317,27 @@ TEST_P(UnitPageTest, RefusedCallersAndBlocks) {
   EXPECT_EQ(
       PostJson(Handler("poll", "poll", "vote"), R"({"choice": "R"})", outsider_, 404).is_object(),
       true);
+  // Content hidden after its due date is closed to the learner's handlers
+  // too, as the unit page is; staff still reach it.
+  PostJson(Handler("html", "old", "publish_completion"), R"({"completion": 1.0})", learner_, 404);
+  EXPECT_EQ(PostJson(Handler("html", "old", "publish_completion"), R"({"completion": 1.0})",
+                     admin_)["result"],
+            "ok");
+  // The sequence metadata flags it and lists no units for the learner.
+  auto sequence = [&](const std::string& token) {
+    auto r = Get(Url("/api/courseware/sequence/" + Block(kOwn, "sequential", "hw")),
+                 {{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << r->body;
+    return Json(r);
+  };
+  json hidden = sequence(learner_);
+  EXPECT_EQ(hidden["is_hidden_after_due"], true);
+  EXPECT_EQ(hidden["items"], json::array());
+  json staff = sequence(admin_);
+  EXPECT_EQ(staff["is_hidden_after_due"], false);
+  ASSERT_EQ(staff["items"].size(), 1u);
+  EXPECT_EQ(staff["items"][0]["id"], Block(kOwn, "vertical", "hwu"));
 }
 
 TEST_P(UnitPageTest, PollVoteRoundTrip) {

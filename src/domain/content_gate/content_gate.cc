@@ -125,14 +125,24 @@ bool ContentGate::DeniedByMilestones(const courses::CatalogBlock& block,
 }
 
 bool ContentGate::VisibleWithAncestors(const courses::CourseTree& tree, int index,
-                                       const ContentAccess& access) {
+                                       const ContentAccess& access, bool honour_hide_after_due) {
   if (access.see_all) return true;
   if (access.milestones == MilestoneGate::kPrerequisites) return false;
   for (int i = index; i >= 0; i = tree.blocks[static_cast<size_t>(i)].parent) {
     const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(i)];
     if (DeniedByMilestones(block, access) || !Visible(block, access)) return false;
+    if (honour_hide_after_due && HiddenAfterDue(block, access)) return false;
   }
   return true;
+}
+
+bool ContentGate::HiddenAfterDueWithAncestors(const courses::CourseTree& tree, int index,
+                                              const ContentAccess& access) {
+  if (access.see_all) return false;
+  for (int i = index; i >= 0; i = tree.blocks[static_cast<size_t>(i)].parent) {
+    if (HiddenAfterDue(tree.blocks[static_cast<size_t>(i)], access)) return true;
+  }
+  return false;
 }
 
 }  // namespace larch::content_gate

@@ -49,6 +49,8 @@ struct BlockHandlerCall {
   // The path after the handler name ("" when there is none).
   std::string suffix;
   http::Request* request = nullptr;
+  // What the content gate lets the caller see (the block itself passed).
+  content_gate::ContentAccess access;
 };
 using BlockHandler = std::function<http::Response(const BlockHandlerCall&)>;
 

@@ -78,10 +78,15 @@ class ContentGate {
   static bool HiddenAfterDue(const courses::CatalogBlock& block, const ContentAccess& access);
   // The milestone rule for one block by itself.
   static bool DeniedByMilestones(const courses::CatalogBlock& block, const ContentAccess& access);
-  // Courseware search's rule: milestones and visibility for the block and
-  // every ancestor, and unmet prerequisites hide everything.
+  // Whether a learner may reach the block: milestones, visibility and
+  // (unless `honour_hide_after_due` is false) hide_after_due for the block
+  // and every ancestor; unmet prerequisites hide everything. Handlers, the
+  // unit page, search, bookmarks and the sequence units all use it.
   static bool VisibleWithAncestors(const courses::CourseTree& tree, int index,
-                                   const ContentAccess& access);
+                                   const ContentAccess& access, bool honour_hide_after_due = true);
+  // HiddenAfterDue for the block or any ancestor.
+  static bool HiddenAfterDueWithAncestors(const courses::CourseTree& tree, int index,
+                                          const ContentAccess& access);
 
  private:
   accounts::RoleStore& roles_;
