@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_internal.h"
+#include "completion_internal.h"
 #include "larch/api/account_routes.h"
 #include "larch/api/learning_routes.h"
 #include "learning_common.h"
@@ -29,8 +30,9 @@ using learning::CourseViewer;
 using nlohmann::json;
 
 // DateSummarySerializer's fields of one block.
+// `complete` is the caller's completion by block index (AggregateCompletion).
 json DateJson(const course_view::DateBlock& block, const courses::CourseTree& tree,
-              const std::string& base) {
+              const std::string& base, const std::vector<bool>& complete) {
   bool assignment = block.subsection >= 0;
   std::string link;
   if (assignment && block.released) {
@@ -38,8 +40,9 @@ json DateJson(const course_view::DateBlock& block, const courses::CourseTree& tr
            tree.blocks[static_cast<size_t>(block.subsection)].usage_key;
   }
   return {{"assignment_type", block.assignment_type ? json(*block.assignment_type) : json(nullptr)},
-          // Completion is engineer A's (src/domain/completion); wired at merge.
-          {"complete", assignment ? json(false) : json(nullptr)},
+          {"complete",
+           assignment ? json(static_cast<bool>(complete[static_cast<size_t>(block.subsection)]))
+                      : json(nullptr)},
           {"date", FormatIso8601(block.date)},
           {"date_type", block.date_type},
           {"description", block.description},
@@ -71,10 +74,16 @@ class DatesRoutes {
     }
     const courses::CourseSummary& course = viewer->course;
     std::string base = internal::AbsoluteBaseUrl(request, ctx_.settings);
+    const courses::CourseTree& tree = *viewer->tree;
+    StatusOr<std::vector<completion::BlockCompletion>> rows =
+        ctx_.completion.ForCourse(caller->user_id, tree.course_key);
+    if (!rows.ok()) return learning::ErrorFor(request, rows.status());
+    completion::CourseCompletion done =
+        completion::AggregateCompletion(tree, internal::VisibleBlocks(tree, viewer->access), *rows);
     json list = json::array();
     for (const course_view::DateBlock& block :
          course_view::CourseDates(learning::ViewOf(*viewer), now)) {
-      list.push_back(DateJson(block, *viewer->tree, base));
+      list.push_back(DateJson(block, tree, base, done.complete));
     }
     json body = {{"course_date_blocks", list},
                  {"dates_banner_info",

@@ -62,8 +62,24 @@ TEST_P(LearningApiTest, DatesTabListsStartDueDatesAndEnd) {
   EXPECT_EQ(tab["user_timezone"], nullptr);
   EXPECT_EQ(tab["dates_banner_info"]["missed_deadlines"], false);
   EXPECT_EQ(tab["dates_banner_info"]["content_type_gating_enabled"], false);
+  // Once every block the learner sees in the homework is complete, so is
+  // its date (the staff-only unit does not count).
+  auto batch = Send(
+      "POST", Url("/api/completion/v1/completion-batch"),
+      json{{"username", "learner"},
+           {"course_key", kOwn},
+           {"blocks",
+            {{LearnBlock(kOwn, "problem", "p1"), 1.0}, {LearnBlock(kOwn, "video", "v1"), 1.0}}}}
+          .dump(),
+      {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + learner_}});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->status, 200) << batch->body;
+  json done = Ok(DatesPath(kOwn), learner_)["course_date_blocks"];
+  EXPECT_EQ(done[1]["complete"], true) << done[1];
+  EXPECT_EQ(done[3]["complete"], false);
   // The unversioned alias, and staff (not enrolled) get the tab too.
-  EXPECT_EQ(Ok("/api/course_home/dates/" + std::string(kOwn), learner_), tab);
+  EXPECT_EQ(Ok("/api/course_home/dates/" + std::string(kOwn), learner_)["course_date_blocks"],
+            done);
   EXPECT_EQ(Ok(DatesPath(kOwn), admin_)["course_date_blocks"].size(), 4u);
 }
 
