@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "larch/common/html.h"
 #include "unit_page_render.h"
 
 namespace larch::api::internal {
@@ -330,32 +331,7 @@ constexpr std::string_view kScript = R"JS(
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return HtmlEscaped(text); }
 
 std::string RenderUnitPage(const UnitPage& page) {
   std::string out;

@@ -8,33 +8,13 @@
 #include <pugixml.hpp>
 
 #include "larch/builtin_blocks/builtin_blocks.h"
+#include "larch/common/html.h"
 #include "larch/common/strings.h"
 
 namespace larch::builtin_blocks {
 namespace {
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return HtmlEscaped(text); }
 
 bool Unsafe(const pugi::xml_node& node) {
   std::string name = AsciiLower(node.name());

@@ -1,5 +1,6 @@
 // Poll, survey and word cloud state over student_state (see the header).
 #include "larch/builtin_blocks/builtin_blocks.h"
+#include "larch/common/html.h"
 
 #include <algorithm>
 #include <charconv>
@@ -66,32 +67,7 @@ bool BoolSetting(const CatalogBlock& block, const char* name, bool fallback) {
 // Python's round() on a float: halves go to the even neighbour.
 int64_t PyRound(double value) { return static_cast<int64_t>(std::nearbyint(value)); }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return HtmlEscaped(text); }
 
 // What upstream's markdown() gives for plain text: paragraphs split on blank
 // lines (no other markdown syntax is interpreted here).

@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "larch/common/html.h"
 #include "larch/common/json.h"
 #include "larch/common/strings.h"
 
@@ -25,29 +26,7 @@ const std::set<std::string, std::less<>>& DroppedTags() {
   return kTags;
 }
 
-void Escape(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
+void Escape(std::string& out, std::string_view text) { AppendHtmlEscaped(out, text); }
 
 std::string Escaped(std::string_view text) {
   std::string out;
