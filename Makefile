@@ -27,6 +27,7 @@ build:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DLARCH_BUILD_TESTS=OFF \
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 	@ninja -C $(BUILD_DIR) -j $(JOBS) larch
+	@scripts/build_web.sh
 
 # The whole suite: format and lint checks, ASan+UBSan build, unit tests,
 # storage conformance on SQLite and a private PostgreSQL server, fuzzers,

@@ -31,9 +31,9 @@ for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$pkg")
 done
-# The end-to-end tests run under Node.js; a machine that already has a newer
-# node (not from Debian) keeps it.
-if [ "$purpose" = "test" ] && ! command -v node >/dev/null 2>&1; then
+# The web app is built, and the end-to-end tests run, under Node.js; a machine
+# that already has a newer node (not from Debian) keeps it.
+if [ "$purpose" != "bench" ] && ! command -v node >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 
