@@ -12,8 +12,18 @@ larch=${1:-${LARCH_BINARY:-$root/build/larch}}
 [ -x "$larch" ] || { echo "run.sh: no larch binary at $larch" >&2; exit 2; }
 command -v node >/dev/null || { echo "run.sh: node is not installed" >&2; exit 2; }
 
-if [ ! -d "$here/node_modules/jose" ] || [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -d "$here/node_modules/jose" ] || [ ! -d "$here/node_modules/playwright-core" ] ||
+  [ ! -d "$here/node_modules/axe-core" ]; then
   npm ci --prefix "$here" --no-audit --no-fund >&2
+fi
+
+# The web app test needs web/dist, which larch serve finds next to the binary
+# (<dir of larch>/../web/dist) or through LARCH_WEB_ROOT.
+if [ -f "$root/web/package.json" ]; then
+  "$root/scripts/build_web.sh" >&2
+  if [ -z "${LARCH_WEB_ROOT:-}" ] && [ ! -f "$(dirname "$larch")/../web/dist/index.html" ]; then
+    export LARCH_WEB_ROOT="$root/web/dist"
+  fi
 fi
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/larch-e2e.XXXXXX")
@@ -38,6 +48,10 @@ issuer=http://larch.e2e/oauth2
 audience=larch-e2e
 export LARCH_JWT_AUTH="{\"JWT_ISSUER\": \"$issuer\", \"JWT_AUDIENCE\": \"$audience\"}"
 export LARCH_ACCESS_LOG=off
+# The catalog searches with course discovery; mail goes to the test's SMTP sink.
+export LARCH_FEATURES__ENABLE_COURSE_DISCOVERY=true
+smtp_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+export LARCH_SMTP_URL="smtp://127.0.0.1:$smtp_port"
 unset DATABASE_URL LARCH_DATABASE_URL LARCH_E2E_URL
 
 "$larch" migrate --data-dir "$data" >&2
@@ -77,7 +91,7 @@ status=0
 (cd "$here" && env LARCH_E2E_URL="http://127.0.0.1:$port" LARCH_E2E_USERNAME="$user" \
   LARCH_E2E_EMAIL="$email" LARCH_E2E_PASSWORD="$password" LARCH_E2E_CLIENT_ID="$client_id" \
   LARCH_E2E_CLIENT_SECRET="$client_secret" LARCH_E2E_JWT_ISSUER="$issuer" \
-  LARCH_E2E_JWT_AUDIENCE="$audience" LARCH_E2E_DEMO="$demo_flag" \
+  LARCH_E2E_JWT_AUDIENCE="$audience" LARCH_E2E_DEMO="$demo_flag" LARCH_E2E_SMTP_PORT="$smtp_port" \
   LARCH_E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$data}" node --test) || status=$?
 if [ $status -ne 0 ]; then
   echo "run.sh: server log:" >&2
