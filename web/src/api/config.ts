@@ -30,7 +30,7 @@ export const DEFAULT_CONFIG: SiteConfig = {
   LOGO_URL: '/brand/logo.svg',
   LOGO_WHITE_URL: '/brand/logo-white.svg',
   LOGO_TRADEMARK_URL: '/brand/logo-trademark.svg',
-  FAVICON_URL: '/favicon.ico',
+  FAVICON_URL: '/brand/favicon.ico',
   LMS_BASE_URL: '',
   SUPPORT_EMAIL: '',
   PARAGON_THEME_URLS: {

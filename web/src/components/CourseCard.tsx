@@ -30,18 +30,18 @@ export function CourseCard({ course }: { course: CourseSummary }) {
   return (
     <Card className="larch-course-card h-100">
       <div className="larch-card-image" aria-hidden="true">
-        {course.imageUrl ? <img src={course.imageUrl} alt="" loading="lazy" /> : <span>{course.org.slice(0, 3)}</span>}
+        {course.imageUrl ? <img src={course.imageUrl} alt="" loading="lazy" /> : <span>{course.org}</span>}
       </div>
       <Card.Section className="larch-card-body">
         <p className="larch-card-org small mb-1">
           {course.org} · {course.number}
         </p>
-        <h3 className="h4 larch-card-title">
+        <h3 className="h4 larch-card-title" dir="auto">
           <Link to={courseAboutPath(course.id)} className="stretched-link">
             {course.name}
           </Link>
         </h3>
-        {course.shortDescription && <p className="small larch-card-desc">{course.shortDescription}</p>}
+        {course.shortDescription && <p className="small larch-card-desc" dir="auto">{course.shortDescription}</p>}
       </Card.Section>
       <Card.Footer className="larch-card-footer small">
         {dateText && <span>{dateText}</span>}

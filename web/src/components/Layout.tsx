@@ -17,7 +17,8 @@ const messages = defineMessages({
   userMenu: { id: 'header.userMenu', defaultMessage: 'Account menu for {username}' },
   mainNav: { id: 'header.mainNav', defaultMessage: 'Main' },
   language: { id: 'footer.language', defaultMessage: 'Language' },
-  rights: { id: 'footer.rights', defaultMessage: '© {year} {site}. Powered by Larch.' },
+  rights: { id: 'footer.rights', defaultMessage: '© {year} {site}' },
+  powered: { id: 'footer.powered', defaultMessage: 'Powered by Larch' },
   support: { id: 'footer.support', defaultMessage: 'Contact support' },
   footerNav: { id: 'footer.nav', defaultMessage: 'Footer' },
 });
@@ -41,7 +42,7 @@ function Header() {
           <span className="larch-site-name">{config.SITE_NAME}</span>
         </Link>
         <nav aria-label={intl.formatMessage(messages.mainNav)} className="larch-main-nav">
-          <NavLink to="/courses">{intl.formatMessage(messages.courses)}</NavLink>
+          <NavLink to="/courses" end>{intl.formatMessage(messages.courses)}</NavLink>
           {user && <NavLink to="/dashboard">{intl.formatMessage(messages.dashboard)}</NavLink>}
         </nav>
         <div className="larch-user-area">
@@ -115,6 +116,7 @@ function Footer() {
         <img src={config.LOGO_WHITE_URL} alt="" className="larch-footer-logo" width={28} height={28} />
         <p className="mb-0">
           {intl.formatMessage(messages.rights, { year: new Date().getFullYear(), site: config.SITE_NAME })}
+          {config.SITE_NAME !== 'Larch' && <span className="mis-2">· {intl.formatMessage(messages.powered)}</span>}
         </p>
         <nav aria-label={intl.formatMessage(messages.footerNav)} className="larch-footer-nav">
           <Link to="/courses">{intl.formatMessage(messages.courses)}</Link>

@@ -63,6 +63,8 @@ export function sanitizeHtml(html: string): string {
   const root = doc.body.firstElementChild as HTMLElement | null;
   if (!root) return '';
   root.querySelectorAll('script,style,iframe,object,embed,form,link,meta,base').forEach((n) => n.remove());
+  // Authors' images without a text alternative are treated as decorative.
+  root.querySelectorAll('img:not([alt])').forEach((img) => img.setAttribute('alt', ''));
   root.querySelectorAll('*').forEach((el) => {
     for (const attr of Array.from(el.attributes)) {
       const name = attr.name.toLowerCase();

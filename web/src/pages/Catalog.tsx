@@ -101,7 +101,7 @@ export default function Catalog() {
     <>
       <section className="larch-hero">
         <div className="container-xl">
-          <h1 className="display-4 larch-hero-title">{intl.formatMessage(messages.heroTitle)}</h1>
+          <h1 className="larch-hero-title">{intl.formatMessage(messages.heroTitle)}</h1>
           <p className="lead">{intl.formatMessage(messages.heroBody, { site: config.SITE_NAME })}</p>
           <form role="search" className="larch-search" onSubmit={onSearch}>
             <label htmlFor="catalog-search" className="sr-only">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { Alert, Button, Form, StatefulButton } from '@openedx/paragon';
 import { defineMessages, useIntl } from 'react-intl';
@@ -104,6 +104,17 @@ export default function CourseAbout() {
   const username = user?.username ?? null;
   const data = useLoad((signal) => loadAbout(courseId, username, signal), [courseId, username, user === undefined]);
   usePageTitle(data.data?.course.name);
+  const overviewRef = useRef<HTMLDivElement>(null);
+  // Authors' images that do not load (a missing course asset) are hidden, not shown broken.
+  useEffect(() => {
+    const imgs = overviewRef.current?.querySelectorAll('img') ?? [];
+    const hide = (e: Event) => ((e.target as HTMLElement).style.display = 'none');
+    imgs.forEach((img) => {
+      if (img.complete && img.naturalWidth === 0) img.style.display = 'none';
+      img.addEventListener('error', hide);
+    });
+    return () => imgs.forEach((img) => img.removeEventListener('error', hide));
+  }, [data.data]);
 
   if (user === undefined || data.status === 'loading') return <Loading />;
   if (data.status === 'error') {
@@ -138,8 +149,8 @@ export default function CourseAbout() {
             <p className="larch-card-org mb-2">
               {course.org} · {course.number}
             </p>
-            <h1 className="display-4">{course.name}</h1>
-            {course.short_description && <p className="lead">{course.short_description}</p>}
+            <h1 dir="auto">{course.name}</h1>
+            {course.short_description && <p className="lead" dir="auto">{course.short_description}</p>}
             <EnrollBox
               courseId={courseId}
               state={state}
@@ -155,12 +166,14 @@ export default function CourseAbout() {
         </div>
       </section>
       <div className="container-xl larch-about-body">
-        <article className="larch-overview">
-          <h2>{intl.formatMessage(messages.about)}</h2>
+        <article className="larch-overview" aria-label={intl.formatMessage(messages.about)}>
           {course.overview ? (
-            <div className="larch-overview-html" dangerouslySetInnerHTML={{ __html: sanitizeHtml(course.overview) }} />
+            <div ref={overviewRef} className="larch-overview-html" dir="auto" dangerouslySetInnerHTML={{ __html: sanitizeHtml(course.overview) }} />
           ) : (
-            <p>{course.short_description}</p>
+            <>
+              <h2>{intl.formatMessage(messages.about)}</h2>
+              <p dir="auto">{course.short_description}</p>
+            </>
           )}
         </article>
         <aside className="larch-facts" aria-label={intl.formatMessage(messages.facts)}>
@@ -244,7 +257,7 @@ function EnrollBox({
         <Button as={Link} to={`/login?next=${next}`} variant="brand" size="lg">
           {intl.formatMessage(messages.signInToEnroll)}
         </Button>
-        <Button as={Link} to={`/register?next=${next}`} variant="outline-primary" size="lg">
+        <Button as={Link} to={`/register?next=${next}`} variant="inverse-outline-primary" size="lg">
           {intl.formatMessage(messages.registerToEnroll)}
         </Button>
       </div>
