@@ -28,6 +28,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    setupFiles: ['src/test-setup.ts'],
+    testTimeout: 30_000,
     // Paragon's icons are ESM with directory imports: let Vite resolve them.
     server: { deps: { inline: ['@openedx/paragon'] } },
   },
