@@ -56,6 +56,7 @@
 #include "larch/problems/problem_service.h"
 #include "larch/sandbox/sandbox_runner.h"
 #include "larch/storage/open_database.h"
+#include "web_app.h"
 
 namespace larch::app {
 
@@ -336,6 +337,10 @@ void Components::RegisterRoutes() {
       std::make_unique<api::CourseImportRoutesContext>(api::CourseImportRoutesContext{
           *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
   api::RegisterCourseImportRoutes(*router_, *import_routes_context_);
+  // Last: the pages and the fallback for unknown paths.
+  if (std::optional<WebAppPaths> web = ResolveWebApp(settings_); web.has_value()) {
+    RegisterWebAppRoutes(*router_, *web);
+  }
 }
 
 void Components::RegisterJobHandlers() {

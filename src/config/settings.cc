@@ -45,6 +45,8 @@ const std::vector<Field>& Fields() {
       {"DATA_DIR", Type::kString, &Settings::data_dir},
       {"LMS_BASE_URL", Type::kString, &Settings::lms_base_url},
       {"PLATFORM_NAME", Type::kString, &Settings::platform_name},
+      {"WEB_ROOT", Type::kString, &Settings::web_root},
+      {"BRAND_ROOT", Type::kString, &Settings::brand_root},
       JsonField("ALLOWED_HOSTS", Type::kList, &Settings::allowed_hosts),
       JsonField("CSRF_TRUSTED_ORIGINS", Type::kList, &Settings::csrf_trusted_origins),
       JsonField("TRUSTED_PROXIES", Type::kList, &Settings::trusted_proxies),

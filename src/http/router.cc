@@ -270,6 +270,19 @@ void Router::AddFilter(Filter filter) { filters_.push_back(std::move(filter)); }
 
 void Router::AddAfterHook(AfterHook hook) { after_hooks_.push_back(std::move(hook)); }
 
+void Router::SetFallback(Handler fallback) { fallback_ = std::move(fallback); }
+
+Response Router::RunFallback(Request& request) const {
+  try {
+    return fallback_(request);
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: fallback handler threw: {}", request.request_id(), e.what());
+  } catch (...) {
+    spdlog::error("request {}: fallback handler threw a non-std exception", request.request_id());
+  }
+  return ErrorResponse(InternalError("handler threw"), request.request_id());
+}
+
 void Router::FindRoute(std::string_view path, std::string_view method, Match& match) const {
   auto better = [](const Route* candidate, const Route* current) {
     return current == nullptr || candidate->literal_chars > current->literal_chars ||
@@ -333,6 +346,7 @@ Response Router::DispatchMatched(Request& request) const {
     FindRoute(with_slash, request.method(), match);
   }
   if (match.any_route == nullptr) {
+    if (fallback_) return RunFallback(request);
     return ErrorResponse(NotFoundError("no route for " + std::string(path)), request.request_id());
   }
   if (match.handler == nullptr) {

@@ -207,6 +207,30 @@ TEST(RouterTest, ThrowingHandlerBecomes500) {
   EXPECT_NE(response.body.find("rid-9"), std::string::npos);
 }
 
+TEST(RouterTest, FallbackAnswersUnknownPathsOnly) {
+  Router router;
+  router.Get("/known/", Echo("known"));
+  router.AddFilter([](Request&) -> std::optional<Response> {
+    return Response::Json(401, {{"filtered", true}});
+  });
+  int hooks = 0;
+  router.AddAfterHook([&hooks](const Request&, Response&) { ++hooks; });
+  // Without a fallback an unknown path is the 404 JSON.
+  EXPECT_EQ(Call(router, "GET", "/nowhere", 404)["error_code"], "not_found");
+  router.SetFallback([](Request& request) {
+    return Response::Json(404, {{"fallback", std::string(request.path())}});
+  });
+  EXPECT_EQ(Call(router, "GET", "/nowhere/else", 404)["fallback"], "/nowhere/else");
+  EXPECT_EQ(Call(router, "POST", "/nowhere", 404)["fallback"], "/nowhere");
+  // A known path still goes through its filters, and a wrong method is 405.
+  EXPECT_EQ(Call(router, "GET", "/known/", 401)["filtered"], true);
+  Call(router, "DELETE", "/known/", 405);
+  EXPECT_EQ(hooks, 5);
+  router.SetFallback([](Request&) -> Response { throw std::runtime_error("secret"); });
+  Request request("GET", "/nowhere");
+  EXPECT_EQ(router.Dispatch(request).status, 500);
+}
+
 TEST(RouterTest, ManyRoutesInBucketsAndOutside) {
   Router router;
   for (int i = 0; i < 50; ++i) {

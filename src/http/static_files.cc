@@ -105,6 +105,7 @@ bool ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t 
 struct StaticFiles::State {
   std::filesystem::path root;  // canonical
   size_t max_entries;
+  std::string cache_control;  // set before serving, read-only after
   Mutex mu;
   // Compressed bodies keyed by "<etag><path>"; FIFO-evicted.
   std::map<std::string, std::shared_ptr<const std::string>> gzip_cache LARCH_GUARDED_BY(mu);
@@ -135,6 +136,11 @@ StaticFiles::StaticFiles(std::string url_prefix, const std::filesystem::path& ro
   std::filesystem::path canonical = std::filesystem::canonical(root_dir, ec);
   state_->root = ec ? root_dir : canonical;
   state_->max_entries = gzip_cache_entries;
+}
+
+StaticFiles& StaticFiles::SetCacheControl(std::string value) {
+  state_->cache_control = std::move(value);
+  return *this;
 }
 
 void StaticFiles::Register(Router& router) const {
@@ -222,6 +228,9 @@ Response StaticFiles::Serve(const Request& request, std::string_view relative_pa
   response.headers.emplace_back(
       "Last-Modified", internal::FormatHttpDate(static_cast<int64_t>(info.st_mtim.tv_sec)));
   response.headers.emplace_back("Accept-Ranges", "bytes");
+  if (!state_->cache_control.empty()) {
+    response.headers.emplace_back("Cache-Control", state_->cache_control);
+  }
   if (compressible) response.headers.emplace_back("Vary", "Accept-Encoding");
 
   std::optional<std::string_view> if_none_match = request.Header("if-none-match");

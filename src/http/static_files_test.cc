@@ -124,6 +124,25 @@ TEST_F(StaticFilesTest, GzipWhenAcceptedAndCached) {
   EXPECT_EQ(plain.body.size(), 5000u);
 }
 
+TEST_F(StaticFilesTest, CacheControlOnFileAnswersOnly) {
+  EXPECT_FALSE(Get("/static/hello.txt").Header("Cache-Control").has_value());
+  Router router;
+  StaticFiles("/assets", dir_ / "root").SetCacheControl("public, max-age=60").Register(router);
+  Request request("GET", "/assets/hello.txt");
+  Response response = router.Dispatch(request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.Header("Cache-Control"), "public, max-age=60");
+  Request again("GET", "/assets/hello.txt");
+  again.AddHeader("If-None-Match", std::string(*response.Header("ETag")));
+  Response not_modified = router.Dispatch(again);
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_EQ(not_modified.Header("Cache-Control"), "public, max-age=60");
+  Request missing("GET", "/assets/nope.txt");
+  Response gone = router.Dispatch(missing);
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_FALSE(gone.Header("Cache-Control").has_value());
+}
+
 TEST(StaticFilesTypeTest, ContentTypes) {
   EXPECT_EQ(StaticFiles::ContentTypeFor("a/b.JS"), "text/javascript; charset=utf-8");
   EXPECT_EQ(StaticFiles::ContentTypeFor("x.svg"), "image/svg+xml");

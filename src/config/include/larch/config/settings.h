@@ -33,6 +33,12 @@ struct Settings {
   std::string data_dir = "./var";
   std::string lms_base_url = "http://127.0.0.1:8000";
   std::string platform_name = "Larch";
+  // WEB_ROOT: the built web app (index.html and assets/). Empty means
+  // <folder of the larch binary>/../web/dist when it holds an index.html.
+  std::string web_root;
+  // BRAND_ROOT: the brand folder (logo.svg, favicon.ico, theme CSS) served
+  // at /brand/. Empty means <web root>/brand.
+  std::string brand_root;
   // ALLOWED_HOSTS (Django): host names this server answers for, used to build
   // absolute URLs from the request's Host and to check redirect targets. A
   // leading dot matches the domain and its subdomains; "*" matches any host.

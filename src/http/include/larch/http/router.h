@@ -18,7 +18,8 @@
 // literal characters wins (registration order breaks ties). A request whose
 // path lacks only the trailing slash matches the slash pattern (Django's
 // APPEND_SLASH would redirect; answering directly saves a round trip).
-// Unknown path -> 404 JSON; known path, other method -> 405 with Allow;
+// Unknown path -> the fallback handler when one is set (SetFallback), else
+// 404 JSON; known path, other method -> 405 with Allow;
 // HEAD is served by the GET handler (body dropped, Content-Length kept);
 // OPTIONS -> 204 with Allow unless a handler is registered for it.
 //
@@ -91,6 +92,11 @@ class Router {
   void AddFilter(Filter filter);
   void AddAfterHook(AfterHook hook);
 
+  // Answers requests whose path matches no pattern (any method), instead of
+  // the 404 JSON; the web app uses it to answer unknown pages with its own
+  // 404 page. Filters do not run for it; after hooks do.
+  void SetFallback(Handler fallback);
+
   // Routes `request`, fills its path params, runs filters, the handler and
   // the after hooks. Never throws: a handler exception becomes a logged 500.
   Response Dispatch(Request& request) const;
@@ -100,6 +106,7 @@ class Router {
   struct Match;
   void FindRoute(std::string_view path, std::string_view method, Match& match) const;
   Response DispatchMatched(Request& request) const;
+  Response RunFallback(Request& request) const;
 
   std::vector<std::unique_ptr<Route>> routes_;
   // Routes whose literal prefix covers two whole segments ("/api/courses/"),
@@ -112,6 +119,7 @@ class Router {
   std::vector<const Route*> unbucketed_;
   std::vector<Filter> filters_;
   std::vector<AfterHook> after_hooks_;
+  Handler fallback_;
 };
 
 }  // namespace larch::http

@@ -27,6 +27,11 @@ class StaticFiles {
   StaticFiles(std::string url_prefix, const std::filesystem::path& root_dir,
               size_t gzip_cache_entries = 64);
 
+  // Sends `value` as Cache-Control on every file answer (200, 206, 304), e.g.
+  // "public, max-age=31536000, immutable" for content-hashed names. Call
+  // before serving; empty (the default) sends none.
+  StaticFiles& SetCacheControl(std::string value);
+
   // Adds GET and HEAD "<url_prefix>/{file:path}" to `router`.
   void Register(Router& router) const;
 
