@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyLocaleToDocument, chooseLocale, directionOf, normalizeLocale } from './locale';
+import { applyLocaleToDocument, chooseLocale, directionOf, loadMessages, normalizeLocale } from './locale';
+import ar from './messages/ar.json';
 
 describe('language choice', () => {
   it('prefers ?lang=, then the language cookie, then the browser', () => {
@@ -24,5 +25,14 @@ describe('language choice', () => {
     expect(document.documentElement.lang).toBe('ar');
     applyLocaleToDocument('en');
     expect(document.documentElement.dir).toBe('ltr');
+  });
+});
+
+describe('catalogs', () => {
+  it('loads Paragon\'s Arabic messages under the app\'s', async () => {
+    const messages = await loadMessages('ar');
+    expect(messages['login.title']).toBe(ar['login.title']);
+    expect(Object.keys(messages).some((k) => k.startsWith('pgn.'))).toBe(true);
+    expect(await loadMessages('en')).toEqual({});
   });
 });

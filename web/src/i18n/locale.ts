@@ -43,8 +43,14 @@ export function rememberLocale(locale: Locale): void {
   document.cookie = `${LANGUAGE_COOKIE}=${locale}; path=/; max-age=31536000; samesite=lax`;
 }
 
-/** The catalog for a locale; English is the messages' defaults. */
+/** The catalog for a locale (Paragon's own, then the app's); English is the messages' defaults. */
 export async function loadMessages(locale: Locale): Promise<Record<string, string>> {
-  if (locale === 'ar') return (await import('./messages/ar.json')).default;
+  if (locale === 'ar') {
+    const [paragon, app] = await Promise.all([
+      import('@openedx/paragon/src/i18n/messages/ar.json'),
+      import('./messages/ar.json'),
+    ]);
+    return { ...paragon.default, ...app.default };
+  }
   return {};
 }
