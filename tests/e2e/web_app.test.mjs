@@ -248,6 +248,11 @@ test('the 404 page, the Arabic catalog, a duplicate registration and the network
     await page.getByLabel('Email').waitFor();
     await page.getByLabel('Email').fill(process.env.LARCH_E2E_EMAIL ?? 'e2e-admin@example.com');
     await page.getByLabel('Full Name').fill('Someone Else');
+    // Live validation: a taken username is reported on leaving the field, with suggestions.
+    await page.getByLabel('Public Username').fill(process.env.LARCH_E2E_USERNAME ?? 'e2e-admin');
+    await page.keyboard.press('Tab');
+    await page.locator('.larch-suggestions button').first().waitFor();
+    assert.match(await page.locator('.pgn__form-group:has(#register-username)').textContent(), /existing account/);
     await page.getByLabel('Public Username').fill(`other${Date.now() % 1e8}`);
     await page.getByLabel('Password').fill('Another-pass-7');
     await page.getByLabel(/I agree/).check();
