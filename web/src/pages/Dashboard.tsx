@@ -9,6 +9,7 @@ import { courseAboutPath } from '../components/CourseCard';
 import { ApiError, errorMessage, request } from '../api/http';
 import { useLoad } from '../lib/useLoad';
 import { parseEnrollmentList, parseLearnerHome } from '../lib/dashboard';
+import { parseCourseList } from '../lib/catalog';
 import type { DashboardCourse, DashboardData } from '../lib/dashboard';
 
 const messages = defineMessages({
@@ -47,7 +48,23 @@ async function loadDashboard(signal: AbortSignal): Promise<DashboardData> {
     return parseLearnerHome(await request('/api/learner_home/init', { signal }));
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 404) throw e;
-    return parseEnrollmentList(await request('/api/enrollment/v1/enrollment', { signal }), new Date());
+    const data = parseEnrollmentList(await request('/api/enrollment/v1/enrollment', { signal }), new Date());
+    return withCourseImages(data, signal);
+  }
+}
+
+/** Course images for the enrollment-list fallback, from one Courses API call (best effort). */
+async function withCourseImages(data: DashboardData, signal: AbortSignal): Promise<DashboardData> {
+  if (data.courses.length === 0) return data;
+  const q = new URLSearchParams({ page_size: '100' });
+  data.courses.forEach((c) => q.append('course_keys', c.courseId));
+  try {
+    const list = parseCourseList(await request(`/api/courses/v1/courses/?${q}`, { signal }));
+    const images = new Map(list.courses.map((c) => [c.id, c.imageUrl]));
+    return { ...data, courses: data.courses.map((c) => ({ ...c, imageUrl: c.imageUrl ?? images.get(c.courseId) ?? null })) };
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    return data;
   }
 }
 
