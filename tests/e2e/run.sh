@@ -28,11 +28,12 @@ fi
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/larch-e2e.XXXXXX")
 server_pid=
+smtp_pid=
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in $server_pid $smtp_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$data"
 }
 trap cleanup EXIT INT TERM
@@ -48,9 +49,13 @@ issuer=http://larch.e2e/oauth2
 audience=larch-e2e
 export LARCH_JWT_AUTH="{\"JWT_ISSUER\": \"$issuer\", \"JWT_AUDIENCE\": \"$audience\"}"
 export LARCH_ACCESS_LOG=off
-# The catalog searches with course discovery; mail goes to the test's SMTP sink.
+# The catalog searches with course discovery; mail goes to a real SMTP sink,
+# Debian's aiosmtpd, which files each message in a maildir the test reads.
 export LARCH_FEATURES__ENABLE_COURSE_DISCOVERY=true
 smtp_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$data/mail" \
+  2>"$data/smtp.log" &
+smtp_pid=$!
 export LARCH_SMTP_URL="smtp://127.0.0.1:$smtp_port"
 unset DATABASE_URL LARCH_DATABASE_URL LARCH_E2E_URL
 
@@ -91,7 +96,7 @@ status=0
 (cd "$here" && env LARCH_E2E_URL="http://127.0.0.1:$port" LARCH_E2E_USERNAME="$user" \
   LARCH_E2E_EMAIL="$email" LARCH_E2E_PASSWORD="$password" LARCH_E2E_CLIENT_ID="$client_id" \
   LARCH_E2E_CLIENT_SECRET="$client_secret" LARCH_E2E_JWT_ISSUER="$issuer" \
-  LARCH_E2E_JWT_AUDIENCE="$audience" LARCH_E2E_DEMO="$demo_flag" LARCH_E2E_SMTP_PORT="$smtp_port" \
+  LARCH_E2E_JWT_AUDIENCE="$audience" LARCH_E2E_DEMO="$demo_flag" LARCH_E2E_MAILDIR="$data/mail" \
   LARCH_E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$data}" node --test) || status=$?
 if [ $status -ne 0 ]; then
   echo "run.sh: server log:" >&2

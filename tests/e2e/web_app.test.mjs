@@ -12,11 +12,11 @@ import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startSmtpSink } from './smtp_sink.mjs';
+import { openMailbox } from './smtp_sink.mjs';
 
 const base = process.env.LARCH_E2E_URL;
 const shots = process.env.LARCH_E2E_SCREENSHOT_DIR ?? '.';
-const smtpPort = Number(process.env.LARCH_E2E_SMTP_PORT ?? 0);
+const maildir = process.env.LARCH_E2E_MAILDIR ?? '';
 const browserPath = '/usr/bin/chromium';
 const demo = 'course-v1:edX+DemoX+Demo_Course';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -31,7 +31,7 @@ async function servesWebApp() {
 const skip = !base ? 'LARCH_E2E_URL is not set'
   : !process.env.LARCH_E2E_DEMO ? 'the Demo course is not imported (LARCH_SHARED_OLX)'
   : !existsSync(browserPath) ? `${browserPath} is missing (scripts/install_deps.sh test)`
-  : !smtpPort ? 'LARCH_E2E_SMTP_PORT is not set'
+  : !maildir ? 'LARCH_E2E_MAILDIR is not set'
   : !(await servesWebApp()) ? 'larch serve does not serve web/dist (scripts/build_web.sh)' : false;
 
 // Requests that fail on purpose and so log "Failed to load resource" in the
@@ -114,7 +114,7 @@ async function signOut(page) {
 }
 
 test('a new learner registers, activates, signs in, finds and enrolls in the Demo course', { skip, timeout: 240_000 }, async () => {
-  const sink = await startSmtpSink(smtpPort);
+  const sink = openMailbox(maildir);
   const browser = await chromium.launch({ executablePath: browserPath, headless: true, args });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
@@ -219,7 +219,6 @@ test('a new learner registers, activates, signs in, finds and enrolls in the Dem
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
-    await sink.close();
   }
 });
 
