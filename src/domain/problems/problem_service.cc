@@ -432,6 +432,51 @@ StatusOr<json> ProblemService::Handle(const ProblemRequest& request) {
   return AbortedError("the problem state kept changing; try again");
 }
 
+namespace {
+
+// The block's descendants in post-order, without the block.
+void Descendants(const courses::CourseTree& tree, int index, std::vector<int>& out) {
+  for (int child : tree.blocks[static_cast<size_t>(index)].children) {
+    Descendants(tree, child, out);
+    out.push_back(child);
+  }
+}
+
+}  // namespace
+
+Status ProblemService::ResetStudentAttempts(const courses::CourseTree& tree, int block_index,
+                                            int64_t user_id, bool delete_module) {
+  if (block_index < 0 || static_cast<size_t>(block_index) >= tree.blocks.size()) {
+    return NotFoundError("no such block");
+  }
+  std::vector<int> blocks;
+  Descendants(tree, block_index, blocks);
+  blocks.push_back(block_index);
+  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
+    int64_t now = clock_.NowMicros();
+    for (int index : blocks) {
+      const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(index)];
+      LARCH_ASSIGN_OR_RETURN(std::optional<StudentModule> module,
+                             StudentStateStore::Find(txn, user_id, block.usage_key));
+      if (!module.has_value()) {
+        if (index == block_index) return NotFoundError("Module does not exist.");
+        continue;
+      }
+      if (!delete_module) {
+        module->state["attempts"] = 0;
+        LARCH_RETURN_IF_ERROR(StudentStateStore::Save(txn, *module, now).status());
+        continue;
+      }
+      LARCH_RETURN_IF_ERROR(StudentStateStore::Delete(txn, user_id, block.usage_key).status());
+      if (module->grade.has_value() && on_score_) {
+        LARCH_RETURN_IF_ERROR(on_score_(txn, ScoreChange{user_id, tree.course_key, block.usage_key,
+                                                         0, module->max_grade.value_or(0)}));
+      }
+    }
+    return OkStatus();
+  });
+}
+
 StatusOr<std::optional<json>> ProblemService::Step(const ProblemRequest& request,
                                                    const Loaded& loaded, const json& answers) {
   const courses::CatalogBlock& block =

@@ -2,8 +2,12 @@
 // (lms/djangoapps/instructor/views/api.py modify_access):
 //   POST /courses/{course_id}/instructor/api/modify_access
 //        unique_student_identifier, rolename (instructor|staff|beta), action (allow|revoke)
+//   POST /courses/{course_id}/instructor/api/reset_student_attempts
+//        problem_to_reset, unique_student_identifier, delete_module
 // with upstream's replies (docs/api/instructor.md). Only instructors of the
 // course (or global staff) may change its team: anonymous 401, others 403.
+// Course staff and instructors (or global staff) may reset a learner's
+// problem; anyone else gets upstream's empty 403.
 //
 // Thread safety: register before serving; handlers run concurrently.
 #ifndef LARCH_API_INSTRUCTOR_ROUTES_H_
@@ -13,6 +17,7 @@
 #include "larch/accounts/roles.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/http/router.h"
+#include "larch/problems/problem_service.h"
 
 namespace larch::api {
 
@@ -21,6 +26,7 @@ struct InstructorRoutesContext {
   courses::CourseCatalog& catalog;
   accounts::AccountService& accounts;
   accounts::RoleStore& roles;
+  problems::ProblemService& problems;
 };
 
 void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContext& context);

@@ -98,6 +98,18 @@ class ProblemService {
   // The handler's reply (see above).
   StatusOr<nlohmann::json> Handle(const ProblemRequest& request);
 
+  // The instructor's reset of one learner's state for a block
+  // (lms/djangoapps/instructor/enrollment.py reset_student_attempts), in
+  // one transaction: the block's descendants first (those without state
+  // are skipped), then the block itself. With `delete_module` the rows are
+  // deleted and each deleted score runs the score hook (the learner's
+  // grade is recalculated from the remaining state); without, each row's
+  // "attempts" is set to 0 and scores stay. kNotFound when the block is not
+  // in the tree or the learner has no state for it ("Module does not
+  // exist." upstream).
+  Status ResetStudentAttempts(const courses::CourseTree& tree, int block_index, int64_t user_id,
+                              bool delete_module);
+
   // The problem as parsed for the course version (kFailedPrecondition with
   // the parse error for a problem that does not build).
   struct Loaded {
