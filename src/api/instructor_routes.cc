@@ -201,6 +201,71 @@ Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& reque
       200, json{{"problem_to_reset", problem_to_reset}, {"student", identifier->second}});
 }
 
+// rescore_problem for one learner. Upstream submits a background task and
+// answers "created" at once; Larch grades in the request (one problem, one
+// learner) and answers the same body, or 400 with the reason it could not.
+Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  auto tree = ctx.catalog.GetTree(course_key);
+  if (!tree.ok()) return http::ErrorResponse(tree.status(), request.request_id());
+  bool instructor = false;
+  if (auto refused =
+          RequireCourseStaff(ctx, request, CurrentPrincipal(request), course_key, instructor)) {
+    return *refused;
+  }
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  if (form.find("problem_to_reset") == form.end()) {
+    return Response::Json(400, json{{"error", "Missing required query parameter(s)"},
+                                    {"parameters", json::array({"problem_to_reset"})},
+                                    {"info", {{"problem_to_reset", "problem urlname to reset"}}}});
+  }
+  bool all_students = BooleanParam(form, "all_students");
+  if (all_students && !instructor) return Response::Text(403, "Requires instructor access.");
+  bool only_if_higher = BooleanParam(form, "only_if_higher");
+  std::string problem_to_reset = Trim(form["problem_to_reset"]);
+  std::optional<accounts::User> student;
+  auto identifier = form.find("unique_student_identifier");
+  if (identifier != form.end()) {
+    StatusOr<accounts::User> found = FindUser(ctx.accounts, Trim(identifier->second));
+    if (!found.ok()) {
+      if (found.status().code() != StatusCode::kNotFound) {
+        return http::ErrorResponse(found.status(), request.request_id());
+      }
+      return BadRequest(request, "User does not exist.");
+    }
+    student = std::move(*found);
+  }
+  if (problem_to_reset.empty() || (!all_students && !student)) {
+    return Response::Text(400, "Missing query parameters.");
+  }
+  if (all_students && student) {
+    return Response::Text(400, "Cannot rescore with all_students and unique_student_identifier.");
+  }
+  StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(problem_to_reset);
+  StatusOr<keys::CourseKey> course = keys::CourseKey::Parse(course_key);
+  if (!usage_key.ok() || usage_key->in_library() || !course.ok()) {
+    return Response::Text(400, "Unable to parse problem id");
+  }
+  std::string block_key = usage_key->MapIntoCourse(*course).ToString();
+  if (!student) return Response::Text(400, "Rescoring all learners is not supported yet.");
+  StatusOr<bool> rescored =
+      ctx.problems.RescoreProblem(**tree, (*tree)->Find(block_key), student->id, only_if_higher);
+  if (!rescored.ok()) {
+    switch (rescored.status().code()) {
+      case StatusCode::kNotFound:
+        return Response::Text(400, block_key + " not found");
+      case StatusCode::kUnimplemented:
+      case StatusCode::kFailedPrecondition:
+        return Response::Text(400, std::string(rescored.status().message()));
+      default:
+        return http::ErrorResponse(rescored.status(), request.request_id());
+    }
+  }
+  return Response::Json(200, json{{"problem_to_reset", problem_to_reset},
+                                  {"student", identifier->second},
+                                  {"task", "created"}});
+}
+
 }  // namespace
 
 void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContext& context) {
@@ -209,6 +274,8 @@ void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContex
               [ctx](Request& request) { return ModifyAccess(*ctx, request); });
   router.Post("/courses/{course_id:course_key}/instructor/api/reset_student_attempts",
               [ctx](Request& request) { return ResetStudentAttempts(*ctx, request); });
+  router.Post("/courses/{course_id:course_key}/instructor/api/rescore_problem",
+              [ctx](Request& request) { return RescoreProblem(*ctx, request); });
 }
 
 }  // namespace larch::api

@@ -33,7 +33,10 @@ constexpr char kNumerical[] =
 
 // One graded Homework subsection with two one-point problems, one ungraded
 // practice subsection; Homework is the whole grade and 50% passes.
-void WriteCourse(const fs::path& dir) {
+// `p2_answer` changes the second problem's answer (a re-import for rescoring).
+void WriteCourse(const fs::path& dir, const std::string& p2_answer = "4") {
+  std::string p2 = kNumerical;
+  p2.replace(p2.find("\"4\""), 3, "\"" + p2_answer + "\"");
   fs::create_directories(dir / "course");
   fs::create_directories(dir / "policies" / "2024");
   std::ofstream(dir / "course.xml") << "<course url_name=\"2024\" org=\"Larch\" course=\"G\"/>\n";
@@ -44,7 +47,7 @@ void WriteCourse(const fs::path& dir) {
          "format=\"Homework\">\n"
          "      <vertical url_name=\"u\">\n"
          "        <problem url_name=\"p1\">"
-      << kNumerical << "</problem>\n        <problem url_name=\"p2\">" << kNumerical
+      << kNumerical << "</problem>\n        <problem url_name=\"p2\">" << p2
       << "</problem>\n"
          "      </vertical>\n"
          "    </sequential>\n"
@@ -175,14 +178,14 @@ class GradesApiTest : public ::testing::TestWithParam<std::string> {
     return Send("POST", Url("/api/grades/v1/gradebook/" + course + "/bulk-update"), body, headers);
   }
 
-  // POST reset_student_attempts as `who` ("" anonymous) with a form body.
-  StatusOr<HttpClientResponse> Reset(const std::string& who, const std::string& form) {
+  // POST reset_student_attempts (or `action`) as `who` ("" anonymous) with a form body.
+  StatusOr<HttpClientResponse> Reset(const std::string& who, const std::string& form,
+                                     const std::string& action = "reset_student_attempts") {
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Content-Type", "application/x-www-form-urlencoded"}};
     if (!who.empty()) headers.emplace_back("Authorization", "Bearer " + tokens_[who]);
-    return Send("POST",
-                Url("/courses/" + std::string(kCourse) + "/instructor/api/reset_student_attempts"),
-                form, headers);
+    return Send("POST", Url("/courses/" + std::string(kCourse) + "/instructor/api/" + action), form,
+                headers);
   }
 
   int64_t UserId(const std::string& username) {
@@ -556,6 +559,45 @@ TEST_P(GradesApiTest, StaffResetALearnersProblemAndTheProgressPageShowsIt) {
   EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=carol")[0]["percent"].get<double>(), 0.5);
   auto again = Reset("teacher", p1 + "&unique_student_identifier=carol&delete_module=true");
   EXPECT_EQ(again->body, "Module does not exist.");
+}
+
+TEST_P(GradesApiTest, StaffRescoreALearnersProblemAfterItChanged) {
+  const std::string p2 =
+      "problem_to_reset=block-v1%3ALarch%2BG%2B2024%2Btype%40problem%2Bblock%40p2";
+  auto rescore = [&](const std::string& who, const std::string& form) {
+    return Reset(who, form, "rescore_problem");
+  };
+  EXPECT_EQ(rescore("", p2 + "&unique_student_identifier=alice")->status, 403);
+  EXPECT_EQ(rescore("alice", p2 + "&unique_student_identifier=alice")->status, 403);
+  EXPECT_EQ(rescore("admin", "unique_student_identifier=alice")->status, 400);
+  EXPECT_EQ(rescore("admin", p2)->body, "Missing query parameters.");
+  EXPECT_EQ(rescore("admin", "problem_to_reset=garbage&unique_student_identifier=alice")->body,
+            "Unable to parse problem id");
+  EXPECT_EQ(rescore("admin", p2 + "&unique_student_identifier=bob")->body,
+            "Problem must be answered before it can be graded again.");
+  EXPECT_EQ(rescore("admin",
+                    "problem_to_reset=block-v1%3ALarch%2BG%2B2024%2Btype%40vertical%2Bblock%40u"
+                    "&unique_student_identifier=alice")
+                ->body,
+            "Specified module block-v1:Larch+G+2024+type@vertical+block@u of type vertical does "
+            "not support rescoring.");
+
+  // The answer of p2 becomes 7: alice's 7 is now right, carol's 4 wrong.
+  fs::path course = fs::path(dir_.path()) / "course";
+  WriteCourse(course, "7");
+  Run({"import-olx", "--data-dir", dir_.path(), course.string()});
+  auto done = rescore("admin", p2 + "&unique_student_identifier=alice");
+  ASSERT_EQ(done->status, 200) << done->body;
+  EXPECT_EQ(Json(done), (json{{"problem_to_reset", "block-v1:Larch+G+2024+type@problem+block@p2"},
+                              {"student", "alice"},
+                              {"task", "created"}}));
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=alice")[0]["percent"].get<double>(), 1.0);
+  EXPECT_EQ(rescore("admin", p2 + "&unique_student_identifier=carol&only_if_higher=true")->status,
+            200);
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=carol")[0]["percent"].get<double>(), 1.0);
+  EXPECT_EQ(rescore("admin", p2 + "&unique_student_identifier=carol")->status, 200);
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=carol")[0]["percent"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(ProgressHomework(UserId("carol"))["num_points_earned"].get<double>(), 1.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GradesApiTest, ::testing::Values("sqlite", "postgres"));
