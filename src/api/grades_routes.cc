@@ -306,7 +306,7 @@ class GradesRoutes {
     }
     json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) {
-      return internal::Detail(400, "JSON parse error - Expecting value: line 1 column 1 (char 0)");
+      return internal::Detail(400, "JSON parse error - the request body is not valid JSON.");
     }
     if (!body.is_array()) {
       return Response::Json(

@@ -400,6 +400,8 @@ TEST_P(GradesApiTest, StaffOverrideASubsectionGradeEverywhereItIsRead) {
   // bob has nothing; staff give him both Homework points.
   const int64_t bob = UserId("bob");
   ASSERT_GT(bob, 0);
+  const std::string courseware = std::string("/api/courseware/course/") + kCourse + "/";
+  EXPECT_EQ(Ok("bob", courseware)["user_has_passing_grade"], false);
   json body = json::array({{{"user_id", bob},
                             {"usage_id", kHw},
                             {"grade",
@@ -424,6 +426,7 @@ TEST_P(GradesApiTest, StaffOverrideASubsectionGradeEverywhereItIsRead) {
   json hw = ProgressHomework(bob);
   EXPECT_DOUBLE_EQ(hw["num_points_earned"].get<double>(), 2.0);
   EXPECT_EQ(hw["override"], (json{{"system", "GRADEBOOK"}, {"reason", "late work accepted"}}));
+  EXPECT_EQ(Ok("bob", courseware)["user_has_passing_grade"], true);
 
   // Rows that fail are reported one by one with upstream's reasons; 422.
   json mixed = json::array(
