@@ -25,6 +25,15 @@ json Time(const std::optional<int64_t>& micros) {
 }
 
 // A Python float as DRF's FloatField writes it.
+// SubsectionScoresSerializer.get_override: the override's feature and
+// reason, null without one.
+json SubsectionOverride(const grades::SubsectionGrade& sub) {
+  if (!sub.override) return nullptr;
+  const grades::GradeOverride& o = *sub.override;
+  return {{"system", o.system ? json(*o.system) : json(nullptr)},
+          {"reason", o.reason ? json(*o.reason) : json(nullptr)}};
+}
+
 json Float(double value) { return value; }
 
 json GradingPolicyJson(const grades::CourseGradeReport& report) {
@@ -58,7 +67,7 @@ json SectionScores(const grades::CourseGradeReport& report, const std::string& b
            {"display_name", sub.display_name},
            {"due", Time(sub.due)},
            {"has_graded_assignment", sub.graded},
-           {"override", nullptr},
+           {"override", SubsectionOverride(sub)},
            {"learner_has_access", true},
            {"num_points_earned", Float(sub.earned_graded)},
            {"num_points_possible", Float(sub.possible_graded)},

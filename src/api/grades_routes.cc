@@ -11,6 +11,7 @@
 
 #include "api_internal.h"
 #include "larch/api/account_routes.h"
+#include "larch/common/clock.h"
 #include "larch/http/error_mapping.h"
 #include "larch/http/url.h"
 #include "larch/keys/keys.h"
@@ -115,13 +116,16 @@ json SectionBreakdown(const grades::CourseGradeReport& report) {
       bool attempted =
           std::any_of(sub.problems.begin(), sub.problems.end(),
                       [](const grades::ProblemScore& p) { return p.graded && p.attempted; });
+      // An overridden subsection has a persisted grade upstream (a
+      // ReadSubsectionGrade), so it shows its totals even unattempted.
+      bool shown = attempted || sub.override.has_value();
       breakdown.push_back({{"attempted", attempted},
                            {"category", sub.format},
                            {"label", label},
                            {"module_id", sub.usage_key},
                            {"percent", sub.percent_graded},
-                           {"score_earned", attempted ? sub.earned_graded : 0.0},
-                           {"score_possible", attempted ? sub.possible_graded : 0.0},
+                           {"score_earned", shown ? sub.earned_graded : 0.0},
+                           {"score_possible", shown ? sub.possible_graded : 0.0},
                            {"subsection_name", sub.display_name}});
     }
   }
@@ -137,6 +141,96 @@ json GradebookEntry(const enrollment::RosterEntry& learner,
       "/courses/" + report.course_key + "/progress/" + std::to_string(learner.user_id) + "/";
   entry["section_breakdown"] = SectionBreakdown(report);
   return entry;
+}
+
+json OptionalNumber(const std::optional<double>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json OptionalString(const std::optional<std::string>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+// SubsectionGradeOverrideSerializer.
+json OverrideJson(const grades::GradeOverride& o) {
+  return {{"earned_all_override", OptionalNumber(o.earned_all)},
+          {"possible_all_override", OptionalNumber(o.possible_all)},
+          {"earned_graded_override", OptionalNumber(o.earned_graded)},
+          {"possible_graded_override", OptionalNumber(o.possible_graded)}};
+}
+
+// A DRF field error list, {"field": ["message"]}.
+json FieldError(const char* field, const char* message) {
+  return json{{field, json::array({message})}};
+}
+
+// A number field of a bulk-update grade: absent, null or a number.
+bool ReadOverrideField(const json& grade, const char* name,
+                       grades::GradeService::OverrideField& out, json& errors) {
+  auto it = grade.find(name);
+  if (it == grade.end()) return true;
+  out.given = true;
+  if (it->is_null()) return true;
+  if (!it->is_number()) {
+    errors[name] = json::array({"A valid number is required."});
+    return false;
+  }
+  out.value = it->get<double>();
+  return true;
+}
+
+// One item of the bulk-update body as GradebookBulkUpdateView reads it;
+// `errors` gets DRF-style field errors for what it cannot read.
+std::optional<grades::GradeService::OverrideRequest> ReadOverrideItem(const json& item,
+                                                                      json& errors) {
+  if (!item.is_object()) {
+    errors = json{{"non_field_errors", json::array({"Invalid data. Expected a dictionary."})}};
+    return std::nullopt;
+  }
+  grades::GradeService::OverrideRequest request;
+  auto user_id = item.find("user_id");
+  if (user_id == item.end() || user_id->is_null()) {
+    errors.update(FieldError("user_id", "This field is required."));
+  } else if (user_id->is_number_integer()) {
+    request.user_id = user_id->get<int64_t>();
+  } else if (user_id->is_string() && !user_id->get_ref<const std::string&>().empty() &&
+             user_id->get_ref<const std::string&>().find_first_not_of("0123456789") ==
+                 std::string::npos &&
+             user_id->get_ref<const std::string&>().size() < 19) {
+    request.user_id = std::stoll(user_id->get<std::string>());
+  } else {
+    errors.update(FieldError("user_id", "A valid integer is required."));
+  }
+  auto usage_id = item.find("usage_id");
+  if (usage_id == item.end() || usage_id->is_null()) {
+    errors.update(FieldError("usage_id", "This field is required."));
+  } else if (!usage_id->is_string()) {
+    errors.update(FieldError("usage_id", "Not a valid string."));
+  } else {
+    request.usage_key = usage_id->get<std::string>();
+  }
+  auto grade = item.find("grade");
+  if (grade == item.end() || grade->is_null()) {
+    errors.update(FieldError("grade", "This field is required."));
+  } else if (!grade->is_object()) {
+    errors.update(FieldError("grade", "Invalid data. Expected a dictionary."));
+  } else {
+    json grade_errors = json::object();
+    ReadOverrideField(*grade, "earned_all_override", request.earned_all, grade_errors);
+    ReadOverrideField(*grade, "possible_all_override", request.possible_all, grade_errors);
+    ReadOverrideField(*grade, "earned_graded_override", request.earned_graded, grade_errors);
+    ReadOverrideField(*grade, "possible_graded_override", request.possible_graded, grade_errors);
+    if (auto comment = grade->find("comment"); comment != grade->end() && !comment->is_null()) {
+      if (comment->is_string()) {
+        request.comment = comment->get<std::string>();
+      } else {
+        grade_errors["comment"] = json::array({"Not a valid string."});
+      }
+    }
+    if (!grade_errors.empty()) errors["grade"] = grade_errors;
+  }
+  if (!errors.empty()) return std::nullopt;
+  return request;
 }
 
 class GradesRoutes {
@@ -196,6 +290,122 @@ class GradesRoutes {
                      {"weight", type.weight}});
     }
     return Response::Json(200, out);
+  }
+
+  // GradebookBulkUpdateView.post: 202 when every item succeeded, else 422,
+  // with one result per item.
+  Response BulkUpdate(Request& request) {
+    const oauth::Principal* caller = CurrentPrincipal(request);
+    if (auto refused = RefuseCaller(caller)) return *refused;
+    std::string course_key;
+    if (auto missing = ResolveCourse(request, course_key)) return *missing;
+    if (!ctx_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key)
+             .staff) {
+      return ApiError(403, "The requesting user does not have course author permissions.",
+                      "user_permissions");
+    }
+    json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) {
+      return internal::Detail(400, "JSON parse error - the request body is not valid JSON.");
+    }
+    if (!body.is_array()) {
+      return Response::Json(
+          400, json{{"non_field_errors",
+                     json::array({std::string("Expected a list of items but got type \"") +
+                                  (body.is_object() ? "dict" : body.type_name()) + "\"."})}});
+    }
+    std::vector<grades::GradeService::OverrideRequest> requests;
+    json errors = json::array();
+    bool invalid = false;
+    for (const json& item : body) {
+      json item_errors = json::object();
+      auto parsed = ReadOverrideItem(item, item_errors);
+      invalid = invalid || !parsed.has_value();
+      errors.push_back(std::move(item_errors));
+      if (parsed) requests.push_back(std::move(*parsed));
+    }
+    if (invalid) return Response::Json(400, errors);
+    auto outcomes = ctx_.grades.OverrideSubsectionGrades(caller->user_id, course_key, requests);
+    if (!outcomes.ok()) return Error(request, outcomes.status());
+    json results = json::array();
+    bool all = true;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const auto& outcome = (*outcomes)[i];
+      all = all && outcome.success;
+      // Upstream echoes the requested values for failures and the user's
+      // id and the parsed key for successes.
+      results.push_back(
+          {{"user_id", outcome.success ? json(requests[i].user_id) : body[i]["user_id"]},
+           {"usage_id", requests[i].usage_key},
+           {"success", outcome.success},
+           {"reason", outcome.success ? json(nullptr) : json(outcome.reason)}});
+    }
+    return Response::Json(all ? 202 : 422, results);
+  }
+
+  // SubsectionGradeView.get: the learner's computed subsection grade, the
+  // override that replaces it and the override's history.
+  Response SubsectionGradeDetail(Request& request) {
+    const oauth::Principal* caller = CurrentPrincipal(request);
+    if (auto refused = RefuseCaller(caller)) return *refused;
+    std::string subsection_id(request.PathParam("subsection_id"));
+    StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(subsection_id);
+    if (!usage_key.ok() || usage_key->in_library()) {
+      return ApiError(404, "Invalid UsageKey", "invalid_usage_key");
+    }
+    std::string course_key = usage_key->course_key().ToString();
+    if (!ctx_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key)
+             .staff) {
+      return ApiError(403, "The requesting user does not have course author permissions.",
+                      "user_permissions");
+    }
+    std::string text = request.Query("user_id").value_or("");
+    int64_t user_id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), user_id);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      return ApiError(404, "Invalid UserID", "invalid_user_id");
+    }
+    StatusOr<accounts::User> user = ctx_.accounts.GetUserById(user_id);
+    if (!user.ok()) {
+      if (user.status().code() != StatusCode::kNotFound) return Error(request, user.status());
+      return ApiError(404, "Invalid UserID", "invalid_user_id");
+    }
+    std::optional<int64_t> limit;
+    if (std::optional<std::string> raw = request.Query("history_record_limit")) {
+      int64_t value = 0;
+      auto [lend, lec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+      limit = lec == std::errc() && lend == raw->data() + raw->size() ? value : 0;
+    }
+    json body = {{"success", true},
+                 {"subsection_id", usage_key->ToString()},
+                 {"user_id", user_id},
+                 {"course_id", course_key},
+                 {"original_grade",
+                  {{"earned_all", 0.0},
+                   {"possible_all", 0.0},
+                   {"earned_graded", 0.0},
+                   {"possible_graded", 0.0}}},
+                 {"override", nullptr},
+                 {"history", json::array()}};
+    auto view = ctx_.grades.GetSubsectionGrade(user_id, course_key, usage_key->ToString());
+    if (!view.ok() && view.status().code() != StatusCode::kNotFound) {
+      return Error(request, view.status());
+    }
+    if (!view.ok() || !view->available) {
+      body["success"] = false;
+      body["error_message"] =
+          "Cannot override subsection grade: subsection is not available for target learner.";
+      return Response::Json(200, body);
+    }
+    body["original_grade"] = {{"earned_all", view->original.earned_all},
+                              {"possible_all", view->original.possible_all},
+                              {"earned_graded", view->original.earned_graded},
+                              {"possible_graded", view->original.possible_graded}};
+    if (view->override) body["override"] = OverrideJson(*view->override);
+    auto history = HistoryJson(view->history, limit);
+    if (!history.ok()) return Error(request, history.status());
+    body["history"] = std::move(*history);
+    return Response::Json(200, body);
   }
 
   // GradebookView.get.
@@ -271,6 +481,54 @@ class GradesRoutes {
     return Response::Json(200, body);
   }
 
+  // SubsectionGradeOverrideSimpleHistorySerializer over the newest
+  // `limit` entries (all without one), oldest first.
+  StatusOr<json> HistoryJson(const std::vector<grades::OverrideHistoryEntry>& history,
+                             std::optional<int64_t> limit) {
+    size_t first = 0;
+    if (limit.has_value()) {
+      size_t keep = *limit > 0 ? static_cast<size_t>(*limit) : 0;
+      first = history.size() > keep ? history.size() - keep : 0;
+    }
+    std::map<int64_t, json> usernames;
+    json out = json::array();
+    for (size_t i = first; i < history.size(); ++i) {
+      const grades::OverrideHistoryEntry& entry = history[i];
+      json user = nullptr;
+      if (entry.history_user_id) {
+        auto known = usernames.find(*entry.history_user_id);
+        if (known == usernames.end()) {
+          StatusOr<accounts::User> found = ctx_.accounts.GetUserById(*entry.history_user_id);
+          if (!found.ok() && found.status().code() != StatusCode::kNotFound) {
+            return found.status();
+          }
+          known = usernames
+                      .emplace(*entry.history_user_id,
+                               found.ok() ? json(found->username) : json(nullptr))
+                      .first;
+        }
+        user = known->second;
+      }
+      const grades::GradeOverride& v = entry.values;
+      out.push_back({{"created", FormatIso8601(v.created)},
+                     {"grade_id", v.grade_id},
+                     {"history_id", entry.history_id},
+                     {"earned_all_override", OptionalNumber(v.earned_all)},
+                     {"earned_graded_override", OptionalNumber(v.earned_graded)},
+                     {"override_reason", OptionalString(v.reason)},
+                     {"system", OptionalString(v.system)},
+                     {"history_date", FormatIso8601(entry.history_date)},
+                     {"history_type", entry.history_type},
+                     {"history_user", user},
+                     {"history_user_id",
+                      entry.history_user_id ? json(*entry.history_user_id) : json(nullptr)},
+                     {"id", v.id},
+                     {"possible_all_override", OptionalNumber(v.possible_all)},
+                     {"possible_graded_override", OptionalNumber(v.possible_graded)}});
+    }
+    return out;
+  }
+
   // GradeViewMixin.perform_authentication, and the restricted-application
   // branch of JWT_RESTRICTED_APPLICATION_OR_USER_ACCESS.
   static std::optional<Response> RefuseCaller(const oauth::Principal* caller) {
@@ -344,6 +602,10 @@ void RegisterGradesRoutes(http::Router& router, const GradesRoutesContext& conte
              [routes](Request& request) { return routes->Policy(request); });
   router.Get("/api/grades/v1/gradebook/{course_id:course_key}/",
              [routes](Request& request) { return routes->Gradebook(request); });
+  router.Post("/api/grades/v1/gradebook/{course_id:course_key}/bulk-update",
+              [routes](Request& request) { return routes->BulkUpdate(request); });
+  router.Get("/api/grades/v1/subsection/{subsection_id}/",
+             [routes](Request& request) { return routes->SubsectionGradeDetail(request); });
 }
 
 }  // namespace larch::api

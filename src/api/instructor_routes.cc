@@ -9,6 +9,7 @@
 #include "api_internal.h"
 #include "larch/api/account_routes.h"
 #include "larch/http/error_mapping.h"
+#include "larch/keys/keys.h"
 
 namespace larch::api {
 namespace {
@@ -94,12 +95,187 @@ Response ModifyAccess(const InstructorRoutesContext& ctx, Request& request) {
   return Response::Json(200, reply);
 }
 
+// strip_if_string.
+std::string Trim(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n\f\v");
+  if (begin == std::string_view::npos) return "";
+  size_t end = text.find_last_not_of(" \t\r\n\f\v");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+// _get_boolean_param.
+bool BooleanParam(const std::map<std::string, std::string>& form, const char* name) {
+  auto it = form.find(name);
+  return it != form.end() && (it->second == "true" || it->second == "True");
+}
+
+// HttpResponseBadRequest(message), or common_exceptions_400's
+// JsonResponseBadRequest (a JSON string) for clients that ask for JSON.
+Response BadRequest(const Request& request, const std::string& message) {
+  std::string accept(request.Header("Accept").value_or(""));
+  bool json_client = request.Header("X-Requested-With").value_or("") == "XMLHttpRequest" ||
+                     accept.rfind("application/json", 0) == 0;
+  if (json_client) return Response::Json(400, json(message));
+  return Response::Text(400, message);
+}
+
+// Course staff, instructors and global staff (require_course_permission
+// with GIVE_STUDENT_EXTENSION): the caller's standing, or the 403/error
+// reply.
+std::optional<Response> RequireCourseStaff(const InstructorRoutesContext& ctx,
+                                           const Request& request, const oauth::Principal* caller,
+                                           const std::string& course_key, bool& instructor) {
+  instructor = false;
+  if (caller == nullptr) return Response::Text(403, "");
+  if (caller->is_staff || caller->is_superuser) {
+    instructor = true;
+    return std::nullopt;
+  }
+  auto is_instructor =
+      ctx.roles.HasRole(caller->user_id, course_key, accounts::CourseRole::kInstructor);
+  if (!is_instructor.ok()) return http::ErrorResponse(is_instructor.status(), request.request_id());
+  instructor = *is_instructor;
+  if (instructor) return std::nullopt;
+  auto is_staff = ctx.roles.HasRole(caller->user_id, course_key, accounts::CourseRole::kStaff);
+  if (!is_staff.ok()) return http::ErrorResponse(is_staff.status(), request.request_id());
+  if (!*is_staff) return Response::Text(403, "");
+  return std::nullopt;
+}
+
+// reset_student_attempts for one learner (enrollment.reset_student_attempts
+// runs in the request, as upstream; the whole-course form is a task there
+// and not served here).
+Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  auto tree = ctx.catalog.GetTree(course_key);
+  if (!tree.ok()) return http::ErrorResponse(tree.status(), request.request_id());
+  bool instructor = false;
+  if (auto refused =
+          RequireCourseStaff(ctx, request, CurrentPrincipal(request), course_key, instructor)) {
+    return *refused;
+  }
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  if (form.find("problem_to_reset") == form.end()) {
+    return Response::Json(400, json{{"error", "Missing required query parameter(s)"},
+                                    {"parameters", json::array({"problem_to_reset"})},
+                                    {"info", {{"problem_to_reset", "problem urlname to reset"}}}});
+  }
+  bool all_students = BooleanParam(form, "all_students");
+  if (all_students && !instructor) return Response::Text(403, "Requires instructor access.");
+  std::string problem_to_reset = Trim(form["problem_to_reset"]);
+  std::optional<accounts::User> student;
+  auto identifier = form.find("unique_student_identifier");
+  if (identifier != form.end()) {
+    StatusOr<accounts::User> found = FindUser(ctx.accounts, Trim(identifier->second));
+    if (!found.ok()) {
+      if (found.status().code() != StatusCode::kNotFound) {
+        return http::ErrorResponse(found.status(), request.request_id());
+      }
+      return BadRequest(request, "User does not exist.");
+    }
+    student = std::move(*found);
+  }
+  bool delete_module = BooleanParam(form, "delete_module");
+  if (all_students && student) {
+    return Response::Text(400,
+                          "all_students and unique_student_identifier are mutually exclusive.");
+  }
+  if (all_students && delete_module) {
+    return Response::Text(400, "all_students and delete_module are mutually exclusive.");
+  }
+  StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(problem_to_reset);
+  StatusOr<keys::CourseKey> course = keys::CourseKey::Parse(course_key);
+  if (!usage_key.ok() || usage_key->in_library() || !course.ok()) return Response::Text(400, "");
+  std::string block_key = usage_key->MapIntoCourse(*course).ToString();
+  if (!student) {
+    if (all_students) {
+      return Response::Text(400, "Resetting the attempts of all learners is not supported yet.");
+    }
+    return Response::Text(400, "");
+  }
+  Status reset = ctx.problems.ResetStudentAttempts(**tree, (*tree)->Find(block_key), student->id,
+                                                   delete_module);
+  if (reset.code() == StatusCode::kNotFound) return Response::Text(400, "Module does not exist.");
+  if (!reset.ok()) return http::ErrorResponse(reset, request.request_id());
+  return Response::Json(
+      200, json{{"problem_to_reset", problem_to_reset}, {"student", identifier->second}});
+}
+
+// rescore_problem for one learner. Upstream submits a background task and
+// answers "created" at once; Larch grades in the request (one problem, one
+// learner) and answers the same body, or 400 with the reason it could not.
+Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  auto tree = ctx.catalog.GetTree(course_key);
+  if (!tree.ok()) return http::ErrorResponse(tree.status(), request.request_id());
+  bool instructor = false;
+  if (auto refused =
+          RequireCourseStaff(ctx, request, CurrentPrincipal(request), course_key, instructor)) {
+    return *refused;
+  }
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  if (form.find("problem_to_reset") == form.end()) {
+    return Response::Json(400, json{{"error", "Missing required query parameter(s)"},
+                                    {"parameters", json::array({"problem_to_reset"})},
+                                    {"info", {{"problem_to_reset", "problem urlname to reset"}}}});
+  }
+  bool all_students = BooleanParam(form, "all_students");
+  if (all_students && !instructor) return Response::Text(403, "Requires instructor access.");
+  bool only_if_higher = BooleanParam(form, "only_if_higher");
+  std::string problem_to_reset = Trim(form["problem_to_reset"]);
+  std::optional<accounts::User> student;
+  auto identifier = form.find("unique_student_identifier");
+  if (identifier != form.end()) {
+    StatusOr<accounts::User> found = FindUser(ctx.accounts, Trim(identifier->second));
+    if (!found.ok()) {
+      if (found.status().code() != StatusCode::kNotFound) {
+        return http::ErrorResponse(found.status(), request.request_id());
+      }
+      return BadRequest(request, "User does not exist.");
+    }
+    student = std::move(*found);
+  }
+  if (problem_to_reset.empty() || (!all_students && !student)) {
+    return Response::Text(400, "Missing query parameters.");
+  }
+  if (all_students && student) {
+    return Response::Text(400, "Cannot rescore with all_students and unique_student_identifier.");
+  }
+  StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(problem_to_reset);
+  StatusOr<keys::CourseKey> course = keys::CourseKey::Parse(course_key);
+  if (!usage_key.ok() || usage_key->in_library() || !course.ok()) {
+    return Response::Text(400, "Unable to parse problem id");
+  }
+  std::string block_key = usage_key->MapIntoCourse(*course).ToString();
+  if (!student) return Response::Text(400, "Rescoring all learners is not supported yet.");
+  StatusOr<bool> rescored =
+      ctx.problems.RescoreProblem(**tree, (*tree)->Find(block_key), student->id, only_if_higher);
+  if (!rescored.ok()) {
+    switch (rescored.status().code()) {
+      case StatusCode::kNotFound:
+        return Response::Text(400, block_key + " not found");
+      case StatusCode::kUnimplemented:
+      case StatusCode::kFailedPrecondition:
+        return Response::Text(400, std::string(rescored.status().message()));
+      default:
+        return http::ErrorResponse(rescored.status(), request.request_id());
+    }
+  }
+  return Response::Json(200, json{{"problem_to_reset", problem_to_reset},
+                                  {"student", identifier->second},
+                                  {"task", "created"}});
+}
+
 }  // namespace
 
 void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContext& context) {
   auto ctx = std::make_shared<InstructorRoutesContext>(context);
   router.Post("/courses/{course_id:course_key}/instructor/api/modify_access",
               [ctx](Request& request) { return ModifyAccess(*ctx, request); });
+  router.Post("/courses/{course_id:course_key}/instructor/api/reset_student_attempts",
+              [ctx](Request& request) { return ResetStudentAttempts(*ctx, request); });
+  router.Post("/courses/{course_id:course_key}/instructor/api/rescore_problem",
+              [ctx](Request& request) { return RescoreProblem(*ctx, request); });
 }
 
 }  // namespace larch::api

@@ -302,7 +302,7 @@ void Components::RegisterRoutes() {
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
   api::RegisterGradesRoutes(
       *router_, {settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
-  api::RegisterInstructorRoutes(*router_, {*course_catalog_, *accounts_, *roles_});
+  api::RegisterInstructorRoutes(*router_, {*course_catalog_, *accounts_, *roles_, *problems_});
   outline_context_ = std::make_unique<api::OutlineRoutesContext>(api::OutlineRoutesContext{
       settings_, *course_catalog_, *content_gate_, *enrollments_, *grades_, *completion_});
   api::RegisterOutlineRoutes(*router_, *outline_context_);

@@ -33,7 +33,10 @@ constexpr char kNumerical[] =
 
 // One graded Homework subsection with two one-point problems, one ungraded
 // practice subsection; Homework is the whole grade and 50% passes.
-void WriteCourse(const fs::path& dir) {
+// `p2_answer` changes the second problem's answer (a re-import for rescoring).
+void WriteCourse(const fs::path& dir, const std::string& p2_answer = "4") {
+  std::string p2 = kNumerical;
+  p2.replace(p2.find("\"4\""), 3, "\"" + p2_answer + "\"");
   fs::create_directories(dir / "course");
   fs::create_directories(dir / "policies" / "2024");
   std::ofstream(dir / "course.xml") << "<course url_name=\"2024\" org=\"Larch\" course=\"G\"/>\n";
@@ -44,7 +47,7 @@ void WriteCourse(const fs::path& dir) {
          "format=\"Homework\">\n"
          "      <vertical url_name=\"u\">\n"
          "        <problem url_name=\"p1\">"
-      << kNumerical << "</problem>\n        <problem url_name=\"p2\">" << kNumerical
+      << kNumerical << "</problem>\n        <problem url_name=\"p2\">" << p2
       << "</problem>\n"
          "      </vertical>\n"
          "    </sequential>\n"
@@ -165,6 +168,46 @@ class GradesApiTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(r->status, expected) << form << ": " << r->body;
     return r->status == 200 ? Json(r) : json(r->body);
   }
+
+  // POST a JSON body to bulk-update as `who` ("" anonymous).
+  StatusOr<HttpClientResponse> BulkUpdate(const std::string& who, const std::string& body,
+                                          const std::string& course = kCourse) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", "application/json"}};
+    if (!who.empty()) headers.emplace_back("Authorization", "Bearer " + tokens_[who]);
+    return Send("POST", Url("/api/grades/v1/gradebook/" + course + "/bulk-update"), body, headers);
+  }
+
+  // POST reset_student_attempts (or `action`) as `who` ("" anonymous) with a form body.
+  StatusOr<HttpClientResponse> Reset(const std::string& who, const std::string& form,
+                                     const std::string& action = "reset_student_attempts") {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", "application/x-www-form-urlencoded"}};
+    if (!who.empty()) headers.emplace_back("Authorization", "Bearer " + tokens_[who]);
+    return Send("POST", Url("/courses/" + std::string(kCourse) + "/instructor/api/" + action), form,
+                headers);
+  }
+
+  int64_t UserId(const std::string& username) {
+    json entry =
+        Ok("admin", std::string("/api/grades/v1/gradebook/") + kCourse + "/?username=" + username);
+    return entry.value("user_id", int64_t{0});
+  }
+
+  // The Homework subsection of `user_id`'s progress page, read by staff.
+  json ProgressHomework(int64_t user_id) {
+    json progress = Ok("admin", std::string("/api/course_home/v1/progress/") + kCourse + "/" +
+                                    std::to_string(user_id) + "/");
+    for (const json& section : progress["section_scores"]) {
+      for (const json& sub : section["subsections"]) {
+        if (sub["block_key"] == kHw) return sub;
+      }
+    }
+    ADD_FAILURE() << progress.dump();
+    return json();
+  }
+
+  static constexpr char kHw[] = "block-v1:Larch+G+2024+type@sequential+block@hw";
 
   static std::vector<std::string> Usernames(const json& page) {
     std::vector<std::string> out;
@@ -324,6 +367,240 @@ TEST_P(GradesApiTest, InstructorsMadeByModifyAccessReadTheGradebook) {
   // Revoked, the teacher is refused again.
   ModifyAccess("admin", "unique_student_identifier=teacher&rolename=instructor&action=revoke");
   EXPECT_EQ(StatusOf("teacher", book), 403);
+}
+
+TEST_P(GradesApiTest, StaffOverrideASubsectionGradeEverywhereItIsRead) {
+  const std::string item = R"json([{"user_id": 0, "usage_id": "x", "grade": {}}])json";
+  auto anonymous = BulkUpdate("", item);
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ(anonymous->status, 401);
+  auto learner = BulkUpdate("alice", item);
+  EXPECT_EQ(learner->status, 403);
+  EXPECT_EQ(Json(learner)["error_code"], "user_permissions");
+  EXPECT_EQ(BulkUpdate("teacher", item)->status, 403);
+  auto unknown = BulkUpdate("admin", item, "course-v1:No+Such+Course");
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(Json(unknown)["error_code"], "course_does_not_exist");
+
+  // Malformed bodies: DRF's 400 shapes, nothing written.
+  auto garbage = BulkUpdate("admin", "{not json");
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_TRUE(Json(garbage)["detail"].is_string()) << garbage->body;
+  auto object = BulkUpdate("admin", R"json({"user_id": 1})json");
+  EXPECT_EQ(object->status, 400);
+  EXPECT_EQ(Json(object)["non_field_errors"][0], "Expected a list of items but got type \"dict\".");
+  auto fields = BulkUpdate(
+      "admin", R"json([{"usage_id": 5, "grade": {"earned_graded_override": "many"}}])json");
+  EXPECT_EQ(fields->status, 400);
+  EXPECT_EQ(Json(fields), json::parse(R"json([{"user_id": ["This field is required."],
+      "usage_id": ["Not a valid string."],
+      "grade": {"earned_graded_override": ["A valid number is required."]}}])json"))
+      << fields->body;
+
+  // bob has nothing; staff give him both Homework points.
+  const int64_t bob = UserId("bob");
+  ASSERT_GT(bob, 0);
+  const std::string courseware = std::string("/api/courseware/course/") + kCourse + "/";
+  EXPECT_EQ(Ok("bob", courseware)["user_has_passing_grade"], false);
+  json body = json::array({{{"user_id", bob},
+                            {"usage_id", kHw},
+                            {"grade",
+                             {{"earned_all_override", 2},
+                              {"possible_all_override", 2},
+                              {"earned_graded_override", 2},
+                              {"possible_graded_override", 2},
+                              {"comment", "late work accepted"}}}}});
+  auto done = BulkUpdate("admin", body.dump());
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->status, 202) << done->body;
+  EXPECT_EQ(
+      Json(done),
+      json::array({{{"user_id", bob}, {"usage_id", kHw}, {"success", true}, {"reason", nullptr}}}));
+  // The grades API, the gradebook and the progress page all read it.
+  json grade = Ok("admin", kGrades + "?username=bob");
+  EXPECT_DOUBLE_EQ(grade[0]["percent"].get<double>(), 1.0);
+  EXPECT_EQ(grade[0]["passed"], true);
+  json entry = Ok("admin", std::string("/api/grades/v1/gradebook/") + kCourse + "/?username=bob");
+  EXPECT_DOUBLE_EQ(entry["section_breakdown"][0]["score_earned"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(entry["section_breakdown"][0]["percent"].get<double>(), 1.0);
+  json hw = ProgressHomework(bob);
+  EXPECT_DOUBLE_EQ(hw["num_points_earned"].get<double>(), 2.0);
+  EXPECT_EQ(hw["override"], (json{{"system", "GRADEBOOK"}, {"reason", "late work accepted"}}));
+  EXPECT_EQ(Ok("bob", courseware)["user_has_passing_grade"], true);
+
+  // Rows that fail are reported one by one with upstream's reasons; 422.
+  json mixed = json::array(
+      {{{"user_id", 999999}, {"usage_id", kHw}, {"grade", json::object()}},
+       {{"user_id", UserId("carol")}, {"usage_id", "not-a-key"}, {"grade", json::object()}},
+       {{"user_id", bob},
+        {"usage_id", "block-v1:Larch+G+2024+type@vertical+block@u"},
+        {"grade", json::object()}},
+       {{"user_id", bob},
+        {"usage_id", "block-v1:Larch+G+2024+type@sequential+block@nope"},
+        {"grade", json::object()}}});
+  auto partial = BulkUpdate("teacher", mixed.dump());
+  EXPECT_EQ(partial->status, 403);
+  auto failed = BulkUpdate("admin", mixed.dump());
+  ASSERT_EQ(failed->status, 422) << failed->body;
+  json results = Json(failed);
+  ASSERT_EQ(results.size(), 4u) << results.dump();
+  EXPECT_EQ(results[0]["user_id"], 999999);
+  EXPECT_EQ(results[0]["reason"], "User matching query does not exist.");
+  EXPECT_EQ(results[1]["reason"], "<class 'opaque_keys.edx.locator.BlockUsageLocator'>: not-a-key");
+  EXPECT_EQ(results[2]["success"], false);
+  EXPECT_EQ(results[3]["reason"],
+            "usage_key block-v1:Larch+G+2024+type@sequential+block@nope "
+            "does not exist in this course.");
+}
+
+TEST_P(GradesApiTest, SubsectionGradeShowsTheOriginalTheOverrideAndItsHistory) {
+  const int64_t alice = UserId("alice");
+  const std::string view = std::string("/api/grades/v1/subsection/") + kHw + "/?user_id=";
+  EXPECT_EQ(StatusOf("", view + std::to_string(alice)), 401);
+  // Course author access only, even for the learner's own grade.
+  auto own = As("alice", view + std::to_string(alice));
+  EXPECT_EQ(own->status, 403);
+  EXPECT_EQ(Json(own)["error_code"], "user_permissions");
+  auto bad_key = As("admin", "/api/grades/v1/subsection/not-a-key/?user_id=1");
+  EXPECT_EQ(bad_key->status, 404);
+  EXPECT_EQ(Json(bad_key)["error_code"], "invalid_usage_key");
+  auto bad_user = As("admin", view + "abc");
+  EXPECT_EQ(bad_user->status, 404);
+  EXPECT_EQ(Json(bad_user)["error_code"], "invalid_user_id");
+  EXPECT_EQ(StatusOf("admin", view + "999999"), 404);
+
+  json before = Ok("admin", view + std::to_string(alice));
+  EXPECT_EQ(before, json::parse(R"json({"success": true, "subsection_id":
+      "block-v1:Larch+G+2024+type@sequential+block@hw", "user_id": )json" +
+                                std::to_string(alice) + R"json(,
+      "course_id": "course-v1:Larch+G+2024",
+      "original_grade": {"earned_all": 1.0, "possible_all": 2.0, "earned_graded": 1.0,
+                         "possible_graded": 2.0},
+      "override": null, "history": []})json"))
+      << before.dump();
+
+  json body = json::array({{{"user_id", alice},
+                            {"usage_id", kHw},
+                            {"grade", {{"earned_graded_override", 2}, {"comment", "typo"}}}}});
+  ASSERT_EQ(BulkUpdate("admin", body.dump())->status, 202);
+  body[0]["grade"] = {{"earned_graded_override", 1.5}};
+  ASSERT_EQ(BulkUpdate("admin", body.dump())->status, 202);
+  json after = Ok("admin", view + std::to_string(alice));
+  EXPECT_EQ(after["original_grade"]["earned_graded"], 1.0);
+  EXPECT_EQ(after["override"], json::parse(R"json({"earned_all_override": 1.0,
+      "possible_all_override": 2.0, "earned_graded_override": 1.5,
+      "possible_graded_override": 2.0})json"));
+  ASSERT_EQ(after["history"].size(), 2u) << after.dump();
+  const json& first = after["history"][0];
+  EXPECT_EQ(first["history_type"], "+");
+  EXPECT_EQ(first["history_user"], "admin");
+  EXPECT_EQ(first["override_reason"], "typo");
+  EXPECT_EQ(first["system"], "GRADEBOOK");
+  EXPECT_EQ(first["earned_graded_override"], 2.0);
+  EXPECT_TRUE(first["created"].is_string());
+  EXPECT_EQ(after["history"][1]["history_type"], "~");
+  EXPECT_TRUE(after["history"][1]["override_reason"].is_null());
+  json latest = Ok("admin", view + std::to_string(alice) + "&history_record_limit=1");
+  ASSERT_EQ(latest["history"].size(), 1u);
+  EXPECT_EQ(latest["history"][0]["history_type"], "~");
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=alice")[0]["percent"].get<double>(), 0.75);
+
+  // Not a subsection of the course: upstream's unavailable answer.
+  json unit = Ok("admin",
+                 "/api/grades/v1/subsection/block-v1:Larch+G+2024+type@vertical+block@u/"
+                 "?user_id=" +
+                     std::to_string(alice));
+  EXPECT_EQ(unit["success"], false);
+  EXPECT_EQ(unit["error_message"],
+            "Cannot override subsection grade: subsection is not available for target learner.");
+}
+
+TEST_P(GradesApiTest, StaffResetALearnersProblemAndTheProgressPageShowsIt) {
+  const std::string p1 =
+      "problem_to_reset=block-v1%3ALarch%2BG%2B2024%2Btype%40problem%2Bblock%40p1";
+  // Upstream's require_course_permission: a bare 403 for anyone else.
+  EXPECT_EQ(Reset("", p1 + "&unique_student_identifier=carol")->status, 403);
+  EXPECT_EQ(Reset("alice", p1 + "&unique_student_identifier=carol")->status, 403);
+  EXPECT_EQ(Reset("teacher", p1 + "&unique_student_identifier=carol")->status, 403);
+
+  auto missing = Reset("admin", "unique_student_identifier=carol");
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(Json(missing), json::parse(R"json({"error": "Missing required query parameter(s)",
+      "parameters": ["problem_to_reset"],
+      "info": {"problem_to_reset": "problem urlname to reset"}})json"));
+  auto nobody = Reset("admin", p1 + "&unique_student_identifier=ghost");
+  EXPECT_EQ(nobody->status, 400);
+  EXPECT_EQ(nobody->body, "User does not exist.");
+  auto bad_key = Reset("admin", "problem_to_reset=garbage&unique_student_identifier=carol");
+  EXPECT_EQ(bad_key->status, 400);
+  EXPECT_EQ(bad_key->body, "");
+  auto no_state = Reset("admin", p1 + "&unique_student_identifier=bob");
+  EXPECT_EQ(no_state->status, 400);
+  EXPECT_EQ(no_state->body, "Module does not exist.");
+  auto unknown_block = Reset("admin",
+                             "problem_to_reset=block-v1%3ALarch%2BG%2B2024%2Btype%40problem%2B"
+                             "block%40nope&unique_student_identifier=carol");
+  EXPECT_EQ(unknown_block->body, "Module does not exist.");
+  EXPECT_EQ(Reset("admin", p1 + "&all_students=true&delete_module=true")->status, 400);
+
+  const int64_t carol = UserId("carol");
+  EXPECT_DOUBLE_EQ(ProgressHomework(carol)["num_points_earned"].get<double>(), 2.0);
+  // Course staff may reset; attempts only keeps the score.
+  ModifyAccess("admin", "unique_student_identifier=teacher&rolename=staff&action=allow");
+  auto attempts = Reset("teacher", p1 + "&unique_student_identifier=carol");
+  ASSERT_EQ(attempts->status, 200) << attempts->body;
+  EXPECT_EQ(Json(attempts),
+            (json{{"problem_to_reset", "block-v1:Larch+G+2024+type@problem+block@p1"},
+                  {"student", "carol"}}));
+  EXPECT_DOUBLE_EQ(ProgressHomework(carol)["num_points_earned"].get<double>(), 2.0);
+  // Deleting the state takes the point away.
+  auto deleted =
+      Reset("teacher", p1 + "&unique_student_identifier=carol%40example.com&delete_module=true");
+  ASSERT_EQ(deleted->status, 200) << deleted->body;
+  EXPECT_EQ(Json(deleted)["student"], "carol@example.com");
+  EXPECT_DOUBLE_EQ(ProgressHomework(carol)["num_points_earned"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=carol")[0]["percent"].get<double>(), 0.5);
+  auto again = Reset("teacher", p1 + "&unique_student_identifier=carol&delete_module=true");
+  EXPECT_EQ(again->body, "Module does not exist.");
+}
+
+TEST_P(GradesApiTest, StaffRescoreALearnersProblemAfterItChanged) {
+  const std::string p2 =
+      "problem_to_reset=block-v1%3ALarch%2BG%2B2024%2Btype%40problem%2Bblock%40p2";
+  auto rescore = [&](const std::string& who, const std::string& form) {
+    return Reset(who, form, "rescore_problem");
+  };
+  EXPECT_EQ(rescore("", p2 + "&unique_student_identifier=alice")->status, 403);
+  EXPECT_EQ(rescore("alice", p2 + "&unique_student_identifier=alice")->status, 403);
+  EXPECT_EQ(rescore("admin", "unique_student_identifier=alice")->status, 400);
+  EXPECT_EQ(rescore("admin", p2)->body, "Missing query parameters.");
+  EXPECT_EQ(rescore("admin", "problem_to_reset=garbage&unique_student_identifier=alice")->body,
+            "Unable to parse problem id");
+  EXPECT_EQ(rescore("admin", p2 + "&unique_student_identifier=bob")->body,
+            "Problem must be answered before it can be graded again.");
+  EXPECT_EQ(rescore("admin",
+                    "problem_to_reset=block-v1%3ALarch%2BG%2B2024%2Btype%40vertical%2Bblock%40u"
+                    "&unique_student_identifier=alice")
+                ->body,
+            "Specified module block-v1:Larch+G+2024+type@vertical+block@u of type vertical does "
+            "not support rescoring.");
+
+  // The answer of p2 becomes 7: alice's 7 is now right, carol's 4 wrong.
+  fs::path course = fs::path(dir_.path()) / "course";
+  WriteCourse(course, "7");
+  Run({"import-olx", "--data-dir", dir_.path(), course.string()});
+  auto done = rescore("admin", p2 + "&unique_student_identifier=alice");
+  ASSERT_EQ(done->status, 200) << done->body;
+  EXPECT_EQ(Json(done), (json{{"problem_to_reset", "block-v1:Larch+G+2024+type@problem+block@p2"},
+                              {"student", "alice"},
+                              {"task", "created"}}));
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=alice")[0]["percent"].get<double>(), 1.0);
+  EXPECT_EQ(rescore("admin", p2 + "&unique_student_identifier=carol&only_if_higher=true")->status,
+            200);
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=carol")[0]["percent"].get<double>(), 1.0);
+  EXPECT_EQ(rescore("admin", p2 + "&unique_student_identifier=carol")->status, 200);
+  EXPECT_DOUBLE_EQ(Ok("admin", kGrades + "?username=carol")[0]["percent"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(ProgressHomework(UserId("carol"))["num_points_earned"].get<double>(), 1.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GradesApiTest, ::testing::Values("sqlite", "postgres"));

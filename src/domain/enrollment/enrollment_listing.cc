@@ -28,6 +28,9 @@ constexpr storage::Query kUserEnrollments{
 constexpr storage::Query kActiveCourseKeys{
     "enrollment.active_course_keys",
     "SELECT course_key FROM enrollments WHERE user_id = ? AND is_active = 1 ORDER BY course_key"};
+constexpr storage::Query kHasEnrollment{
+    "enrollment.has_enrollment",
+    "SELECT 1 FROM enrollments WHERE user_id = ? AND course_key = ? LIMIT 1"};
 
 // The organization of a course key: "course-v1:ORG+..." or "ORG/...".
 std::string OrgOf(std::string_view key) {
@@ -103,6 +106,13 @@ StatusOr<std::vector<std::string>> EnrollmentStore::ActiveCourseKeys(storage::Ex
   keys.reserve(rs.rows.size());
   for (const storage::Row& row : rs.rows) keys.push_back(row.GetText(0));
   return keys;
+}
+
+StatusOr<bool> EnrollmentStore::HasEnrollment(storage::Executor& ex, int64_t user_id,
+                                              std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         ex.Execute(kHasEnrollment, {Int(user_id), std::string(course_key)}));
+  return !rs.empty();
 }
 
 StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(

@@ -25,7 +25,7 @@ constexpr Query kUpsertSubsection{
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, usage_key) DO UPDATE SET "
     "earned_all = excluded.earned_all, possible_all = excluded.possible_all, "
     "earned_graded = excluded.earned_graded, possible_graded = excluded.possible_graded, "
-    "first_attempted = excluded.first_attempted, modified = excluded.modified"};
+    "first_attempted = excluded.first_attempted, modified = excluded.modified RETURNING id"};
 constexpr Query kFindCourseGrade{
     "grades.find_course_grade",
     "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
@@ -137,6 +137,8 @@ StatusOr<CourseGradeReport> GradeService::ComputeFrom(const courses::CourseTree&
       student_state::StudentStateStore::ListForLearner(ex, user_id, tree.course_key));
   std::map<std::string, const student_state::StudentModule*, std::less<>> by_usage;
   for (const auto& module : modules) by_usage[module.usage_key] = &module;
+  LARCH_ASSIGN_OR_RETURN(auto overrides,
+                         OverrideStore::ListForLearner(ex, user_id, tree.course_key));
   CourseGradeReport report;
   report.course_key = tree.course_key;
   report.course_version = tree.version;
@@ -188,6 +190,15 @@ StatusOr<CourseGradeReport> GradeService::ComputeFrom(const courses::CourseTree&
           sub.problems.push_back(std::move(out));
         }
       }
+      sub.computed = {sub.earned_all, sub.possible_all, sub.earned_graded, sub.possible_graded};
+      if (auto found_override = overrides.find(sub.usage_key); found_override != overrides.end()) {
+        sub.override = std::move(found_override->second);
+        SubsectionTotals totals = sub.override->Apply(sub.computed);
+        sub.earned_all = totals.earned_all;
+        sub.possible_all = totals.possible_all;
+        sub.earned_graded = totals.earned_graded;
+        sub.possible_graded = totals.possible_graded;
+      }
       sub.percent_graded = grading::ComputePercent(sub.earned_graded, sub.possible_graded);
       sheet.push_back(grading::SubsectionScore{sub.usage_key, sub.format, sub.graded,
                                                sub.earned_graded, sub.possible_graded});
@@ -238,13 +249,7 @@ StatusOr<std::vector<std::pair<std::string, json>>> GradeService::Persist(
     storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now) {
   for (const SectionGrade& section : report.sections) {
     for (const SubsectionGrade& sub : section.subsections) {
-      LARCH_RETURN_IF_ERROR(
-          txn.Execute(
-                 kUpsertSubsection,
-                 {storage::Int(user_id), report.course_key, sub.usage_key, sub.earned_all,
-                  sub.possible_all, sub.earned_graded, sub.possible_graded,
-                  storage::OptionalInt(sub.first_attempted), storage::Int(now), storage::Int(now)})
-              .status());
+      LARCH_RETURN_IF_ERROR(UpsertSubsection(txn, user_id, report.course_key, sub, now).status());
     }
   }
   LARCH_ASSIGN_OR_RETURN(storage::ResultSet old,
@@ -283,6 +288,20 @@ StatusOr<std::vector<std::pair<std::string, json>>> GradeService::Persist(
                                {"course", {{"course_key", report.course_key}}}}}});
   }
   return events;
+}
+
+StatusOr<int64_t> GradeService::UpsertSubsection(storage::Transaction& txn, int64_t user_id,
+                                                 std::string_view course_key,
+                                                 const SubsectionGrade& sub, int64_t now) {
+  const SubsectionTotals& t = sub.computed;
+  LARCH_ASSIGN_OR_RETURN(
+      storage::ResultSet rs,
+      txn.Execute(kUpsertSubsection, {storage::Int(user_id), std::string(course_key), sub.usage_key,
+                                      t.earned_all, t.possible_all, t.earned_graded,
+                                      t.possible_graded, storage::OptionalInt(sub.first_attempted),
+                                      storage::Int(now), storage::Int(now)}));
+  if (rs.empty()) return InternalError("subsection grade upsert returned no id");
+  return rs.rows[0].GetInt(0);
 }
 
 void GradeService::PublishAll(const std::vector<std::pair<std::string, json>>& events) {

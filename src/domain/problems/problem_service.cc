@@ -169,6 +169,36 @@ std::string PrettySeconds(int64_t seconds) {
   return out;
 }
 
+// capa's grade_answers: the correct map of `answers`, or the message to
+// show when they cannot be graded (kFailedPrecondition).
+StatusOr<json> GradeAnswers(const Work& w, const json& answers) {
+  capa::Answers given = ToCapaAnswers(answers);
+  capa::ProblemContext context;
+  if (w.loaded.needs_python) {
+    StatusOr<capa::ProblemContext> ran = w.ScriptContext();
+    if (!ran.ok()) return FailedPreconditionError(std::string(ran.status().message()));
+    context = std::move(*ran);
+  }
+  json correct_map = json::object();
+  for (const capa::Response& response : w.problem.responses) {
+    StatusOr<std::vector<capa::InputGrade>> grades =
+        w.loaded.needs_python ? capa::GradeResponse(response, given, context, w.runner)
+                              : capa::GradeResponse(response, given);
+    if (!grades.ok()) return FailedPreconditionError(std::string(grades.status().message()));
+    for (const capa::InputGrade& grade : *grades) {
+      correct_map[grade.input_id] = {
+          {"correctness", std::string(capa::CorrectnessName(grade.correctness))},
+          {"npoints", grade.npoints ? json(*grade.npoints) : json(nullptr)},
+          {"msg", grade.message},
+          {"hint", ""},
+          {"hintmode", nullptr},
+          {"queuestate", nullptr},
+          {"answervariable", nullptr}};
+    }
+  }
+  return correct_map;
+}
+
 Outcome Check(Work& w, const json& answers) {
   Outcome out;
   if (w.Closed() || (w.Done() && w.settings().rerandomize == "always")) {
@@ -193,36 +223,12 @@ Outcome Check(Work& w, const json& answers) {
       }
     }
   }
-  capa::Answers given = ToCapaAnswers(answers);
-  capa::ProblemContext context;
-  if (w.loaded.needs_python) {
-    StatusOr<capa::ProblemContext> ran = w.ScriptContext();
-    if (!ran.ok()) {
-      out.reply = {{"success", std::string(ran.status().message())}};
-      return out;
-    }
-    context = std::move(*ran);
+  StatusOr<json> graded = GradeAnswers(w, answers);
+  if (!graded.ok()) {
+    out.reply = {{"success", std::string(graded.status().message())}};
+    return out;
   }
-  json correct_map = json::object();
-  for (const capa::Response& response : w.problem.responses) {
-    StatusOr<std::vector<capa::InputGrade>> grades =
-        w.loaded.needs_python ? capa::GradeResponse(response, given, context, w.runner)
-                              : capa::GradeResponse(response, given);
-    if (!grades.ok()) {
-      out.reply = {{"success", std::string(grades.status().message())}};
-      return out;
-    }
-    for (const capa::InputGrade& grade : *grades) {
-      correct_map[grade.input_id] = {
-          {"correctness", std::string(capa::CorrectnessName(grade.correctness))},
-          {"npoints", grade.npoints ? json(*grade.npoints) : json(nullptr)},
-          {"msg", grade.message},
-          {"hint", ""},
-          {"hintmode", nullptr},
-          {"queuestate", nullptr},
-          {"answervariable", nullptr}};
-    }
-  }
+  json correct_map = std::move(*graded);
   json& state = w.state;
   state["attempts"] = w.Attempts() + 1;
   state["done"] = true;
@@ -430,6 +436,128 @@ StatusOr<json> ProblemService::Handle(const ProblemRequest& request) {
         static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(window))) + 1));
   }
   return AbortedError("the problem state kept changing; try again");
+}
+
+namespace {
+
+// The block's descendants in post-order, without the block.
+void Descendants(const courses::CourseTree& tree, int index, std::vector<int>& out) {
+  for (int child : tree.blocks[static_cast<size_t>(index)].children) {
+    Descendants(tree, child, out);
+    out.push_back(child);
+  }
+}
+
+}  // namespace
+
+Status ProblemService::ResetStudentAttempts(const courses::CourseTree& tree, int block_index,
+                                            int64_t user_id, bool delete_module) {
+  if (block_index < 0 || static_cast<size_t>(block_index) >= tree.blocks.size()) {
+    return NotFoundError("no such block");
+  }
+  std::vector<int> blocks;
+  Descendants(tree, block_index, blocks);
+  blocks.push_back(block_index);
+  return db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
+    int64_t now = clock_.NowMicros();
+    for (int index : blocks) {
+      const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(index)];
+      LARCH_ASSIGN_OR_RETURN(std::optional<StudentModule> module,
+                             StudentStateStore::Find(txn, user_id, block.usage_key));
+      if (!module.has_value()) {
+        if (index == block_index) return NotFoundError("Module does not exist.");
+        continue;
+      }
+      if (!delete_module) {
+        module->state["attempts"] = 0;
+        LARCH_RETURN_IF_ERROR(StudentStateStore::Save(txn, *module, now).status());
+        continue;
+      }
+      LARCH_RETURN_IF_ERROR(StudentStateStore::Delete(txn, user_id, block.usage_key).status());
+      if (module->grade.has_value() && on_score_) {
+        LARCH_RETURN_IF_ERROR(on_score_(txn, ScoreChange{user_id, tree.course_key, block.usage_key,
+                                                         0, module->max_grade.value_or(0)}));
+      }
+    }
+    return OkStatus();
+  });
+}
+
+StatusOr<bool> ProblemService::RescoreProblem(const courses::CourseTree& tree, int block_index,
+                                              int64_t user_id, bool only_if_higher) {
+  if (block_index < 0 || static_cast<size_t>(block_index) >= tree.blocks.size()) {
+    return NotFoundError("no such block");
+  }
+  const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(block_index)];
+  if (block.type != "problem") {
+    return UnimplementedError("Specified module " + block.usage_key + " of type " + block.type +
+                              " does not support rescoring.");
+  }
+  std::shared_ptr<const Loaded> loaded = Load(tree, block_index);
+  if (!loaded->problem.ok()) return FailedPreconditionError(kGenericErrorMessage);
+  for (int race = 0; race < kMaxRaces; ++race) {
+    LARCH_ASSIGN_OR_RETURN(std::optional<bool> changed,
+                           RescoreStep(tree, block_index, *loaded, user_id, only_if_higher));
+    if (changed.has_value()) return *changed;
+    int64_t window = kRaceBackoffMicros << std::min(race, 6);
+    std::this_thread::sleep_for(std::chrono::microseconds(
+        static_cast<int64_t>(random_.Uniform(static_cast<uint64_t>(window))) + 1));
+  }
+  return AbortedError("the problem state kept changing; try again");
+}
+
+StatusOr<std::optional<bool>> ProblemService::RescoreStep(const courses::CourseTree& tree,
+                                                          int block_index, const Loaded& loaded,
+                                                          int64_t user_id, bool only_if_higher) {
+  const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(block_index)];
+  StatusOr<std::optional<StudentModule>> found =
+      storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+        return StudentStateStore::Find(txn, user_id, block.usage_key);
+      });
+  if (!found.ok()) return found.status();
+  constexpr char kNotAnswered[] = "Problem must be answered before it can be graded again.";
+  if (!found->has_value()) return FailedPreconditionError(kNotAnswered);
+  StudentModule module = std::move(**found);
+  Viewer viewer{true, clock_.NowMicros()};
+  Work work{loaded,
+            *loaded.problem,
+            viewer,
+            user_id,
+            block.usage_key,
+            module.state,
+            static_cast<double>(loaded.problem->MaxScore())};
+  if (!work.Done()) return FailedPreconditionError(kNotAnswered);
+  if (loaded.needs_python && python_.runner) {
+    StatusOr<capa::PythonRunner*> runner = python_.runner();
+    if (runner.ok()) work.runner = *runner;
+  }
+  LARCH_ASSIGN_OR_RETURN(json correct_map,
+                         GradeAnswers(work, ObjectField(work.state, "student_answers")));
+  double earned = Earned(correct_map);
+  double old_earned = module.grade.value_or(0);
+  work.state["correct_map"] = correct_map;
+  bool publish = !only_if_higher || earned > old_earned;
+  if (publish) {
+    SetScore(work.state, earned, work.raw_possible);
+    module.grade = earned;
+    module.max_grade = work.raw_possible;
+  }
+  module.state = work.state;
+  Status written = db_.RunInTransaction(
+      storage::TxnMode::kReadWrite,
+      [&](storage::Transaction& txn) {
+        LARCH_RETURN_IF_ERROR(StudentStateStore::Save(txn, module, viewer.now).status());
+        if (publish && on_score_) {
+          LARCH_RETURN_IF_ERROR(on_score_(
+              txn,
+              ScoreChange{user_id, tree.course_key, module.usage_key, earned, work.raw_possible}));
+        }
+        return OkStatus();
+      },
+      storage::RetryPolicy{1, 0});
+  if (written.ok()) return std::optional<bool>(publish);
+  if (written.code() == StatusCode::kAborted) return std::optional<bool>();
+  return written;
 }
 
 StatusOr<std::optional<json>> ProblemService::Step(const ProblemRequest& request,

@@ -4,11 +4,14 @@
 //   GET /api/grades/v1/courses/?course_id=...[&username=]
 //   GET /api/grades/v1/policy/courses/{course_id}/        (CourseGradingPolicy)
 //   GET /api/grades/v1/gradebook/{course_id}/             (GradebookView)
+//   POST /api/grades/v1/gradebook/{course_id}/bulk-update (GradebookBulkUpdateView)
+//   GET /api/grades/v1/subsection/{subsection_id}/?user_id= (SubsectionGradeView)
 //
 // Access as upstream: anonymous 401; the course grades list needs global
 // staff, or `username` naming the caller (IsStaff | IsUserInUrl); the
-// policy needs course staff; the gradebook needs course staff or
-// instructor (course author access). Tokens of a restricted application
+// policy needs course staff; the gradebook, its bulk update and the
+// subsection grade view need course staff or instructor (course author
+// access). Tokens of a restricted application
 // are refused: Larch does not carry the JWT content_org filters that would
 // scope them to a course.
 //

@@ -1,9 +1,16 @@
-// larch::api the instructor dashboard's course team endpoint
-// (lms/djangoapps/instructor/views/api.py modify_access):
+// larch::api the instructor dashboard's course team and learner problem
+// endpoints (lms/djangoapps/instructor/views/api.py modify_access,
+// reset_student_attempts, rescore_problem):
 //   POST /courses/{course_id}/instructor/api/modify_access
 //        unique_student_identifier, rolename (instructor|staff|beta), action (allow|revoke)
+//   POST /courses/{course_id}/instructor/api/reset_student_attempts
+//        problem_to_reset, unique_student_identifier, delete_module
+//   POST /courses/{course_id}/instructor/api/rescore_problem
+//        problem_to_reset, unique_student_identifier, only_if_higher
 // with upstream's replies (docs/api/instructor.md). Only instructors of the
 // course (or global staff) may change its team: anonymous 401, others 403.
+// Course staff and instructors (or global staff) may reset or rescore a
+// learner's problem; anyone else gets upstream's empty 403.
 //
 // Thread safety: register before serving; handlers run concurrently.
 #ifndef LARCH_API_INSTRUCTOR_ROUTES_H_
@@ -13,6 +20,7 @@
 #include "larch/accounts/roles.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/http/router.h"
+#include "larch/problems/problem_service.h"
 
 namespace larch::api {
 
@@ -21,6 +29,7 @@ struct InstructorRoutesContext {
   courses::CourseCatalog& catalog;
   accounts::AccountService& accounts;
   accounts::RoleStore& roles;
+  problems::ProblemService& problems;
 };
 
 void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContext& context);

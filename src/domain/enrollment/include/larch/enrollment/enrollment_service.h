@@ -198,6 +198,10 @@ class EnrollmentStore {
   // Keys of the user's active enrollments, sorted; empty for an unknown user.
   static StatusOr<std::vector<std::string>> ActiveCourseKeys(storage::Executor& ex,
                                                              int64_t user_id);
+  // Whether the user has an enrollment in the course, active or not
+  // (CourseEnrollment.objects.get in the grades views).
+  static StatusOr<bool> HasEnrollment(storage::Executor& ex, int64_t user_id,
+                                      std::string_view course_key);
 };
 
 class EnrollmentService {

@@ -19,6 +19,10 @@
 // changes it publishes PERSISTENT_GRADE_SUMMARY_CHANGED, and when passing
 // status changes COURSE_PASSING_STATUS_UPDATED, after the commit.
 //
+// Staff overrides (grade_overrides.h) replace a subsection's totals in
+// every computation: the course grade, the progress page, the grades API
+// and the gradebook all read them through Compute/ComputeMany.
+//
 // Thread safety: GradeService is thread-safe.
 #ifndef LARCH_GRADES_GRADE_SERVICE_H_
 #define LARCH_GRADES_GRADE_SERVICE_H_
@@ -36,6 +40,7 @@
 #include "larch/common/status.h"
 #include "larch/courses/course_catalog.h"
 #include "larch/events/event_bus.h"
+#include "larch/grades/grade_overrides.h"
 #include "larch/grading/course_grader.h"
 #include "larch/storage/database.h"
 
@@ -59,10 +64,16 @@ struct SubsectionGrade {
   std::optional<int64_t> due;
   std::string show_correctness = "always";
   std::vector<ProblemScore> problems;
+  // The totals that count: the computed ones with the override's values in
+  // their place.
   double earned_all = 0, possible_all = 0;
   double earned_graded = 0, possible_graded = 0;
   double percent_graded = 0;  // compute_percent of the graded totals.
   std::optional<int64_t> first_attempted;
+  // The totals from the problem scores alone (what
+  // persistent_subsection_grades keeps), and the staff override if any.
+  SubsectionTotals computed;
+  std::optional<GradeOverride> override;
 };
 
 struct SectionGrade {
@@ -119,6 +130,58 @@ class GradeService {
   StatusOr<int64_t> RecalculateCourse(std::string_view course_key,
                                       const std::vector<int64_t>& user_ids);
 
+  // One requested override (GradebookBulkUpdateView's list items). A field
+  // left out takes the subsection's computed total; a given one (a number
+  // or null, which lets the computed total stand) is stored as given, as
+  // PersistentSubsectionGradeOverride._prepare_override_params does.
+  struct OverrideField {
+    bool given = false;
+    std::optional<double> value;
+  };
+  struct OverrideRequest {
+    int64_t user_id = 0;
+    std::string usage_key;
+    OverrideField earned_all, possible_all, earned_graded, possible_graded;
+    std::optional<std::string> comment;
+  };
+  // The result of one request: success, else upstream's reason (unknown
+  // user, no enrollment, unparsable key, no such subsection in the course).
+  struct OverrideOutcome {
+    bool success = false;
+    std::string reason;
+  };
+
+  // GradebookBulkUpdateView.post in one transaction: writes each valid
+  // override by `actor_id` with `feature` as its system (the subsection's
+  // persistent grade is created first when missing), then recalculates and
+  // stores the course grade of every learner it touched, publishing the
+  // grade events after the commit. One outcome per request, in order.
+  // kNotFound for an unknown course; storage errors roll everything back.
+  StatusOr<std::vector<OverrideOutcome>> OverrideSubsectionGrades(
+      int64_t actor_id, std::string_view course_key, const std::vector<OverrideRequest>& requests,
+      std::string_view feature = kGradebookFeature);
+
+  // PersistentSubsectionGradeOverride.delete_override: removes the
+  // learner's override of the subsection (with its '-' history row) and
+  // recalculates their grade, in one transaction. False when there was
+  // none. kNotFound for an unknown course.
+  StatusOr<bool> ClearOverride(int64_t actor_id, int64_t user_id, std::string_view course_key,
+                               std::string_view usage_key);
+
+  // What SubsectionGradeView shows of one learner's subsection.
+  struct SubsectionGradeView {
+    // False when the block is not a subsection of the course (upstream's
+    // SubsectionUnavailableToUserException); the totals are then zeros.
+    bool available = false;
+    SubsectionTotals original;  // From the problem scores, without the override.
+    std::optional<GradeOverride> override;
+    std::vector<OverrideHistoryEntry> history;  // Oldest first; empty without override.
+  };
+  // kNotFound for an unknown course; an unknown user reads as a learner
+  // without state (callers check the user).
+  StatusOr<SubsectionGradeView> GetSubsectionGrade(int64_t user_id, std::string_view course_key,
+                                                   std::string_view usage_key);
+
   // The stored course grade, nullopt before the first recalculation.
   StatusOr<std::optional<PersistentCourseGrade>> GetCourseGrade(int64_t user_id,
                                                                 std::string_view course_key);
@@ -152,6 +215,17 @@ class GradeService {
   // Writes `report` for the learner in `txn`; returns the events to publish.
   StatusOr<std::vector<std::pair<std::string, nlohmann::json>>> Persist(
       storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now);
+  // The subsection's persistent grade row (created or refreshed from
+  // `sub`'s computed totals) in `txn`; returns its id.
+  static StatusOr<int64_t> UpsertSubsection(storage::Transaction& txn, int64_t user_id,
+                                            std::string_view course_key, const SubsectionGrade& sub,
+                                            int64_t now);
+  // One request of OverrideSubsectionGrades in `txn`; `reports` caches each
+  // learner's grade computed in this transaction.
+  StatusOr<OverrideOutcome> OverrideOne(storage::Transaction& txn, const courses::CourseTree& tree,
+                                        const Structure& structure, int64_t actor_id,
+                                        const OverrideRequest& request, std::string_view feature,
+                                        std::map<int64_t, CourseGradeReport>& reports, int64_t now);
   void PublishAll(const std::vector<std::pair<std::string, nlohmann::json>>& events);
 
   storage::Database& db_;

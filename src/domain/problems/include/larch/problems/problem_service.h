@@ -98,6 +98,30 @@ class ProblemService {
   // The handler's reply (see above).
   StatusOr<nlohmann::json> Handle(const ProblemRequest& request);
 
+  // The instructor's reset of one learner's state for a block
+  // (lms/djangoapps/instructor/enrollment.py reset_student_attempts), in
+  // one transaction: the block's descendants first (those without state
+  // are skipped), then the block itself. With `delete_module` the rows are
+  // deleted and each deleted score runs the score hook (the learner's
+  // grade is recalculated from the remaining state); without, each row's
+  // "attempts" is set to 0 and scores stay. kNotFound when the block is not
+  // in the tree or the learner has no state for it ("Module does not
+  // exist." upstream).
+  Status ResetStudentAttempts(const courses::CourseTree& tree, int block_index, int64_t user_id,
+                              bool delete_module);
+
+  // capa_block.rescore for one learner (the instructor's rescore_problem):
+  // grades the learner's last submitted answers again with the problem as
+  // it is now, without counting an attempt, and stores the new correctness
+  // and score (with `only_if_higher`, the score only when it is higher);
+  // the score hook runs when the score changed. Returns whether it did.
+  // Errors: kNotFound for a block not in the tree; kUnimplemented for a
+  // block that is not a problem; kFailedPrecondition with upstream's
+  // message when the learner has not submitted ("Problem must be answered
+  // before it can be graded again.") or the answers cannot be graded.
+  StatusOr<bool> RescoreProblem(const courses::CourseTree& tree, int block_index, int64_t user_id,
+                                bool only_if_higher);
+
   // The problem as parsed for the course version (kFailedPrecondition with
   // the parse error for a problem that does not build).
   struct Loaded {
@@ -114,6 +138,11 @@ class ProblemService {
  private:
   // One read-grade-write of the learner's state: the reply, or nullopt when
   // another submission changed the state first.
+  // One read-grade-write of a rescore: whether the score changed, or
+  // nullopt when another submission changed the state first.
+  StatusOr<std::optional<bool>> RescoreStep(const courses::CourseTree& tree, int block_index,
+                                            const Loaded& loaded, int64_t user_id,
+                                            bool only_if_higher);
   StatusOr<std::optional<nlohmann::json>> Step(const ProblemRequest& request, const Loaded& loaded,
                                                const nlohmann::json& answers);
 
