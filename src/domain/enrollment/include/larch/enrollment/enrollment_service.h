@@ -198,6 +198,10 @@ class EnrollmentStore {
   // Keys of the user's active enrollments, sorted; empty for an unknown user.
   static StatusOr<std::vector<std::string>> ActiveCourseKeys(storage::Executor& ex,
                                                              int64_t user_id);
+  // The user's active enrollments, newest first (created, then id,
+  // descending): the learner dashboard's cards. Empty for an unknown user.
+  static StatusOr<std::vector<Enrollment>> ListActiveNewestFirst(storage::Executor& ex,
+                                                                 int64_t user_id);
 };
 
 class EnrollmentService {
