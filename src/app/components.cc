@@ -25,6 +25,7 @@
 #include "larch/api/grades_routes.h"
 #include "larch/api/import_routes.h"
 #include "larch/api/instructor_routes.h"
+#include "larch/api/learner_home_routes.h"
 #include "larch/api/learning_routes.h"
 #include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
@@ -48,6 +49,7 @@
 #include "larch/http/static_files.h"
 #include "larch/jobs/job_runner.h"
 #include "larch/keys/keys.h"
+#include "larch/learner_home/learner_home.h"
 #include "larch/milestones/milestones.h"
 #include "larch/net/curl_http_client.h"
 #include "larch/net/smtp_mailer.h"
@@ -318,6 +320,13 @@ void Components::RegisterRoutes() {
   api::RegisterDatesRoutes(*router_, *learning_context_);
   api::RegisterLearningSequencesRoutes(*router_, *learning_context_);
   api::RegisterActivationEmailRoute(*router_, *learning_context_);
+  learner_home_ = std::make_unique<learner_home::LearnerHomeService>(
+      *db_, *course_catalog_, *SystemClock::Default(), milestones_.get());
+  learner_home_context_ =
+      std::make_unique<api::LearnerHomeRoutesContext>(api::LearnerHomeRoutesContext{
+          settings_, *SystemClock::Default(), *learner_home_, *enrollments_});
+  api::RegisterLearnerHomeRoutes(*router_, *learner_home_context_);
+  api::RegisterMfeConfigRoutes(*router_, settings_, *SystemClock::Default());
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

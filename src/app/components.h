@@ -56,6 +56,9 @@ class ProblemService;
 namespace grades {
 class GradeService;
 }  // namespace grades
+namespace learner_home {
+class LearnerHomeService;
+}  // namespace learner_home
 namespace completion {
 class CompletionService;
 }  // namespace completion
@@ -69,6 +72,7 @@ namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
 struct LearningRoutesContext;
+struct LearnerHomeRoutesContext;
 struct CourseRoutesContext;
 struct CourseImportRoutesContext;
 struct CoursewareRoutesContext;
@@ -162,6 +166,8 @@ class Components {
   std::unique_ptr<problems::ProblemService> problems_;
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::LearningRoutesContext> learning_context_;
+  std::unique_ptr<learner_home::LearnerHomeService> learner_home_;
+  std::unique_ptr<api::LearnerHomeRoutesContext> learner_home_context_;
   std::unique_ptr<api::BlockHandlers> block_handlers_;
   std::unique_ptr<api::CoursewareRoutesContext> courseware_context_;
   std::unique_ptr<completion::CompletionService> completion_;

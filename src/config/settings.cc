@@ -108,6 +108,16 @@ const std::vector<Field>& Fields() {
       {"PASSWORD_RESET_EMAIL_RATE", Type::kString, &Settings::password_reset_email_rate},
       {"PASSWORD_RESET_TIMEOUT", Type::kInt, nullptr, &Settings::password_reset_timeout, 60,
        int64_t{86400} * 365},
+      {"DEFAULT_FEEDBACK_EMAIL", Type::kString, &Settings::default_feedback_email},
+      {"PAYMENT_SUPPORT_EMAIL", Type::kString, &Settings::payment_support_email},
+      {"SUPPORT_SITE_LINK", Type::kString, &Settings::support_site_link},
+      {"ACTIVATION_EMAIL_SUPPORT_LINK", Type::kString, &Settings::activation_email_support_link},
+      {"ECOMMERCE_PUBLIC_URL_ROOT", Type::kString, &Settings::ecommerce_public_url_root},
+      JsonField("SOCIAL_SHARING_SETTINGS", Type::kMap, &Settings::social_sharing_settings),
+      JsonField("MFE_CONFIG", Type::kMap, &Settings::mfe_config),
+      JsonField("MFE_CONFIG_OVERRIDES", Type::kMap, &Settings::mfe_config_overrides),
+      {"MFE_CONFIG_API_CACHE_TIMEOUT", Type::kInt, nullptr, &Settings::mfe_config_api_cache_timeout,
+       0, int64_t{86400} * 365},
   };
   return *kFields;
 }
@@ -442,6 +452,13 @@ Settings DefaultSettings() {
   s.registration_custom_fields = nlohmann::json::array();
   s.jwt_auth = nlohmann::json::object();
   s.enrollment_throttle_rates = nlohmann::json{{"user", "40/minute"}, {"staff", "120/minute"}};
+  s.social_sharing_settings = nlohmann::json{{"CUSTOM_COURSE_URLS", false},
+                                             {"DASHBOARD_FACEBOOK", false},
+                                             {"CERTIFICATE_FACEBOOK", false},
+                                             {"CERTIFICATE_TWITTER", false},
+                                             {"DASHBOARD_TWITTER", false}};
+  s.mfe_config = nlohmann::json::object();
+  s.mfe_config_overrides = nlohmann::json::object();
   return s;
 }
 

@@ -18,37 +18,8 @@ namespace larch::testing {
 namespace {
 
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kPath[] = "/api/send_account_activation_email";
-
-// Keeps the cookies a response sets, as a browser does.
-class CookieJar {
- public:
-  void Take(const StatusOr<HttpClientResponse>& response) {
-    if (!response.ok()) return;
-    for (const auto& [name, value] : response->headers) {
-      if (name != "set-cookie") continue;
-      size_t eq = value.find('=');
-      size_t semi = value.find(';');
-      cookies_[value.substr(0, eq)] =
-          value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
-    }
-  }
-  Headers With(Headers headers) const {
-    std::string line;
-    for (const auto& [k, v] : cookies_) line += (line.empty() ? "" : "; ") + k + "=" + v;
-    if (!line.empty()) headers.emplace_back("Cookie", line);
-    return headers;
-  }
-  std::string Get(const std::string& name) const {
-    auto it = cookies_.find(name);
-    return it == cookies_.end() ? "" : it->second;
-  }
-
- private:
-  std::map<std::string, std::string> cookies_;
-};
 
 class ActivationMailTest : public LearningApiTest {
  protected:

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,39 @@ inline constexpr char kLate[] = "course-v1:Larch+Z+2099";
 
 // "block-v1:Org+Course+Run+type@<type>+block@<id>" of `course`.
 std::string LearnBlock(const std::string& course, const std::string& type, const std::string& id);
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Keeps the cookies a response sets, as a browser does.
+class CookieJar {
+ public:
+  void Take(const StatusOr<HttpClientResponse>& response) {
+    if (!response.ok()) return;
+    for (const auto& [name, value] : response->headers) {
+      if (name != "set-cookie") continue;
+      size_t eq = value.find('=');
+      size_t semi = value.find(';');
+      cookies_[value.substr(0, eq)] =
+          value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
+    }
+  }
+  Headers With(Headers headers) const {
+    std::string line;
+    for (const auto& [k, v] : cookies_) {
+      if (!line.empty()) line += "; ";
+      line.append(k).append("=").append(v);
+    }
+    if (!line.empty()) headers.emplace_back("Cookie", line);
+    return headers;
+  }
+  std::string Get(const std::string& name) const {
+    auto it = cookies_.find(name);
+    return it == cookies_.end() ? "" : it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> cookies_;
+};
 
 class LearningApiTest : public ::testing::TestWithParam<std::string> {
  protected:

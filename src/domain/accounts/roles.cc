@@ -95,7 +95,11 @@ Status RoleStore::Revoke(int64_t user_id, std::string_view course_id_or_org, Cou
 
 StatusOr<std::vector<RoleGrant>> RoleStore::RolesFor(int64_t user_id) {
   LARCH_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::TxnMode::kReadOnly));
-  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, txn->Execute(kRolesFor, {storage::Int(user_id)}));
+  return GrantsOf(*txn, user_id);
+}
+
+StatusOr<std::vector<RoleGrant>> RoleStore::GrantsOf(storage::Executor& ex, int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(kRolesFor, {storage::Int(user_id)}));
   std::vector<RoleGrant> out;
   for (const storage::Row& row : rs.rows) {
     auto role = ParseCourseRole(row.GetText(2));

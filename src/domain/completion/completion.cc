@@ -32,6 +32,14 @@ constexpr Query kLatest{"completion.latest",
                         "WHERE user_id = ? AND course_key = ? "
                         "ORDER BY modified DESC, id DESC LIMIT 1"};
 
+// ROW_NUMBER() runs on both backends (SQLite 3.25+, PostgreSQL).
+constexpr Query kLatestPerCourse{
+    "completion.latest_per_course",
+    "SELECT id, user_id, course_key, block_key, block_type, completion, created, modified "
+    "FROM (SELECT id, user_id, course_key, block_key, block_type, completion, created, modified, "
+    "ROW_NUMBER() OVER (PARTITION BY course_key ORDER BY modified DESC, id DESC) AS n "
+    "FROM block_completions WHERE user_id = ?) latest WHERE n = 1"};
+
 BlockCompletion FromRow(const Row& row) {
   BlockCompletion c;
   c.id = row.GetInt(0);
@@ -124,6 +132,19 @@ StatusOr<std::optional<BlockCompletion>> CompletionStore::Latest(storage::Execut
                          db.Execute(kLatest, {storage::Int(user_id), std::string(course_key)}));
   if (rs.empty()) return std::optional<BlockCompletion>();
   return std::optional<BlockCompletion>(FromRow(rs.rows[0]));
+}
+
+StatusOr<std::map<std::string, BlockCompletion, std::less<>>> CompletionStore::LatestPerCourse(
+    storage::Executor& db, int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         db.Execute(kLatestPerCourse, {storage::Int(user_id)}));
+  std::map<std::string, BlockCompletion, std::less<>> out;
+  for (const Row& row : rs.rows) {
+    BlockCompletion c = FromRow(row);
+    std::string key = c.course_key;
+    out.emplace(std::move(key), std::move(c));
+  }
+  return out;
 }
 
 }  // namespace larch::completion

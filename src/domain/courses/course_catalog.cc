@@ -107,6 +107,12 @@ StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::GetTree(std::string_v
       storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
         return CourseStore::GetVersionByText(txn, key);
       }));
+  return GetTreeAtVersion(key, version);
+}
+
+StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::GetTreeAtVersion(
+    std::string_view course_key, int64_t version) {
+  std::string key(course_key);
   {
     MutexLock lock(mu_);
     auto it = by_key_.find(key);

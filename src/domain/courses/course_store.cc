@@ -31,6 +31,14 @@ constexpr storage::Query kListOverviews{
     "certificates_display_behavior, certificate_available_date, mobile_available, "
     "lowest_passing_grade, advanced, grading_policy, version, created_at, updated_at "
     "FROM courses WHERE (? = '' OR lower(org) = lower(?)) ORDER BY course_key"};
+// The head of the chunked FindOverviews read; the IN list follows.
+constexpr char kOverviewsByKeys[] =
+    "SELECT course_key, display_name, start_at, end_at, enrollment_start, enrollment_end, "
+    "self_paced, catalog_visibility, invitation_only, max_student_enrollments_allowed, language, "
+    "effort, short_description, overview_html, course_image, banner_image, course_video, "
+    "certificates_display_behavior, certificate_available_date, mobile_available, "
+    "lowest_passing_grade, advanced, grading_policy, version, created_at, updated_at "
+    "FROM courses WHERE course_key IN (";
 constexpr storage::Query kSelectEnrollmentInfo{
     "courses.select_enrollment_info",
     "SELECT course_key, display_name, start_at, end_at, enrollment_start, enrollment_end, "
@@ -193,6 +201,36 @@ StatusOr<std::vector<CourseOverview>> CourseStore::ListOverviews(storage::Execut
   for (const storage::Row& row : rs.rows) {
     LARCH_ASSIGN_OR_RETURN(CourseOverview o, OverviewFromRow(row));
     out.push_back(std::move(o));
+  }
+  return out;
+}
+
+StatusOr<std::unordered_map<std::string, CourseOverview>> CourseStore::FindOverviews(
+    storage::Executor& ex, std::vector<std::string> course_keys) {
+  std::sort(course_keys.begin(), course_keys.end());
+  course_keys.erase(std::unique(course_keys.begin(), course_keys.end()), course_keys.end());
+  std::unordered_map<std::string, CourseOverview> out;
+  out.reserve(course_keys.size());
+  for (size_t begin = 0; begin < course_keys.size(); begin += kKeysPerStatement) {
+    const size_t n = std::min(kKeysPerStatement, course_keys.size() - begin);
+    std::string sql = kOverviewsByKeys;
+    std::vector<storage::SqlValue> params;
+    params.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.push_back(storage::Text(course_keys[begin + i]));
+    }
+    sql += ")";
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        ex.Execute(storage::Query{"courses.find_overviews", sql.c_str()}, params));
+    for (const storage::Row& row : rs.rows) {
+      // A row whose key does not parse is left out, as an unknown key is.
+      StatusOr<CourseOverview> o = OverviewFromRow(row);
+      if (!o.ok()) continue;
+      std::string key = row.GetText(0);
+      out.emplace(std::move(key), *std::move(o));
+    }
   }
   return out;
 }

@@ -119,6 +119,50 @@ bool IsEligibleForCertificate(std::string_view slug,
   return true;
 }
 
+namespace {
+
+// The mode columns of kSelectModes starting at column `at`.
+CourseMode ModeFromRow(const storage::Row& row, size_t at) {
+  CourseMode m;
+  m.slug = row.GetText(at);
+  m.name = row.GetText(at + 1);
+  m.min_price = row.GetInt(at + 2);
+  m.currency = row.GetText(at + 3);
+  m.expiration_datetime = row.GetOptionalInt(at + 4);
+  m.expiration_datetime_is_explicit = row.GetBool(at + 5);
+  m.suggested_prices = row.GetText(at + 6);
+  m.description = row.GetOptionalText(at + 7);
+  m.sku = row.GetOptionalText(at + 8);
+  m.android_sku = row.GetOptionalText(at + 9);
+  m.ios_sku = row.GetOptionalText(at + 10);
+  m.bulk_sku = row.GetOptionalText(at + 11);
+  return m;
+}
+
+// The head of the chunked ModesForCourses read; the IN list follows.
+constexpr char kModesByKeys[] =
+    "SELECT course_key, mode_slug, mode_display_name, min_price, currency, expiration_datetime, "
+    "expiration_datetime_is_explicit, suggested_prices, description, sku, android_sku, ios_sku, "
+    "bulk_sku FROM course_modes WHERE course_key IN (";
+constexpr size_t kKeysPerStatement = 500;
+
+// modes_for_course's filter over one course's stored modes.
+std::vector<CourseMode> Unexpired(std::vector<CourseMode> all, int64_t now, bool include_expired,
+                                  bool only_selectable) {
+  std::vector<CourseMode> out;
+  for (CourseMode& m : all) {
+    if (!include_expired && m.expiration_datetime.has_value() && *m.expiration_datetime < now) {
+      continue;
+    }
+    if (only_selectable && IsCreditMode(m.slug)) continue;
+    out.push_back(std::move(m));
+  }
+  if (out.empty()) out.push_back(DefaultCourseMode());
+  return out;
+}
+
+}  // namespace
+
 Status CourseModeStore::Upsert(storage::Executor& ex, std::string_view course_key,
                                CourseMode mode) {
   LARCH_RETURN_IF_ERROR(ValidateCourseMode(mode));
@@ -146,22 +190,7 @@ StatusOr<std::vector<CourseMode>> CourseModeStore::AllModes(storage::Executor& e
                          ex.Execute(kSelectModes, {Text(std::string(course_key))}));
   std::vector<CourseMode> modes;
   modes.reserve(rs.rows.size());
-  for (const storage::Row& row : rs.rows) {
-    CourseMode m;
-    m.slug = row.GetText(0);
-    m.name = row.GetText(1);
-    m.min_price = row.GetInt(2);
-    m.currency = row.GetText(3);
-    m.expiration_datetime = row.GetOptionalInt(4);
-    m.expiration_datetime_is_explicit = row.GetBool(5);
-    m.suggested_prices = row.GetText(6);
-    m.description = row.GetOptionalText(7);
-    m.sku = row.GetOptionalText(8);
-    m.android_sku = row.GetOptionalText(9);
-    m.ios_sku = row.GetOptionalText(10);
-    m.bulk_sku = row.GetOptionalText(11);
-    modes.push_back(std::move(m));
-  }
+  for (const storage::Row& row : rs.rows) modes.push_back(ModeFromRow(row, 0));
   return modes;
 }
 
@@ -170,16 +199,39 @@ StatusOr<std::vector<CourseMode>> CourseModeStore::ModesForCourse(storage::Execu
                                                                   int64_t now, bool include_expired,
                                                                   bool only_selectable) {
   LARCH_ASSIGN_OR_RETURN(std::vector<CourseMode> all, AllModes(ex, course_key));
-  std::vector<CourseMode> out;
-  for (CourseMode& m : all) {
-    if (!include_expired && m.expiration_datetime.has_value() && *m.expiration_datetime < now) {
-      continue;
+  return Unexpired(std::move(all), now, include_expired, only_selectable);
+}
+
+StatusOr<std::map<std::string, std::vector<CourseMode>, std::less<>>>
+CourseModeStore::ModesForCourses(storage::Executor& ex, const std::vector<std::string>& course_keys,
+                                 int64_t now) {
+  std::map<std::string, std::vector<CourseMode>, std::less<>> stored;
+  for (const std::string& key : course_keys) stored.try_emplace(key);
+  std::vector<std::string> keys;
+  keys.reserve(stored.size());
+  for (const auto& [key, unused] : stored) keys.push_back(key);
+  for (size_t begin = 0; begin < keys.size(); begin += kKeysPerStatement) {
+    const size_t n = std::min(kKeysPerStatement, keys.size() - begin);
+    std::string sql = kModesByKeys;
+    std::vector<storage::SqlValue> params;
+    params.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.push_back(Text(keys[begin + i]));
     }
-    if (only_selectable && IsCreditMode(m.slug)) continue;
-    out.push_back(std::move(m));
+    sql += ") ORDER BY id";
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        ex.Execute(storage::Query{"enrollment.course_modes_by_keys", sql.c_str()}, params));
+    for (const storage::Row& row : rs.rows) {
+      auto it = stored.find(row.GetText(0));
+      if (it != stored.end()) it->second.push_back(ModeFromRow(row, 1));
+    }
   }
-  if (out.empty()) out.push_back(DefaultCourseMode());
-  return out;
+  for (auto& [key, modes] : stored) {
+    modes = Unexpired(std::move(modes), now, /*include_expired=*/false, /*only_selectable=*/true);
+  }
+  return stored;
 }
 
 }  // namespace larch::enrollment

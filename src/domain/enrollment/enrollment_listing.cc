@@ -32,6 +32,11 @@ constexpr storage::Query kHasEnrollment{
     "enrollment.has_enrollment",
     "SELECT 1 FROM enrollments WHERE user_id = ? AND course_key = ? LIMIT 1"};
 
+constexpr storage::Query kActiveNewestFirst{
+    "enrollment.active_newest_first",
+    "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
+    "WHERE user_id = ? AND is_active = 1 ORDER BY created DESC, id DESC"};
+
 // The organization of a course key: "course-v1:ORG+..." or "ORG/...".
 std::string OrgOf(std::string_view key) {
   constexpr std::string_view kPrefix = "course-v1:";
@@ -98,6 +103,15 @@ void AppendCourseAndCursor(const EnrollmentFilter& filter,
 }
 
 }  // namespace
+
+StatusOr<std::vector<Enrollment>> EnrollmentStore::ListActiveNewestFirst(storage::Executor& ex,
+                                                                         int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, ex.Execute(kActiveNewestFirst, {Int(user_id)}));
+  std::vector<Enrollment> out;
+  out.reserve(rs.rows.size());
+  for (const storage::Row& row : rs.rows) out.push_back(internal::EnrollmentFromRow(row));
+  return out;
+}
 
 StatusOr<std::vector<std::string>> EnrollmentStore::ActiveCourseKeys(storage::Executor& ex,
                                                                      int64_t user_id) {

@@ -30,6 +30,10 @@ constexpr Query kFindCourseGrade{
     "grades.find_course_grade",
     "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
     "modified FROM persistent_course_grades WHERE user_id = ? AND course_key = ?"};
+constexpr Query kCourseGradesOfUser{
+    "grades.course_grades_of_user",
+    "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
+    "modified FROM persistent_course_grades WHERE user_id = ?"};
 constexpr Query kUpsertCourseGrade{
     "grades.upsert_course_grade",
     "INSERT INTO persistent_course_grades (user_id, course_key, course_version, percent_grade, "
@@ -369,6 +373,20 @@ StatusOr<std::optional<PersistentCourseGrade>> GradeService::GetCourseGrade(
             PersistentCourseGrade{row.GetInt(0), row.GetText(1), row.GetInt(2), row.GetDouble(3),
                                   row.GetText(4), row.GetOptionalInt(5), row.GetInt(6)});
       });
+}
+
+StatusOr<std::map<std::string, PersistentCourseGrade, std::less<>>> GradeService::CourseGradesOf(
+    storage::Executor& ex, int64_t user_id) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         ex.Execute(kCourseGradesOfUser, {storage::Int(user_id)}));
+  std::map<std::string, PersistentCourseGrade, std::less<>> out;
+  for (const storage::Row& row : rs.rows) {
+    PersistentCourseGrade g{row.GetInt(0),  row.GetText(1),        row.GetInt(2), row.GetDouble(3),
+                            row.GetText(4), row.GetOptionalInt(5), row.GetInt(6)};
+    std::string key = g.course_key;
+    out.emplace(std::move(key), std::move(g));
+  }
+  return out;
 }
 
 Status GradeService::EnqueueRecalculation(storage::Transaction& txn, int64_t user_id,

@@ -128,6 +128,29 @@ struct Settings {
   std::string password_reset_email_rate = "2/h";
   int64_t password_reset_timeout = 259'200;  // three days, Django's default
 
+  // --- Site contacts and the micro-frontends (Open edX names and defaults) ---
+  // DEFAULT_FEEDBACK_EMAIL, PAYMENT_SUPPORT_EMAIL: the learner dashboard's
+  // support and billing addresses.
+  std::string default_feedback_email = "feedback@example.com";
+  std::string payment_support_email = "billing@example.com";
+  // SUPPORT_SITE_LINK: the help centre; ACTIVATION_EMAIL_SUPPORT_LINK (falls
+  // back to it): where a learner asks for a new activation mail.
+  std::string support_site_link;
+  std::string activation_email_support_link;
+  // ECOMMERCE_PUBLIC_URL_ROOT: the ecommerce service; empty (the default)
+  // offers no upgrades. Its basket page is <root>/basket/add/.
+  std::string ecommerce_public_url_root;
+  // SOCIAL_SHARING_SETTINGS: DASHBOARD_FACEBOOK, DASHBOARD_TWITTER (bools),
+  // FACEBOOK_BRAND, TWITTER_BRAND, ... as upstream.
+  nlohmann::json social_sharing_settings;
+  // MFE_CONFIG: keys merged over the configuration Larch derives for the
+  // micro-frontends (GET /api/mfe_config/v1); MFE_CONFIG_OVERRIDES: per
+  // MFE name (APP_ID), keys merged over that for ?mfe=<name>.
+  nlohmann::json mfe_config;
+  nlohmann::json mfe_config_overrides;
+  // MFE_CONFIG_API_CACHE_TIMEOUT: seconds the MFE config may be cached.
+  int64_t mfe_config_api_cache_timeout = 300;
+
   // Every known Open edX feature flag with its value.
   std::map<std::string, bool, std::less<>> features;
 

@@ -44,6 +44,8 @@ class RoleStore {
   // OK when the grant did not exist.
   Status Revoke(int64_t user_id, std::string_view course_id_or_org, CourseRole role);
   StatusOr<std::vector<RoleGrant>> RolesFor(int64_t user_id);
+  // RolesFor in the caller's transaction.
+  static StatusOr<std::vector<RoleGrant>> GrantsOf(storage::Executor& ex, int64_t user_id);
 
  private:
   storage::Database& db_;

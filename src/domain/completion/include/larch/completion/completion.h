@@ -25,6 +25,8 @@
 #define LARCH_COMPLETION_COMPLETION_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -85,6 +87,10 @@ class CompletionStore {
   // completed), nullopt when there is none.
   static StatusOr<std::optional<BlockCompletion>> Latest(storage::Executor& db, int64_t user_id,
                                                          std::string_view course_key);
+  // Latest for every course the learner has rows in, in one read (the
+  // dashboard's resume buttons), keyed by course key.
+  static StatusOr<std::map<std::string, BlockCompletion, std::less<>>> LatestPerCourse(
+      storage::Executor& db, int64_t user_id);
 };
 
 // A learner's completion over one course tree, by block index.

@@ -94,6 +94,11 @@ class CourseCatalog {
   // The published tree of the course's current version. kNotFound when the
   // course does not exist.
   StatusOr<std::shared_ptr<const CourseTree>> GetTree(std::string_view course_key);
+  // GetTree when the caller already read the course's current `version`
+  // (CourseOverview::version in its own transaction): a cached tree of that
+  // version costs no query. kNotFound when the course does not exist.
+  StatusOr<std::shared_ptr<const CourseTree>> GetTreeAtVersion(std::string_view course_key,
+                                                               int64_t version);
 
   // Number of times a tree was read from the database (cache misses).
   int64_t tree_loads_for_test() const;

@@ -178,6 +178,11 @@ class CourseStore {
   // Sorted by course key.
   static StatusOr<std::vector<CourseOverview>> ListOverviews(storage::Executor& ex,
                                                              const OverviewFilter& filter = {});
+  // The overviews of the courses stored under these key texts (duplicates
+  // allowed), keyed by the stored key; unknown keys (and rows whose key does
+  // not parse) are absent. A few hundred keys per statement.
+  static StatusOr<std::unordered_map<std::string, CourseOverview>> FindOverviews(
+      storage::Executor& ex, std::vector<std::string> course_keys);
   // The current version of a course; kNotFound when it was never imported.
   static StatusOr<int64_t> GetVersion(storage::Executor& ex, const keys::CourseKey& course_key);
   // The same by the stored key text (no parsing); kNotFound when absent.

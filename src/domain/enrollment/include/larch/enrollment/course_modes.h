@@ -9,6 +9,8 @@
 #define LARCH_ENROLLMENT_COURSE_MODES_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +100,12 @@ class CourseModeStore {
                                                           std::string_view course_key, int64_t now,
                                                           bool include_expired = false,
                                                           bool only_selectable = true);
+  // ModesForCourse (unexpired, selectable, [DefaultCourseMode()] when none)
+  // of every course in `course_keys` in one read per few hundred keys
+  // (all_and_unexpired_modes_for_courses), keyed by course key; every key
+  // asked for is present.
+  static StatusOr<std::map<std::string, std::vector<CourseMode>, std::less<>>> ModesForCourses(
+      storage::Executor& ex, const std::vector<std::string>& course_keys, int64_t now);
 };
 
 }  // namespace larch::enrollment

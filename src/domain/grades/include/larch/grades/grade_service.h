@@ -186,6 +186,11 @@ class GradeService {
   StatusOr<std::optional<PersistentCourseGrade>> GetCourseGrade(int64_t user_id,
                                                                 std::string_view course_key);
 
+  // The learner's stored course grades in every course, in the caller's
+  // transaction (one read), keyed by course key.
+  static StatusOr<std::map<std::string, PersistentCourseGrade, std::less<>>> CourseGradesOf(
+      storage::Executor& ex, int64_t user_id);
+
   // Adds the recalculation job for (user, course) in the caller's
   // transaction (the problems::ScoreHook).
   static Status EnqueueRecalculation(storage::Transaction& txn, int64_t user_id,
