@@ -34,6 +34,9 @@ StatusOr<nlohmann::json> CompletionSummary(completion::CompletionService& comple
 // GET /api/course_home/v1/navigation/{course_key} (navigation_routes.cc),
 // registered by RegisterOutlineRoutes.
 void RegisterNavigationRoute(http::Router& router, OutlineRoutesContext& context);
+// GET /courses/{course_id}/jump_to/{usage_id} (jump_to_routes.cc), registered
+// by RegisterOutlineRoutes.
+void RegisterJumpToRoute(http::Router& router, OutlineRoutesContext& context);
 
 }  // namespace larch::api::internal
 

@@ -48,10 +48,12 @@ json DerivedConfig(const config::Settings& settings) {
       {"STUDIO_BASE_URL", ""},
       {"ECOMMERCE_BASE_URL", settings.ecommerce_public_url_root},
       {"ENABLE_NOTICES", false},
+      // The web app bundles Paragon's own CSS; the brand folder only
+      // overrides it (frontend-platform's brandOverride).
       {"PARAGON_THEME_URLS",
-       {{"core", {{"urls", {{"default", "/brand/paragon/core.min.css"}}}}},
+       {{"core", {{"urls", {{"brandOverride", "/brand/paragon/core.css"}}}}},
         {"defaults", {{"light", "light"}}},
-        {"variants", {{"light", {{"urls", {{"default", "/brand/paragon/light.min.css"}}}}}}}}}};
+        {"variants", {{"light", {{"urls", {{"brandOverride", "/brand/paragon/light.css"}}}}}}}}}};
 }
 
 // RFC 7231 IMF-fixdate of a Unix time in seconds.

@@ -321,6 +321,7 @@ void RegisterOutlineRoutes(http::Router& router, OutlineRoutesContext& context) 
                [routes](Request& request) { return routes->Outline(request); });
   }
   internal::RegisterNavigationRoute(router, context);
+  internal::RegisterJumpToRoute(router, context);
 }
 
 }  // namespace larch::api

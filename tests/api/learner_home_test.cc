@@ -308,7 +308,8 @@ TEST_P(LearnerHomeApiTest, MfeConfigDefaults) {
   EXPECT_EQ(config["SUPPORT_EMAIL"], "feedback@example.com");
   EXPECT_EQ(config["SUPPORT_URL"], "");
   EXPECT_EQ(config["LANGUAGE_PREFERENCE_COOKIE_NAME"], "openedx-language-preference");
-  EXPECT_TRUE(config["PARAGON_THEME_URLS"].is_object());
+  EXPECT_EQ(config["PARAGON_THEME_URLS"]["core"]["urls"]["brandOverride"],
+            "/brand/paragon/core.css");
   // No override for an unknown MFE; a signed-in caller gets the same.
   EXPECT_EQ(Ok("/api/mfe_config/v1/?mfe=learner-dashboard", learner_), config);
 }

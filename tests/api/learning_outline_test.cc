@@ -100,5 +100,32 @@ TEST_P(LearningApiTest, OutlineRefusals) {
   EXPECT_EQ(Json(unknown), (json{{"detail", "Not found."}}));
 }
 
+// jump_to, the permanent link the outline and search hand out, sends the
+// browser to the learning app's courseware path of the block.
+TEST_P(LearningApiTest, JumpToRedirectsToTheCoursewarePath) {
+  const std::string base = "/learning/course/" + std::string(kOwn);
+  auto jump = [&](const std::string& type, const std::string& id) {
+    auto r = Get("/courses/" + std::string(kOwn) + "/jump_to/" + LearnBlock(kOwn, type, id), "");
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) return std::string();
+    EXPECT_EQ(r->status, 302) << type << " " << id << ": " << r->body;
+    return r->Header("location");
+  };
+  const std::string hw = LearnBlock(kOwn, "sequential", "hw");
+  EXPECT_EQ(jump("problem", "p1"), base + "/" + hw + "/" + LearnBlock(kOwn, "vertical", "u1"));
+  EXPECT_EQ(jump("vertical", "u2"), base + "/" + hw + "/" + LearnBlock(kOwn, "vertical", "u2"));
+  EXPECT_EQ(jump("sequential", "hw"), base + "/" + hw);
+  EXPECT_EQ(jump("chapter", "ch"), base + "/" + LearnBlock(kOwn, "chapter", "ch"));
+  EXPECT_EQ(jump("course", "course"), base + "/home");
+  // Unknown blocks and courses are 404, as upstream's Http404.
+  EXPECT_EQ(
+      StatusOf("/courses/" + std::string(kOwn) + "/jump_to/" + LearnBlock(kOwn, "problem", "nope"),
+               learner_),
+      404);
+  EXPECT_EQ(StatusOf("/courses/course-v1:No+Such+Run/jump_to/" + LearnBlock(kOwn, "problem", "p1"),
+                     learner_),
+            404);
+}
+
 }  // namespace
 }  // namespace larch::testing
