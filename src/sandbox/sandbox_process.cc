@@ -191,12 +191,16 @@ StatusOr<std::unique_ptr<SandboxProcess>> SandboxProcess::Start(const SandboxOpt
   const bool wrote = send(seccomp[1], server_bpf.data(), server_bpf.size(), MSG_NOSIGNAL) ==
                      static_cast<ssize_t>(server_bpf.size());
   close(seccomp[1]);
-  if (!wrote) return UnavailableError("sandbox: cannot pass the seccomp filter to bwrap");
 
+  // When bwrap exits before reading the filter (no user namespaces, say), the
+  // send fails; what bwrap said on its way out is the reason to report.
   const Deadline deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(options.start_timeout_seconds);
   std::string ignored;
   LARCH_ASSIGN_OR_RETURN(std::string line, process->NextStatus(deadline, &ignored, 0, {}));
+  if (!wrote && line == "ready") {
+    return UnavailableError("sandbox: cannot pass the seccomp filter to bwrap");
+  }
   if (line != "ready") {
     return UnavailableError("the Python sandbox did not start: " +
                             (line.empty() ? std::string("no answer") : line));
