@@ -121,6 +121,30 @@ bench_start_server() {
   BENCH_SERVER_PID=$!
 }
 
+# bench_serve_unthrottled DATA_DIR: starts `larch serve` on a free port with
+# enrollment throttling off, sets BENCH_BASE to its URL and waits for
+# /heartbeat (fails when it does not answer).
+bench_serve_unthrottled() {
+  local port
+  port=$(bench_free_port)
+  BENCH_BASE="http://127.0.0.1:$port"
+  # shellcheck disable=SC2034  # read by bench_wait_http
+  BENCH_T0_MS=$(bench_now_ms)
+  LARCH_ENROLLMENT_THROTTLE_RATES='{"user": null, "staff": null}' \
+    bench_start_server "$1" "$port"
+  bench_wait_http "$BENCH_BASE/heartbeat" >/dev/null
+}
+
+# bench_jwt BASE USERNAME PASSWORD: prints a JWT from the password grant of
+# the bench's OAuth client (bench-client), or nothing.
+bench_jwt() {
+  curl -s -X POST "$1/oauth2/access_token" \
+    --data-urlencode grant_type=password --data-urlencode client_id=bench-client \
+    --data-urlencode client_secret=bench-secret --data-urlencode "username=$2" \
+    --data-urlencode "password=$3" --data-urlencode token_type=jwt |
+    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
 # bench_wait_http URL [TIMEOUT_MS]: polls URL until it answers 200; prints the
 # elapsed ms since BENCH_T0_MS (set it before starting the server). Fails if
 # the server process exits or the timeout passes.

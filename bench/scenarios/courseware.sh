@@ -66,23 +66,11 @@ scenario_courseware() {
   "$LARCH_BIN" import-users --data-dir "$data" "$csv" >>"$log" 2>&1 || {
     bench_log "import-users failed"; tail -5 "$log" >&2; return 1; }
 
-  local port base
-  port=$(bench_free_port)
-  base="http://127.0.0.1:$port"
-  # shellcheck disable=SC2034  # read by bench_wait_http
-  BENCH_T0_MS=$(bench_now_ms)
-  LARCH_ENROLLMENT_THROTTLE_RATES='{"user": null, "staff": null}' \
-    bench_start_server "$data" "$port"
-  bench_wait_http "$base/heartbeat" >/dev/null || return 1
-  token_for() {
-    curl -s -X POST "$base/oauth2/access_token" \
-      --data-urlencode grant_type=password --data-urlencode client_id=bench-client \
-      --data-urlencode client_secret=bench-secret --data-urlencode "username=$1" \
-      --data-urlencode "password=$2" --data-urlencode token_type=jwt |
-      sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
-  }
+  local base
+  bench_serve_unthrottled "$data" || return 1
+  base=$BENCH_BASE
   local admin
-  admin=$(token_for bench-admin bench-Password-123)
+  admin=$(bench_jwt "$base" bench-admin bench-Password-123)
   [[ -n $admin ]] || { bench_log "no admin JWT"; return 1; }
   local demo_key=course-v1:edX+DemoX+Demo_Course kitchen_key=course-v1:Microsoft+KS101+course
   local form=$BENCH_TMP/courseware-enroll.txt course
@@ -98,7 +86,7 @@ scenario_courseware() {
   : >"$tokens"
   # One token per line (curl's body has no final newline).
   for ((i = 1; i <= BENCH_CW_TOKENS; i++)); do
-    token_for "learner$i" password >>"$tokens"
+    bench_jwt "$base" "learner$i" password >>"$tokens"
     echo >>"$tokens"
   done
   [[ $(grep -c . "$tokens") == "$BENCH_CW_TOKENS" ]] || { bench_log "learner JWTs missing"; return 1; }

@@ -80,26 +80,13 @@ scenario_enrollment() {
     courses+=("course-v1:OpenedX+DemoX$c+DemoCourse")
   done
 
-  local port base
-  port=$(bench_free_port)
-  base="http://127.0.0.1:$port"
-  # shellcheck disable=SC2034  # read by bench_wait_http
-  BENCH_T0_MS=$(bench_now_ms)
-  LARCH_ENROLLMENT_THROTTLE_RATES='{"user": null, "staff": null}' \
-    bench_start_server "$data" "$port"
-  bench_wait_http "$base/heartbeat" >/dev/null || return 1
+  local base
+  bench_serve_unthrottled "$data" || return 1
+  base=$BENCH_BASE
 
   local admin learner
-  admin=$(curl -s -X POST "$base/oauth2/access_token" \
-    --data-urlencode grant_type=password --data-urlencode client_id=bench-client \
-    --data-urlencode client_secret=bench-secret --data-urlencode username=bench-admin \
-    --data-urlencode password=bench-Password-123 --data-urlencode token_type=jwt |
-    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-  learner=$(curl -s -X POST "$base/oauth2/access_token" \
-    --data-urlencode grant_type=password --data-urlencode client_id=bench-client \
-    --data-urlencode client_secret=bench-secret --data-urlencode username=learner1 \
-    --data-urlencode password=password --data-urlencode token_type=jwt |
-    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+  admin=$(bench_jwt "$base" bench-admin bench-Password-123)
+  learner=$(bench_jwt "$base" learner1 password)
   if [[ -z $admin || -z $learner ]]; then
     bench_log "could not obtain JWTs from $base/oauth2/access_token"
     return 1

@@ -13,15 +13,6 @@ BENCH_SCENARIOS+=(learner_home)
 : "${BENCH_LEARNER_HOME_TARGET:=2000}"
 : "${BENCH_LEARNER_HOME_P99_MS:=20}"
 
-learner_home_token() {
-  local base=$1 username=$2 password=$3
-  curl -s -X POST "$base/oauth2/access_token" \
-    --data-urlencode grant_type=password --data-urlencode client_id=bench-client \
-    --data-urlencode client_secret=bench-secret --data-urlencode "username=$username" \
-    --data-urlencode "password=$password" --data-urlencode token_type=jwt |
-    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
-}
-
 scenario_learner_home() {
   local olx=${LARCH_SHARED_OLX:-$BENCH_ROOT/../../shared/olx}
   local demo=$olx/edx-demo-course-quince/course
@@ -57,17 +48,12 @@ scenario_learner_home() {
   "$LARCH_BIN" import-users --data-dir "$data" "$csv" >>"$log" 2>&1 || {
     bench_log "import-users failed"; tail -5 "$log" >&2; return 1; }
 
-  local port base
-  port=$(bench_free_port)
-  base="http://127.0.0.1:$port"
-  # shellcheck disable=SC2034  # read by bench_wait_http
-  BENCH_T0_MS=$(bench_now_ms)
-  LARCH_ENROLLMENT_THROTTLE_RATES='{"user": null, "staff": null}' \
-    bench_start_server "$data" "$port"
-  bench_wait_http "$base/heartbeat" >/dev/null || return 1
+  local base
+  bench_serve_unthrottled "$data" || return 1
+  base=$BENCH_BASE
   local admin learner course code html
-  admin=$(learner_home_token "$base" bench-admin bench-Password-123)
-  learner=$(learner_home_token "$base" learner1 password)
+  admin=$(bench_jwt "$base" bench-admin bench-Password-123)
+  learner=$(bench_jwt "$base" learner1 password)
   [[ -n $admin && -n $learner ]] || { bench_log "no JWTs"; return 1; }
   html=$(basename "$(find "$demo/html" -name '*.xml' | sort | head -n1)" .xml)
   for course in "${courses[@]}"; do

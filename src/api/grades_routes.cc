@@ -299,11 +299,7 @@ class GradesRoutes {
     if (auto refused = RefuseCaller(caller)) return *refused;
     std::string course_key;
     if (auto missing = ResolveCourse(request, course_key)) return *missing;
-    if (!ctx_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key)
-             .staff) {
-      return ApiError(403, "The requesting user does not have course author permissions.",
-                      "user_permissions");
-    }
+    if (auto refused = RefuseNonAuthor(*caller, course_key)) return *refused;
     json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) {
       return internal::Detail(400, "JSON parse error - the request body is not valid JSON.");
@@ -354,11 +350,7 @@ class GradesRoutes {
       return ApiError(404, "Invalid UsageKey", "invalid_usage_key");
     }
     std::string course_key = usage_key->course_key().ToString();
-    if (!ctx_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key)
-             .staff) {
-      return ApiError(403, "The requesting user does not have course author permissions.",
-                      "user_permissions");
-    }
+    if (auto refused = RefuseNonAuthor(*caller, course_key)) return *refused;
     std::string text = request.Query("user_id").value_or("");
     int64_t user_id = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), user_id);
@@ -414,11 +406,7 @@ class GradesRoutes {
     if (auto refused = RefuseCaller(caller)) return *refused;
     std::string course_key;
     if (auto missing = ResolveCourse(request, course_key)) return *missing;
-    if (!ctx_.gate.RolesFor(caller->user_id, caller->is_staff || caller->is_superuser, course_key)
-             .staff) {
-      return ApiError(403, "The requesting user does not have course author permissions.",
-                      "user_permissions");
-    }
+    if (auto refused = RefuseNonAuthor(*caller, course_key)) return *refused;
     if (std::optional<std::string> username = request.Query("username");
         username.has_value() && !username->empty()) {
       std::optional<enrollment::RosterEntry> learner;
@@ -539,6 +527,17 @@ class GradesRoutes {
 
   // verify_course_exists: the path's course_id, else the course_id query
   // parameter.
+  // The gradebook views' permission: course staff (or global staff).
+  std::optional<Response> RefuseNonAuthor(const oauth::Principal& caller,
+                                          const std::string& course_key) const {
+    if (ctx_.gate.RolesFor(caller.user_id, caller.is_staff || caller.is_superuser, course_key)
+            .staff) {
+      return std::nullopt;
+    }
+    return ApiError(403, "The requesting user does not have course author permissions.",
+                    "user_permissions");
+  }
+
   std::optional<Response> ResolveCourse(const Request& request, std::string& course_key) {
     course_key = std::string(request.PathParam("course_id"));
     if (course_key.empty()) course_key = request.Query("course_id").value_or("");

@@ -2,7 +2,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -142,30 +144,42 @@ std::optional<Response> RequireCourseStaff(const InstructorRoutesContext& ctx,
   return std::nullopt;
 }
 
-// reset_student_attempts for one learner (enrollment.reset_student_attempts
-// runs in the request, as upstream; the whole-course form is a task there
-// and not served here).
-Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& request) {
-  std::string course_key(request.PathParam("course_id"));
+// What reset_student_attempts and rescore_problem both read, checked in
+// upstream's order: the course, course staff, problem_to_reset, instructor
+// rights for all_students, and the learner named.
+struct ProblemRequest {
+  std::shared_ptr<const courses::CourseTree> tree;
+  std::map<std::string, std::string> form;
+  bool all_students = false;
+  std::string problem_to_reset;
+  std::optional<accounts::User> student;
+  std::string student_identifier;  // as sent
+};
+
+std::variant<Response, ProblemRequest> ReadProblemRequest(const InstructorRoutesContext& ctx,
+                                                          Request& request,
+                                                          const std::string& course_key) {
+  ProblemRequest out;
   auto tree = ctx.catalog.GetTree(course_key);
   if (!tree.ok()) return http::ErrorResponse(tree.status(), request.request_id());
+  out.tree = std::move(*tree);
   bool instructor = false;
   if (auto refused =
           RequireCourseStaff(ctx, request, CurrentPrincipal(request), course_key, instructor)) {
     return *refused;
   }
-  std::map<std::string, std::string> form = internal::FormMap(request);
-  if (form.find("problem_to_reset") == form.end()) {
+  out.form = internal::FormMap(request);
+  if (out.form.find("problem_to_reset") == out.form.end()) {
     return Response::Json(400, json{{"error", "Missing required query parameter(s)"},
                                     {"parameters", json::array({"problem_to_reset"})},
                                     {"info", {{"problem_to_reset", "problem urlname to reset"}}}});
   }
-  bool all_students = BooleanParam(form, "all_students");
-  if (all_students && !instructor) return Response::Text(403, "Requires instructor access.");
-  std::string problem_to_reset = Trim(form["problem_to_reset"]);
-  std::optional<accounts::User> student;
-  auto identifier = form.find("unique_student_identifier");
-  if (identifier != form.end()) {
+  out.all_students = BooleanParam(out.form, "all_students");
+  if (out.all_students && !instructor) return Response::Text(403, "Requires instructor access.");
+  out.problem_to_reset = Trim(out.form["problem_to_reset"]);
+  auto identifier = out.form.find("unique_student_identifier");
+  if (identifier != out.form.end()) {
+    out.student_identifier = identifier->second;
     StatusOr<accounts::User> found = FindUser(ctx.accounts, Trim(identifier->second));
     if (!found.ok()) {
       if (found.status().code() != StatusCode::kNotFound) {
@@ -173,32 +187,50 @@ Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& reque
       }
       return BadRequest(request, "User does not exist.");
     }
-    student = std::move(*found);
+    out.student = std::move(*found);
   }
-  bool delete_module = BooleanParam(form, "delete_module");
-  if (all_students && student) {
+  return out;
+}
+
+// The problem's usage key in `course_key`, or nullopt when either key does
+// not parse or names a library block.
+std::optional<std::string> ProblemKeyIn(const std::string& course_key, const std::string& problem) {
+  StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(problem);
+  StatusOr<keys::CourseKey> course = keys::CourseKey::Parse(course_key);
+  if (!usage_key.ok() || usage_key->in_library() || !course.ok()) return std::nullopt;
+  return usage_key->MapIntoCourse(*course).ToString();
+}
+
+// reset_student_attempts for one learner (enrollment.reset_student_attempts
+// runs in the request, as upstream; the whole-course form is a task there
+// and not served here).
+Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  std::variant<Response, ProblemRequest> read = ReadProblemRequest(ctx, request, course_key);
+  if (Response* refused = std::get_if<Response>(&read)) return std::move(*refused);
+  ProblemRequest& in = std::get<ProblemRequest>(read);
+  bool delete_module = BooleanParam(in.form, "delete_module");
+  if (in.all_students && in.student) {
     return Response::Text(400,
                           "all_students and unique_student_identifier are mutually exclusive.");
   }
-  if (all_students && delete_module) {
+  if (in.all_students && delete_module) {
     return Response::Text(400, "all_students and delete_module are mutually exclusive.");
   }
-  StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(problem_to_reset);
-  StatusOr<keys::CourseKey> course = keys::CourseKey::Parse(course_key);
-  if (!usage_key.ok() || usage_key->in_library() || !course.ok()) return Response::Text(400, "");
-  std::string block_key = usage_key->MapIntoCourse(*course).ToString();
-  if (!student) {
-    if (all_students) {
+  std::optional<std::string> block_key = ProblemKeyIn(course_key, in.problem_to_reset);
+  if (!block_key) return Response::Text(400, "");
+  if (!in.student) {
+    if (in.all_students) {
       return Response::Text(400, "Resetting the attempts of all learners is not supported yet.");
     }
     return Response::Text(400, "");
   }
-  Status reset = ctx.problems.ResetStudentAttempts(**tree, (*tree)->Find(block_key), student->id,
-                                                   delete_module);
+  Status reset = ctx.problems.ResetStudentAttempts(*in.tree, in.tree->Find(*block_key),
+                                                   in.student->id, delete_module);
   if (reset.code() == StatusCode::kNotFound) return Response::Text(400, "Module does not exist.");
   if (!reset.ok()) return http::ErrorResponse(reset, request.request_id());
   return Response::Json(
-      200, json{{"problem_to_reset", problem_to_reset}, {"student", identifier->second}});
+      200, json{{"problem_to_reset", in.problem_to_reset}, {"student", in.student_identifier}});
 }
 
 // rescore_problem for one learner. Upstream submits a background task and
@@ -206,54 +238,25 @@ Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& reque
 // learner) and answers the same body, or 400 with the reason it could not.
 Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
   std::string course_key(request.PathParam("course_id"));
-  auto tree = ctx.catalog.GetTree(course_key);
-  if (!tree.ok()) return http::ErrorResponse(tree.status(), request.request_id());
-  bool instructor = false;
-  if (auto refused =
-          RequireCourseStaff(ctx, request, CurrentPrincipal(request), course_key, instructor)) {
-    return *refused;
-  }
-  std::map<std::string, std::string> form = internal::FormMap(request);
-  if (form.find("problem_to_reset") == form.end()) {
-    return Response::Json(400, json{{"error", "Missing required query parameter(s)"},
-                                    {"parameters", json::array({"problem_to_reset"})},
-                                    {"info", {{"problem_to_reset", "problem urlname to reset"}}}});
-  }
-  bool all_students = BooleanParam(form, "all_students");
-  if (all_students && !instructor) return Response::Text(403, "Requires instructor access.");
-  bool only_if_higher = BooleanParam(form, "only_if_higher");
-  std::string problem_to_reset = Trim(form["problem_to_reset"]);
-  std::optional<accounts::User> student;
-  auto identifier = form.find("unique_student_identifier");
-  if (identifier != form.end()) {
-    StatusOr<accounts::User> found = FindUser(ctx.accounts, Trim(identifier->second));
-    if (!found.ok()) {
-      if (found.status().code() != StatusCode::kNotFound) {
-        return http::ErrorResponse(found.status(), request.request_id());
-      }
-      return BadRequest(request, "User does not exist.");
-    }
-    student = std::move(*found);
-  }
-  if (problem_to_reset.empty() || (!all_students && !student)) {
+  std::variant<Response, ProblemRequest> read = ReadProblemRequest(ctx, request, course_key);
+  if (Response* refused = std::get_if<Response>(&read)) return std::move(*refused);
+  ProblemRequest& in = std::get<ProblemRequest>(read);
+  bool only_if_higher = BooleanParam(in.form, "only_if_higher");
+  if (in.problem_to_reset.empty() || (!in.all_students && !in.student)) {
     return Response::Text(400, "Missing query parameters.");
   }
-  if (all_students && student) {
+  if (in.all_students && in.student) {
     return Response::Text(400, "Cannot rescore with all_students and unique_student_identifier.");
   }
-  StatusOr<keys::UsageKey> usage_key = keys::UsageKey::Parse(problem_to_reset);
-  StatusOr<keys::CourseKey> course = keys::CourseKey::Parse(course_key);
-  if (!usage_key.ok() || usage_key->in_library() || !course.ok()) {
-    return Response::Text(400, "Unable to parse problem id");
-  }
-  std::string block_key = usage_key->MapIntoCourse(*course).ToString();
-  if (!student) return Response::Text(400, "Rescoring all learners is not supported yet.");
-  StatusOr<bool> rescored =
-      ctx.problems.RescoreProblem(**tree, (*tree)->Find(block_key), student->id, only_if_higher);
+  std::optional<std::string> block_key = ProblemKeyIn(course_key, in.problem_to_reset);
+  if (!block_key) return Response::Text(400, "Unable to parse problem id");
+  if (!in.student) return Response::Text(400, "Rescoring all learners is not supported yet.");
+  StatusOr<bool> rescored = ctx.problems.RescoreProblem(*in.tree, in.tree->Find(*block_key),
+                                                        in.student->id, only_if_higher);
   if (!rescored.ok()) {
     switch (rescored.status().code()) {
       case StatusCode::kNotFound:
-        return Response::Text(400, block_key + " not found");
+        return Response::Text(400, *block_key + " not found");
       case StatusCode::kUnimplemented:
       case StatusCode::kFailedPrecondition:
         return Response::Text(400, std::string(rescored.status().message()));
@@ -261,8 +264,8 @@ Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
         return http::ErrorResponse(rescored.status(), request.request_id());
     }
   }
-  return Response::Json(200, json{{"problem_to_reset", problem_to_reset},
-                                  {"student", identifier->second},
+  return Response::Json(200, json{{"problem_to_reset", in.problem_to_reset},
+                                  {"student", in.student_identifier},
                                   {"task", "created"}});
 }
 

@@ -181,6 +181,30 @@ std::string Sha1Hex(std::string_view text) {
   return HexEncode(digest, SHA_DIGEST_LENGTH);
 }
 
+// Runs `sql_prefix` + "?, ?, ...)" over the distinct `course_keys`,
+// kKeysPerStatement keys per statement, calling `on_row` for each row.
+template <typename OnRow>
+Status ForRowsOfKeys(storage::Executor& ex, const char* name, const char* sql_prefix,
+                     std::vector<std::string> course_keys, OnRow on_row) {
+  std::sort(course_keys.begin(), course_keys.end());
+  course_keys.erase(std::unique(course_keys.begin(), course_keys.end()), course_keys.end());
+  for (size_t begin = 0; begin < course_keys.size(); begin += kKeysPerStatement) {
+    const size_t n = std::min(kKeysPerStatement, course_keys.size() - begin);
+    std::string sql = sql_prefix;
+    std::vector<storage::SqlValue> params;
+    params.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.push_back(storage::Text(course_keys[begin + i]));
+    }
+    sql += ")";
+    LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                           ex.Execute(storage::Query{name, sql.c_str()}, params));
+    for (const storage::Row& row : rs.rows) on_row(row);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<CourseOverview> CourseStore::GetOverview(storage::Executor& ex,
@@ -207,31 +231,15 @@ StatusOr<std::vector<CourseOverview>> CourseStore::ListOverviews(storage::Execut
 
 StatusOr<std::unordered_map<std::string, CourseOverview>> CourseStore::FindOverviews(
     storage::Executor& ex, std::vector<std::string> course_keys) {
-  std::sort(course_keys.begin(), course_keys.end());
-  course_keys.erase(std::unique(course_keys.begin(), course_keys.end()), course_keys.end());
   std::unordered_map<std::string, CourseOverview> out;
   out.reserve(course_keys.size());
-  for (size_t begin = 0; begin < course_keys.size(); begin += kKeysPerStatement) {
-    const size_t n = std::min(kKeysPerStatement, course_keys.size() - begin);
-    std::string sql = kOverviewsByKeys;
-    std::vector<storage::SqlValue> params;
-    params.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      sql += i == 0 ? "?" : ", ?";
-      params.push_back(storage::Text(course_keys[begin + i]));
-    }
-    sql += ")";
-    LARCH_ASSIGN_OR_RETURN(
-        storage::ResultSet rs,
-        ex.Execute(storage::Query{"courses.find_overviews", sql.c_str()}, params));
-    for (const storage::Row& row : rs.rows) {
-      // A row whose key does not parse is left out, as an unknown key is.
-      StatusOr<CourseOverview> o = OverviewFromRow(row);
-      if (!o.ok()) continue;
-      std::string key = row.GetText(0);
-      out.emplace(std::move(key), *std::move(o));
-    }
-  }
+  LARCH_RETURN_IF_ERROR(ForRowsOfKeys(ex, "courses.find_overviews", kOverviewsByKeys,
+                                      std::move(course_keys), [&](const storage::Row& row) {
+                                        // A row whose key does not parse is left out, as an
+                                        // unknown key is.
+                                        StatusOr<CourseOverview> o = OverviewFromRow(row);
+                                        if (o.ok()) out.emplace(row.GetText(0), *std::move(o));
+                                      }));
   return out;
 }
 
@@ -245,29 +253,14 @@ StatusOr<std::vector<CourseDiscoveryFacts>> CourseStore::ListDiscoveryFacts(stor
 
 StatusOr<std::unordered_map<std::string, CourseDiscoveryFacts>> CourseStore::FindDiscoveryFacts(
     storage::Executor& ex, std::vector<std::string> course_keys) {
-  std::sort(course_keys.begin(), course_keys.end());
-  course_keys.erase(std::unique(course_keys.begin(), course_keys.end()), course_keys.end());
   std::unordered_map<std::string, CourseDiscoveryFacts> out;
   out.reserve(course_keys.size());
-  for (size_t begin = 0; begin < course_keys.size(); begin += kKeysPerStatement) {
-    const size_t n = std::min(kKeysPerStatement, course_keys.size() - begin);
-    std::string sql = kDiscoveryByKeys;
-    std::vector<storage::SqlValue> params;
-    params.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      sql += i == 0 ? "?" : ", ?";
-      params.push_back(storage::Text(course_keys[begin + i]));
-    }
-    sql += ")";
-    LARCH_ASSIGN_OR_RETURN(
-        storage::ResultSet rs,
-        ex.Execute(storage::Query{"courses.find_discovery_facts", sql.c_str()}, params));
-    for (const storage::Row& row : rs.rows) {
-      CourseDiscoveryFacts f = DiscoveryFactsFromRow(row);
-      std::string key = f.course_key;
-      out.emplace(std::move(key), std::move(f));
-    }
-  }
+  LARCH_RETURN_IF_ERROR(ForRowsOfKeys(ex, "courses.find_discovery_facts", kDiscoveryByKeys,
+                                      std::move(course_keys), [&](const storage::Row& row) {
+                                        CourseDiscoveryFacts f = DiscoveryFactsFromRow(row);
+                                        std::string key = f.course_key;
+                                        out.emplace(std::move(key), std::move(f));
+                                      }));
   return out;
 }
 
