@@ -16,6 +16,9 @@ const ResetRequest = lazy(() => import('./pages/ResetRequest'));
 const ResetConfirm = lazy(() => import('./pages/ResetConfirm'));
 const Dashboard = lazy(() => import('./pages/Dashboard'));
 const NotFound = lazy(() => import('./pages/NotFound'));
+// Profile and account (issue 11).
+const Profile = lazy(() => import('./pages/Profile'));
+const AccountSettings = lazy(() => import('./pages/AccountSettings'));
 
 export function AppRoutes() {
   return (
@@ -31,6 +34,8 @@ export function AppRoutes() {
           <Route path="reset" element={<ResetRequest />} />
           <Route path="password_reset_confirm/:tokenPath" element={<ResetConfirm />} />
           <Route path="dashboard" element={<Dashboard />} />
+          <Route path="u/:username" element={<Profile />} />
+          <Route path="account/settings" element={<AccountSettings />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

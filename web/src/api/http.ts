@@ -26,8 +26,9 @@ export interface RequestOptions {
   method?: string;
   /** Sent as application/x-www-form-urlencoded (what the user_authn views read). */
   form?: Record<string, string | boolean | undefined>;
-  /** Sent as application/json. */
+  /** Sent as application/json (or `contentType`, e.g. application/merge-patch+json). */
   json?: Body | unknown[];
+  contentType?: string;
   signal?: AbortSignal;
 }
 
@@ -78,7 +79,7 @@ export async function request(path: string, options: RequestOptions = {}): Promi
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     body = encodeForm(options.form);
   } else if (options.json !== undefined) {
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = options.contentType ?? 'application/json';
     body = JSON.stringify(options.json);
   }
   const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);

@@ -14,6 +14,8 @@ const messages = defineMessages({
   signIn: { id: 'header.signIn', defaultMessage: 'Sign in' },
   register: { id: 'header.register', defaultMessage: 'Register' },
   signOut: { id: 'header.signOut', defaultMessage: 'Sign out' },
+  profile: { id: 'header.profile', defaultMessage: 'Profile' },
+  account: { id: 'header.account', defaultMessage: 'Account' },
   userMenu: { id: 'header.userMenu', defaultMessage: 'Account menu for {username}' },
   mainNav: { id: 'header.mainNav', defaultMessage: 'Main' },
   language: { id: 'footer.language', defaultMessage: 'Language' },
@@ -61,6 +63,12 @@ function Header() {
               <Dropdown.Menu align="right">
                 <Dropdown.Item as={Link} to="/dashboard">
                   {intl.formatMessage(messages.dashboard)}
+                </Dropdown.Item>
+                <Dropdown.Item as={Link} to={`/u/${encodeURIComponent(user.username)}`}>
+                  {intl.formatMessage(messages.profile)}
+                </Dropdown.Item>
+                <Dropdown.Item as={Link} to="/account/settings">
+                  {intl.formatMessage(messages.account)}
                 </Dropdown.Item>
                 <Dropdown.Item href="/logout?redirect_url=/">
                   {intl.formatMessage(messages.signOut)}

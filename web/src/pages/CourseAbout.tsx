@@ -6,8 +6,10 @@ import { usePageTitle } from '../components/Layout';
 import { useSite } from '../components/SiteContext';
 import { ErrorPanel, Loading } from '../components/Status';
 import { courseKeyInPath } from '../components/CourseCard';
+import { PublicOutline } from '../components/PublicOutline';
 import { ApiError, errorMessage, request } from '../api/http';
 import { useLoad } from '../lib/useLoad';
+import { useInteractiveMark } from '../lib/perf';
 import { defaultMode, enrollState, FREE_MODES, sanitizeHtml } from '../lib/about';
 import type { CourseEnrollmentDetails, CourseMode } from '../lib/about';
 
@@ -104,6 +106,7 @@ export default function CourseAbout() {
   const username = user?.username ?? null;
   const data = useLoad((signal) => loadAbout(courseId, username, signal), [courseId, username, user === undefined]);
   usePageTitle(data.data?.course.name);
+  useInteractiveMark(data.status === 'done');
   const overviewRef = useRef<HTMLDivElement>(null);
   // Authors' images that do not load (a missing course asset) are hidden, not shown broken.
   useEffect(() => {
@@ -166,16 +169,19 @@ export default function CourseAbout() {
         </div>
       </section>
       <div className="container-xl larch-about-body">
-        <article className="larch-overview" aria-label={intl.formatMessage(messages.about)}>
-          {course.overview ? (
-            <div ref={overviewRef} className="larch-overview-html" dir="auto" dangerouslySetInnerHTML={{ __html: sanitizeHtml(course.overview) }} />
-          ) : (
-            <>
-              <h2>{intl.formatMessage(messages.about)}</h2>
-              <p dir="auto">{course.short_description}</p>
-            </>
-          )}
-        </article>
+        <div>
+          <article className="larch-overview" aria-label={intl.formatMessage(messages.about)}>
+            {course.overview ? (
+              <div ref={overviewRef} className="larch-overview-html" dir="auto" dangerouslySetInnerHTML={{ __html: sanitizeHtml(course.overview) }} />
+            ) : (
+              <>
+                <h2>{intl.formatMessage(messages.about)}</h2>
+                <p dir="auto">{course.short_description}</p>
+              </>
+            )}
+          </article>
+          <PublicOutline courseId={course.id} signedIn={Boolean(user)} />
+        </div>
         <aside className="larch-facts" aria-label={intl.formatMessage(messages.facts)}>
           <dl>
             <dt>{intl.formatMessage(messages.starts)}</dt>

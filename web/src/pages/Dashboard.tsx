@@ -8,6 +8,7 @@ import { ErrorPanel, Loading } from '../components/Status';
 import { courseAboutPath } from '../components/CourseCard';
 import { ApiError, errorMessage, request } from '../api/http';
 import { useLoad } from '../lib/useLoad';
+import { useInteractiveMark } from '../lib/perf';
 import { parseEnrollmentList, parseLearnerHome } from '../lib/dashboard';
 import { parseCourseList } from '../lib/catalog';
 import type { DashboardCourse, DashboardData } from '../lib/dashboard';
@@ -75,6 +76,7 @@ export default function Dashboard() {
   const [params] = useSearchParams();
   const data = useLoad((signal) => (user ? loadDashboard(signal) : Promise.resolve(null)), [user?.username]);
   const [leaving, setLeaving] = useState<DashboardCourse | null>(null);
+  useInteractiveMark(data.status === 'done' && Boolean(data.data));
 
   if (user === undefined) return <Loading />;
   if (!user) return <Navigate to="/login?next=/dashboard" replace />;
