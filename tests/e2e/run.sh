@@ -4,6 +4,7 @@
 # the node:test suite in this directory against it.
 #
 # Usage: tests/e2e/run.sh [path/to/larch]   (default: build/larch)
+#        E2E_TESTS="profile.test.mjs" tests/e2e/run.sh ...   (only these files)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,6 +73,40 @@ demo=${E2E_SHARED_OLX:-}/edx-demo-course-quince/course
 if [ -n "${E2E_SHARED_OLX:-}" ] && [ -d "$demo" ]; then
   "$larch" import-olx --data-dir "$data" "$demo" >&2
   demo_flag=1
+  # profile.test.mjs: a copy of the Demo course (edX+ModesX+Demo_Course) that
+  # publishes its outline (course_visibility public_outline) and offers audit
+  # and a $49 verified mode. No command or API creates course modes yet, so
+  # they go into the database before the server starts.
+  modes="$data/modes-course"
+  cp -R "$demo" "$modes" # a real copy: the importer does not follow symlinked static files
+  chmod -R u+w "$modes"
+  rm "$modes/course.xml" "$modes/course/Demo_Course.xml"
+  echo '<course url_name="Demo_Course" org="edX" course="ModesX"/>' >"$modes/course.xml"
+  # catalog_visibility "about": reachable by its about page, not in the catalog
+  # (web_app.test.mjs expects the Demo course as the only search result).
+  # The policy file's settings override the course element's attributes.
+  sed 's/^<course /<course course_visibility="public_outline" catalog_visibility="about" /' \
+    "$demo/course/Demo_Course.xml" >"$modes/course/Demo_Course.xml"
+  policy="$modes/policies/Demo_Course/policy.json"
+  rm "$policy"
+  /usr/bin/python3 - "$demo/policies/Demo_Course/policy.json" "$policy" <<'EOF'
+import json, sys
+policy = json.load(open(sys.argv[1]))
+policy["course/Demo_Course"].update(display_name="Demonstration Course, verified track",
+                                    course_visibility="public_outline", catalog_visibility="about")
+json.dump(policy, open(sys.argv[2], "w"))
+EOF
+  "$larch" import-olx --data-dir "$data" "$modes" >&2
+  /usr/bin/python3 - "$data/larch.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+key = "course-v1:edX+ModesX+Demo_Course"
+db.executemany(
+    "INSERT INTO course_modes (course_key, mode_slug, mode_display_name, min_price, currency)"
+    " VALUES (?, ?, ?, ?, 'usd')",
+    [(key, "audit", "Audit", 0), (key, "verified", "Verified Certificate", 49)])
+db.commit()
+EOF
 fi
 
 "$larch" serve --data-dir "$data" --listen 127.0.0.1:0 2>"$data/serve.log" &
@@ -97,7 +132,7 @@ status=0
   LARCH_E2E_EMAIL="$email" LARCH_E2E_PASSWORD="$password" LARCH_E2E_CLIENT_ID="$client_id" \
   LARCH_E2E_CLIENT_SECRET="$client_secret" LARCH_E2E_JWT_ISSUER="$issuer" \
   LARCH_E2E_JWT_AUDIENCE="$audience" LARCH_E2E_DEMO="$demo_flag" LARCH_E2E_MAILDIR="$data/mail" \
-  LARCH_E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$data}" node --test) || status=$?
+  LARCH_E2E_SCREENSHOT_DIR="${E2E_SCREENSHOT_DIR:-$data}" node --test ${E2E_TESTS:-}) || status=$?
 if [ $status -ne 0 ]; then
   echo "run.sh: server log:" >&2
   tail -n 50 "$data/serve.log" >&2

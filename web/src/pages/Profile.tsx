@@ -199,8 +199,17 @@ function ProfileFields({
 }) {
   const intl = useIntl();
   const locale = intl.locale;
-  const has = (f: string) => own || account.present.has(f);
+  // Another learner sees the fields the API sent that hold something.
+  const filled: Record<string, boolean> = {
+    bio: Boolean(account.bio),
+    country: Boolean(account.country),
+    language_proficiencies: account.languages.length > 0,
+    social_links: account.socialLinks.length > 0,
+  };
+  const has = (f: string) => own || (account.present.has(f) && filled[f]);
   const choose = intl.formatMessage(messages.choose);
+  const social = has('social_links');
+  if (!['bio', 'country', 'language_proficiencies'].some(has) && !social) return null;
   return (
     <section className="larch-panel larch-profile-fields">
       {has('bio') && (
@@ -257,7 +266,7 @@ function ProfileFields({
           onSave={(v) => save({ language_proficiencies: v ? [{ code: v }] : [] }, 'language_proficiencies')}
         />
       )}
-      {has('social_links') && (own || account.socialLinks.length > 0) && (
+      {social && (
         <div className="larch-field" data-field="social_links">
           <h3 className="larch-field-label">{intl.formatMessage(messages.social)}</h3>
           {account.socialLinks.length ? (
