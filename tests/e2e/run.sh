@@ -128,6 +128,8 @@ done
 [ -n "$port" ] || { echo "run.sh: no 'listening on' line:" >&2; cat "$data/serve.log" >&2; exit 1; }
 
 status=0
+# E2E_TESTS is a list of file names: split on purpose.
+# shellcheck disable=SC2086
 (cd "$here" && env LARCH_E2E_URL="http://127.0.0.1:$port" LARCH_E2E_USERNAME="$user" \
   LARCH_E2E_EMAIL="$email" LARCH_E2E_PASSWORD="$password" LARCH_E2E_CLIENT_ID="$client_id" \
   LARCH_E2E_CLIENT_SECRET="$client_secret" LARCH_E2E_JWT_ISSUER="$issuer" \
