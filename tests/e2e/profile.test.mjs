@@ -165,6 +165,10 @@ test('account settings and the profile: save, server errors, visibility for anot
     await a.locator('[data-field=year_of_birth] .larch-field-value', { hasText: '1990' }).waitFor();
     await editSelect(a, 'Education completed', 'Bachelor’s degree');
     await a.locator('[data-field=level_of_education] .larch-field-value', { hasText: 'Bachelor' }).waitFor();
+    // A social link: a username is stored as the site's https URL.
+    await editText(a, 'Twitter', 'lenalarch');
+    await a.keyboard.press('Enter');
+    await a.locator('[data-field=social-twitter] .larch-field-value', { hasText: 'https://www.twitter.com/lenalarch' }).waitFor();
     const account = await a.evaluate(async (u) => (await fetch(`/api/user/v1/accounts/${u}`)).json(), owner);
     assert.equal(account.name, 'Lena Larch');
     assert.equal(account.year_of_birth, 1990);
@@ -182,7 +186,16 @@ test('account settings and the profile: save, server errors, visibility for anot
     await a.locator('.larch-bio', { hasText: 'I grow larches' }).waitFor();
     await editSelect(a, 'Location', 'France');
     await a.locator('[data-field=country] .larch-field-value', { hasText: 'France' }).waitFor();
+    await a.getByRole('link', { name: 'Twitter' }).waitFor();
+    await a.locator('.toast button').first().click(); // a clean screenshot
     await check(a, 'profile-own');
+    // Right to left in Arabic.
+    await a.goto(`${base}/u/${owner}?lang=ar`);
+    await a.getByRole('heading', { name: 'الإنجازات' }).waitFor();
+    assert.equal(await a.evaluate(() => document.documentElement.dir), 'rtl');
+    await check(a, 'profile-own-arabic');
+    await a.goto(`${base}/u/${owner}?lang=en`);
+    await a.getByRole('heading', { name: 'Accomplishments' }).waitFor();
 
     // Another learner sees the full profile...
     const b = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage();
