@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { IntlProvider } from 'react-intl';
 import type { SiteConfig } from './api/config';
 import type { Locale } from './i18n/locale';
@@ -16,6 +16,8 @@ const ResetRequest = lazy(() => import('./pages/ResetRequest'));
 const ResetConfirm = lazy(() => import('./pages/ResetConfirm'));
 const Dashboard = lazy(() => import('./pages/Dashboard'));
 const NotFound = lazy(() => import('./pages/NotFound'));
+const CourseHome = lazy(() => import('./pages/CourseHome'));
+const Courseware = lazy(() => import('./pages/Courseware'));
 
 export function AppRoutes() {
   return (
@@ -31,6 +33,13 @@ export function AppRoutes() {
           <Route path="reset" element={<ResetRequest />} />
           <Route path="password_reset_confirm/:tokenPath" element={<ResetConfirm />} />
           <Route path="dashboard" element={<Dashboard />} />
+          <Route path="learning/course/:courseId">
+            <Route index element={<Navigate to="home" replace />} />
+            <Route path="home" element={<CourseHome tab="home" />} />
+            <Route path="dates" element={<CourseHome tab="dates" />} />
+            <Route path="progress" element={<CourseHome tab="progress" />} />
+            <Route path=":sequenceId/:unitId?" element={<Courseware />} />
+          </Route>
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>
