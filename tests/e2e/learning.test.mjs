@@ -84,8 +84,15 @@ test('a learner studies the Demo course: home, player, problems, completion and 
     await page.goto(`${base}/`);
     await register(page, `student${Date.now() % 1e8}`);
 
+    // Not enrolled yet: the course home asks to enroll from the about page.
+    await page.goto(`${base}/learning/course/${demo}/home`);
+    await page.getByText('You are not enrolled in this course.').waitFor();
+    await check(page, 'course-home-not-enrolled');
+    await page.getByRole('link', { name: 'Go to the course page' }).focus();
+    await page.keyboard.press('Enter');
+
     // Enroll from the about page, then "View course", by keyboard.
-    await page.goto(`${base}/courses/${demo}/about`);
+    await page.waitForURL(`${base}/courses/${demo}/about`);
     await page.getByRole('button', { name: 'Enroll now' }).waitFor();
     await tabTo(page, focusedText('Enroll now'), 'Enroll now');
     await page.keyboard.press('Enter');
@@ -164,6 +171,10 @@ test('a learner studies the Demo course: home, player, problems, completion and 
     // The outline shows the learner's place: Resume course.
     await page.goto(`${base}/learning/course/${demo}/home`);
     await page.getByRole('link', { name: 'Resume course' }).waitFor();
+    // The section of the answered problems is open, its subsection marked as the last visited.
+    await page.locator('.larch-outline-sequences:not([hidden]) li', { hasText: 'Homework - Question Styles' })
+      .locator('.larch-resume-badge', { hasText: 'Last visited' }).waitFor();
+    await check(page, 'course-home-resume');
 
     // The dashboard's Resume button opens the player.
     await page.goto(`${base}/dashboard`);

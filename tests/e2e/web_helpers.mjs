@@ -24,8 +24,25 @@ export async function servesWebApp() {
 // (/static/images/...), and its videos on Amazon S3 and YouTube (no Internet in CI).
 const EXPECTED_FAILURES = [/\/login_refresh$/, /\/static\/images\//, /^https:\/\/s3\.amazonaws\.com\//, /^https:\/\/(www\.)?youtube\.com\//];
 
+/** Waits until the page (its frames included) has had no request in flight for 500 ms. */
+async function settle(page, limit = 20_000) {
+  const started = Date.now();
+  while (Date.now() - started < limit) {
+    if (page.__inflight.size === 0 && Date.now() - page.__lastRequest >= 500) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`requests still in flight: ${[...page.__inflight].map((r) => r.url()).join(', ')}`);
+}
+
 export function watch(page) {
   const errors = [];
+  // Playwright's networkidle belongs to a document load; the app navigates without one.
+  page.__inflight = new Set();
+  page.__lastRequest = Date.now();
+  page.on('request', (r) => { page.__inflight.add(r); page.__lastRequest = Date.now(); });
+  const done = (r) => { page.__inflight.delete(r); page.__lastRequest = Date.now(); };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
@@ -47,7 +64,9 @@ export function checker(prefix) {
   let count = 0;
   return async function check(page, name, { frames = true } = {}) {
     mkdirSync(shots, { recursive: true });
-    await page.waitForLoadState('networkidle');
+    await page.waitForLoadState('load');
+    if (page.__inflight) await settle(page);
+    else await page.waitForLoadState('networkidle');
     await page.waitForFunction(() => !document.querySelector('.larch-loading'));
     count += 1;
     await page.screenshot({ path: path.join(shots, `${prefix}-${String(count).padStart(2, '0')}-${name}.png`), fullPage: true });

@@ -17,9 +17,9 @@ export function CourseHeader({ course, active }: { course: CourseMeta; active?: 
           {course.org}
           {course.number && ` · ${course.number}`}
         </p>
-        <p className="larch-course-title h3 mb-2">
+        <div className="larch-course-title h3 mb-2">
           <Link to={courseAboutPath(course.id)}>{course.title}</Link>
-        </p>
+        </div>
         <nav aria-label={intl.formatMessage(messages.tabs)} className="larch-course-tabs">
           {course.tabs.map((t) =>
             t.path ? (

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { Button, Card, Icon, ProgressBar } from '@openedx/paragon';
+import { Badge, Button, Card, Icon } from '@openedx/paragon';
 import { CheckCircle, ExpandLess, ExpandMore, RadioButtonUnchecked } from '@openedx/paragon/icons';
 import { defineMessages, useIntl } from 'react-intl';
 import { usePageTitle } from '../components/Layout';
@@ -17,6 +17,7 @@ import { CourseProgress } from './CourseProgress';
 const messages = defineMessages({
   outline: { id: 'home.outline', defaultMessage: 'Course outline' },
   resume: { id: 'home.resume', defaultMessage: 'Resume course' },
+  resumeHere: { id: 'home.resumeHere', defaultMessage: 'Last visited' },
   start: { id: 'home.start', defaultMessage: 'Start course' },
   welcome: { id: 'home.welcome', defaultMessage: 'Welcome' },
   handouts: { id: 'home.handouts', defaultMessage: 'Course handouts' },
@@ -50,19 +51,24 @@ export default function CourseHome({ tab }: { tab: HomeTab }) {
 }
 
 /** The first sequence and unit to resume into: the resume API, else the outline's first sequence. */
-async function resumeTarget(courseId: string, outline: CourseOutline, signal: AbortSignal): Promise<string | null> {
+interface Resume {
+  path: string;
+  sequenceId: string;
+}
+
+async function resumeTarget(courseId: string, outline: CourseOutline, signal: AbortSignal): Promise<Resume | null> {
   if (outline.hasVisited) {
     try {
       const r = (await request(`/api/courseware/resume/${courseId}`, { signal })) as Record<string, unknown>;
       const seq = typeof r?.section_id === 'string' ? r.section_id : null;
       const unit = typeof r?.unit_id === 'string' ? r.unit_id : null;
-      if (seq) return coursewarePath(courseId, seq, unit);
+      if (seq) return { path: coursewarePath(courseId, seq, unit), sequenceId: seq };
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
     }
   }
   const first = outline.sequences[0];
-  return first ? coursewarePath(courseId, first.id) : null;
+  return first ? { path: coursewarePath(courseId, first.id), sequenceId: first.id } : null;
 }
 
 function OutlineTab({ course }: { course: CourseMeta }) {
@@ -77,8 +83,9 @@ function OutlineTab({ course }: { course: CourseMeta }) {
   if (data.status === 'loading') return <Loading />;
   if (data.status === 'error') return <ErrorPanel error={data.error} onRetry={data.retry} />;
   const { outline, resume } = data.data;
-  // Sections start open up to the first one with work left, as the MFE opens the resume section.
-  const firstOpen = outline.sections.find((x) => !x.complete)?.id ?? outline.sections[0]?.id;
+  // The section to resume in starts open (as the MFE's), else the first one with work left.
+  const resumeSection = outline.hasVisited ? outline.sequences.find((x) => x.id === resume?.sequenceId)?.sectionId : undefined;
+  const firstOpen = resumeSection ?? outline.sections.find((x) => !x.complete)?.id ?? outline.sections[0]?.id;
   const expanded = open ?? new Set(firstOpen ? [firstOpen] : []);
   const toggle = (id: string) => {
     const next = new Set(expanded);
@@ -95,7 +102,7 @@ function OutlineTab({ course }: { course: CourseMeta }) {
         <div className="d-flex flex-wrap align-items-center justify-content-between larch-gap mb-3">
           <h1 className="h2 mb-0">{intl.formatMessage(messages.outline)}</h1>
           {resume && (
-            <Button as={Link} to={resume} variant="brand" size="lg" className="larch-resume">
+            <Button as={Link} to={resume.path} variant="brand" size="lg" className="larch-resume">
               {intl.formatMessage(outline.hasVisited ? messages.resume : messages.start)}
             </Button>
           )}
@@ -103,7 +110,9 @@ function OutlineTab({ course }: { course: CourseMeta }) {
         {done.total > 0 && (
           <div className="mb-4">
             <p className="small mb-1">{intl.formatMessage(messages.progressLine, done)}</p>
-            <ProgressBar now={Math.round((done.complete * 100) / done.total)} variant="success" aria-hidden="true" />
+            <span className="larch-outline-bar" aria-hidden="true">
+              <span style={{ inlineSize: `${Math.round((done.complete * 100) / done.total)}%` }} />
+            </span>
           </div>
         )}
         {outline.welcomeHtml && (
@@ -130,6 +139,7 @@ function OutlineTab({ course }: { course: CourseMeta }) {
                   courseId={course.id}
                   section={section}
                   open={expanded.has(section.id)}
+                  resumeId={outline.hasVisited ? resume?.sequenceId ?? null : null}
                   onToggle={() => toggle(section.id)}
                 />
               ))}
@@ -165,11 +175,13 @@ function OutlineSectionItem({
   courseId,
   section,
   open,
+  resumeId,
   onToggle,
 }: {
   courseId: string;
   section: OutlineSection;
   open: boolean;
+  resumeId: string | null;
   onToggle: () => void;
 }) {
   const intl = useIntl();
@@ -192,6 +204,7 @@ function OutlineSectionItem({
             <CompletionIcon complete={seq.complete} />
             <div>
               <Link to={coursewarePath(courseId, seq.id)}>{seq.title}</Link>
+              {seq.id === resumeId && <Badge variant="info" className="larch-resume-badge">{intl.formatMessage(messages.resumeHere)}</Badge>}
               {(seq.format || seq.due) && (
                 <p className="small text-muted mb-0">
                   {seq.format}
