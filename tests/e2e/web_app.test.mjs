@@ -8,25 +8,14 @@
 // panel when the network fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { openMailbox } from './smtp_sink.mjs';
+import {
+  args, base, browserPath, checker, demo, focusedIs, focusedText, servesWebApp, tabTo, watch,
+} from './web_helpers.mjs';
 
-const base = process.env.LARCH_E2E_URL;
-const shots = process.env.LARCH_E2E_SCREENSHOT_DIR ?? '.';
 const maildir = process.env.LARCH_E2E_MAILDIR ?? '';
-const browserPath = '/usr/bin/chromium';
-const demo = 'course-v1:edX+DemoX+Demo_Course';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-async function servesWebApp() {
-  const r = await fetch(`${base}/`, { headers: { Accept: 'text/html' } });
-  return r.ok && (r.headers.get('content-type') ?? '').includes('text/html');
-}
 
 const skip = !base ? 'LARCH_E2E_URL is not set'
   : !process.env.LARCH_E2E_DEMO ? 'the Demo course is not imported (LARCH_SHARED_OLX)'
@@ -34,54 +23,7 @@ const skip = !base ? 'LARCH_E2E_URL is not set'
   : !maildir ? 'LARCH_E2E_MAILDIR is not set'
   : !(await servesWebApp()) ? 'larch serve does not serve web/dist (scripts/build_web.sh)' : false;
 
-// Requests that fail on purpose and so log "Failed to load resource" in the
-// console: the anonymous JWT refresh (401, as frontend-platform does) and
-// the Demo course's own overview images, which its export does not contain
-// (/static/images/...).
-const EXPECTED_FAILURES = [/\/login_refresh$/, /\/static\/images\//];
-
-function watch(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = msg.location()?.url ?? '';
-    if (/Failed to load resource/.test(msg.text()) && EXPECTED_FAILURES.some((re) => re.test(url))) return;
-    if (page.__allowNetworkErrors && /Failed to load resource|net::ERR_/.test(msg.text())) return;
-    if (page.__allowFailure?.test(url) && /Failed to load resource/.test(msg.text())) return;
-    errors.push(`console: ${msg.text()} (${url})`);
-  });
-  return errors;
-}
-
-let shotCount = 0;
-async function check(page, name) {
-  mkdirSync(shots, { recursive: true });
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => !document.querySelector('.larch-loading'));
-  shotCount += 1;
-  await page.screenshot({ path: path.join(shots, `web-${String(shotCount).padStart(2, '0')}-${name}.png`), fullPage: true });
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${name}: axe violations ${JSON.stringify(bad, null, 1)}`);
-}
-
-/** Presses Tab until the focused element matches; proves it is reachable by keyboard. */
-async function tabTo(page, matches, what, limit = 60) {
-  for (let i = 0; i < limit; i += 1) {
-    await page.keyboard.press('Tab');
-    const hit = await page.evaluate(matches);
-    if (hit) return;
-  }
-  assert.fail(`could not reach ${what} with Tab`);
-}
-
-const focusedText = (text) => new Function(`const el = document.activeElement; return !!el && (el.textContent || '').trim() === ${JSON.stringify(text)};`);
-const focusedIs = (selector) => new Function(`const el = document.activeElement; return !!el && el.matches(${JSON.stringify(selector)});`);
+const check = checker('web');
 
 async function typeInto(page, selector, text) {
   await tabTo(page, focusedIs(selector), selector);

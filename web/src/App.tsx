@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { IntlProvider } from 'react-intl';
 import type { SiteConfig } from './api/config';
 import type { Locale } from './i18n/locale';
@@ -19,6 +19,8 @@ const NotFound = lazy(() => import('./pages/NotFound'));
 // Profile and account (issue 11).
 const Profile = lazy(() => import('./pages/Profile'));
 const AccountSettings = lazy(() => import('./pages/AccountSettings'));
+const CourseHome = lazy(() => import('./pages/CourseHome'));
+const Courseware = lazy(() => import('./pages/Courseware'));
 
 export function AppRoutes() {
   return (
@@ -36,6 +38,13 @@ export function AppRoutes() {
           <Route path="dashboard" element={<Dashboard />} />
           <Route path="u/:username" element={<Profile />} />
           <Route path="account/settings" element={<AccountSettings />} />
+          <Route path="learning/course/:courseId">
+            <Route index element={<Navigate to="home" replace />} />
+            <Route path="home" element={<CourseHome tab="home" />} />
+            <Route path="dates" element={<CourseHome tab="dates" />} />
+            <Route path="progress" element={<CourseHome tab="progress" />} />
+            <Route path=":sequenceId/:unitId?" element={<Courseware />} />
+          </Route>
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

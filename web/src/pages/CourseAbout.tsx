@@ -242,7 +242,7 @@ function EnrollBox({
         <Alert variant="success" className="mb-3" role="status">
           {intl.formatMessage(messages.enrolled)}
         </Alert>
-        <Button as="a" href={`/learning/course/${courseKeyInPath(courseId)}/home`} variant="brand" size="lg">
+        <Button as={Link} to={`/learning/course/${courseKeyInPath(courseId)}/home`} variant="brand" size="lg">
           {intl.formatMessage(messages.viewCourse)}
         </Button>
       </div>

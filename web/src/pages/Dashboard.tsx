@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { ReactNode } from 'react';
 import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import { Alert, Badge, Button, Card, ModalDialog, StatefulButton } from '@openedx/paragon';
 import { defineMessages, useIntl } from 'react-intl';
@@ -11,6 +12,7 @@ import { useLoad } from '../lib/useLoad';
 import { useInteractiveMark } from '../lib/perf';
 import { parseEnrollmentList, parseLearnerHome } from '../lib/dashboard';
 import { parseCourseList } from '../lib/catalog';
+import { learningPathOf } from '../lib/learning';
 import type { DashboardCourse, DashboardData } from '../lib/dashboard';
 
 const messages = defineMessages({
@@ -190,13 +192,13 @@ function DashboardCard({ course, onUnenroll }: { course: DashboardCourse; onUnen
           </div>
         </div>
         <div className="larch-dashboard-actions">
-          <Button as="a" href={course.resumeUrl ?? course.homeUrl} variant="primary">
+          <AppLinkButton url={course.resumeUrl ?? course.homeUrl} variant="primary">
             {intl.formatMessage(action)}
-          </Button>
+          </AppLinkButton>
           {course.progressUrl && (
-            <Button as="a" href={course.progressUrl} variant="outline-primary">
+            <AppLinkButton url={course.progressUrl} variant="outline-primary">
               {intl.formatMessage(messages.progress)}
-            </Button>
+            </AppLinkButton>
           )}
           <Button variant="link" size="sm" onClick={onUnenroll}>
             {intl.formatMessage(messages.unenroll)}
@@ -204,6 +206,20 @@ function DashboardCard({ course, onUnenroll }: { course: DashboardCourse; onUnen
         </div>
       </div>
     </Card>
+  );
+}
+
+/** A button to a learning page: a router link for the app's routes, else a plain link. */
+function AppLinkButton({ url, variant, children }: { url: string; variant: string; children: ReactNode }) {
+  const path = learningPathOf(url);
+  return path ? (
+    <Button as={Link} to={path} variant={variant}>
+      {children}
+    </Button>
+  ) : (
+    <Button as="a" href={url} variant={variant}>
+      {children}
+    </Button>
   );
 }
 
