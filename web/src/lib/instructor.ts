@@ -199,7 +199,7 @@ export function parseGradebook(body: unknown): Gradebook {
 
 /** The learning app's progress tab for one learner (get_student_progress_url's shape). */
 export function progressPath(courseId: string, userId: number): string {
-  return `/learning/course/${encodeURIComponent(courseId)}/progress/${userId}`;
+  return `/learning/course/${courseId}/progress/${userId}/`;
 }
 
 /** get_student_progress_url's `progress_url`, kept to same-site paths. */

@@ -102,7 +102,6 @@ export default function Instructor() {
         onSelect={(k: string | null) => setParams(k && k !== 'info' ? { tab: k } : {}, { replace: true })}
         mountOnEnter
         aria-label={intl.formatMessage(messages.tabs)}
-        className="mb-4"
       >
         <Tab eventKey="info" title={intl.formatMessage(messages.info)}><CourseInfoTab info={info} /></Tab>
         <Tab eventKey="membership" title={intl.formatMessage(messages.membership)}><MembershipTab courseId={courseId} /></Tab>
@@ -149,7 +148,7 @@ function CourseInfoTab({ info }: { info: CourseInfo }) {
       <h2 id="info-title" className="h3">{intl.formatMessage(messages.info)}</h2>
       <dl className="larch-course-facts">
         {rows.map(([k, v], i) => (
-          <div key={k}><dt>{k}</dt><dd dir={i === 1 ? 'ltr' : undefined}>{v}</dd></div>
+          <div key={k} className={i === 1 ? 'larch-fact-wide' : undefined}><dt>{k}</dt><dd dir={i === 1 ? 'ltr' : undefined}>{v}</dd></div>
         ))}
         <div>
           <dt>{intl.formatMessage(messages.enrolled)}</dt>

@@ -115,6 +115,8 @@ function BatchEnrollment({ courseId }: { courseId: string }) {
           description={intl.formatMessage(messages.autoEnrollHelp)}>
           {intl.formatMessage(messages.autoEnroll)}
         </Form.Checkbox>
+      </Form.Group>
+      <Form.Group>
         <Form.Checkbox checked={notify} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setNotify(e.target.checked)}>
           {intl.formatMessage(messages.notify)}
         </Form.Checkbox>
