@@ -254,6 +254,13 @@ test('the course team enrolls a pasted list, grants staff, resets a problem, ove
     await press(admin, 'Reset attempts', 10);
     await admin.getByRole('alert').filter({ hasText: 'Module does not exist.' }).waitFor();
     admin.__allowFailure = null;
+    if (hasReports) {
+      // Rescore for all learners: an instructor task, shown under Pending tasks while it runs.
+      await typeInto(admin, 'all-problem', problem, 10);
+      await press(admin, 'Rescore for all learners', 5);
+      await admin.getByText('The task has started. Its progress is shown under Pending tasks.').waitFor();
+      await admin.getByRole('heading', { name: 'Pending tasks' }).waitFor();
+    }
     await check(admin, 'student-admin');
 
     // Grades: the gradebook lists both learners; an override for Ben.

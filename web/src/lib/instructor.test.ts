@@ -7,6 +7,7 @@ import {
   parseEnrollmentReply,
   parseGradebook,
   parseIdentifiers,
+  parseProblems,
   parseProgressUrl,
   parseScore,
   parseTasks,
@@ -114,5 +115,22 @@ describe('tasks, downloads, gradebook', () => {
     expect(parseCourseInfo({ id: 'c', name: 'Demo', original_user_is_staff: true, start: '2013-02-05T05:00:00Z', end: null }))
       .toMatchObject({ id: 'c', name: 'Demo', isStaff: true, start: '2013-02-05T05:00:00Z', end: null });
     expect(parseCourseInfo({ is_staff: false }).isStaff).toBe(false);
+  });
+});
+
+describe('parseProblems', () => {
+  it('keeps the problems of a list or dict reply', () => {
+    const blocks = [
+      { id: 'block-v1:x+type@problem+block@a', type: 'problem', display_name: 'Text input' },
+      { id: 'block-v1:x+type@html+block@b', type: 'html', display_name: 'Intro' },
+      { id: 'block-v1:x+type@problem+block@c', type: 'problem', display_name: '' },
+    ];
+    const want = [
+      { id: 'block-v1:x+type@problem+block@a', name: 'Text input' },
+      { id: 'block-v1:x+type@problem+block@c', name: 'block-v1:x+type@problem+block@c' },
+    ];
+    expect(parseProblems(blocks)).toEqual(want);
+    expect(parseProblems({ root: 'r', blocks: Object.fromEntries(blocks.map((b) => [b.id, b])) })).toEqual(want);
+    expect(parseProblems(null)).toEqual([]);
   });
 });

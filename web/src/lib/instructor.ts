@@ -256,3 +256,17 @@ export function parseCourseInfo(body: unknown): CourseInfo {
     isStaff: Boolean(b.original_user_is_staff ?? b.is_staff),
   };
 }
+
+export interface ProblemChoice {
+  id: string;
+  name: string;
+}
+
+/** The Blocks API's problems (`return_type=list` or the `{root, blocks}` dict), for the problem picker. */
+export function parseProblems(body: unknown): ProblemChoice[] {
+  const list = Array.isArray(body) ? body : Object.values(o(o(body).blocks));
+  return list
+    .map((b) => o(b))
+    .filter((b) => b.type === 'problem' && str(b.id))
+    .map((b) => ({ id: str(b.id), name: str(b.display_name) || str(b.id) }));
+}

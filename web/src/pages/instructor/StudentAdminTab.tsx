@@ -7,7 +7,9 @@ import { Alert, Button, Form } from '@openedx/paragon';
 import { Link } from 'react-router-dom';
 import { defineMessages, useIntl } from 'react-intl';
 import { request } from '../../api/http';
-import { parseGradebook, parseProgressUrl, progressPath } from '../../lib/instructor';
+import { parseGradebook, parseProblems, parseProgressUrl, progressPath } from '../../lib/instructor';
+import type { ProblemChoice } from '../../lib/instructor';
+import { useLoad } from '../../lib/useLoad';
 import { ActionError, TaskTable, isNotFound, postInstructor, useAction, useInstructorTasks } from './shared';
 
 const messages = defineMessages({
@@ -19,7 +21,7 @@ const messages = defineMessages({
   required: { id: 'instructor.required', defaultMessage: 'This field is required.' },
   oneTitle: { id: 'instructor.one.title', defaultMessage: 'Adjust one learner’s problem' },
   problem: { id: 'instructor.problem', defaultMessage: 'Problem location' },
-  problemHelp: { id: 'instructor.problemHelp', defaultMessage: 'The problem’s usage key, for example block-v1:edX+DemoX+Demo_Course+type@problem+block@…' },
+  problemHelp: { id: 'instructor.problemHelp', defaultMessage: 'Choose a problem of the course, or paste its usage key (block-v1:…+type@problem+block@…).' },
   onlyIfHigher: { id: 'instructor.onlyIfHigher', defaultMessage: 'Only keep a higher score' },
   reset: { id: 'instructor.one.reset', defaultMessage: 'Reset attempts' },
   rescore: { id: 'instructor.one.rescore', defaultMessage: 'Rescore' },
@@ -44,8 +46,19 @@ type ProblemAction = 'reset' | 'delete' | 'rescore';
 export default function StudentAdminTab({ courseId }: { courseId: string }) {
   const [kick, setKick] = useState(0);
   const tasks = useInstructorTasks(courseId, kick);
+  // The course's problems for the pickers (best effort: without them the fields take any key).
+  const problems = useLoad(async (signal) => {
+    const q = new URLSearchParams({ course_id: courseId, all_blocks: 'true', depth: 'all', block_types_filter: 'problem', return_type: 'list', requested_fields: 'display_name' });
+    try {
+      return parseProblems(await request(`/api/courses/v2/blocks/?${q}`, { signal }));
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e;
+      return [];
+    }
+  }, [courseId]);
   return (
     <>
+      <ProblemList problems={problems.data ?? []} />
       <LearnerLookup courseId={courseId} />
       <OneLearner courseId={courseId} />
       <AllLearners courseId={courseId} onTask={() => setKick((k) => k + 1)} />
@@ -175,12 +188,21 @@ function OneLearner({ courseId }: { courseId: string }) {
   );
 }
 
+/** One datalist both problem fields offer: the problem's name, its usage key as the value. */
+function ProblemList({ problems }: { problems: ProblemChoice[] }) {
+  return (
+    <datalist id="course-problems">
+      {problems.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+    </datalist>
+  );
+}
+
 function ProblemField({ id, value, onChange, missing }: { id: string; value: string; onChange: (v: string) => void; missing: boolean }) {
   const intl = useIntl();
   return (
     <Form.Group controlId={id} isInvalid={missing}>
       <Form.Label>{intl.formatMessage(messages.problem)}</Form.Label>
-      <Form.Control value={value} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value)} spellCheck={false} dir="ltr" />
+      <Form.Control value={value} onChange={(e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value)} spellCheck={false} dir="ltr" list="course-problems" autoComplete="off" />
       <Form.Control.Feedback type={missing ? 'invalid' : 'default'}>
         {intl.formatMessage(missing ? messages.required : messages.problemHelp)}
       </Form.Control.Feedback>
