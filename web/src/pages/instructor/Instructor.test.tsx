@@ -67,6 +67,7 @@ describe('Instructor page', () => {
     expect(sent!.get('identifiers')).toBe('ada\nnew@example.com\nzz');
     expect(sent!.get('action')).toBe('enroll');
     expect(sent!.get('auto_enroll')).toBe('true');
+    expect(sent!.get('email_students')).toBe('true');
     expect(screen.getByText('Enrolled')).toBeTruthy();
     expect(screen.getByText('Invalid email address or username')).toBeTruthy();
   });

@@ -85,7 +85,7 @@ function BatchEnrollment({ courseId }: { courseId: string }) {
   const intl = useIntl();
   const [text, setText] = useState('');
   const [autoEnroll, setAutoEnroll] = useState(true);
-  const [notify, setNotify] = useState(false);
+  const [notify, setNotify] = useState(true); // checked by default, as upstream's form
   const [empty, setEmpty] = useState(false);
   const ids = parseIdentifiers(text);
   const action = useAction(async (kind: 'enroll' | 'unenroll', list: string[]): Promise<EnrollmentReply> =>
