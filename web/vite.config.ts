@@ -7,6 +7,8 @@ const api = process.env.LARCH_DEV_API ?? 'http://127.0.0.1:8000';
 const proxied = [
   '/api', '/csrf', '/login_refresh', '/logout', '/search', '/change_enrollment', '/asset-v1',
   '/password_reset', '/activate', '/xblock', '/static',
+  // The instructor dashboard's endpoints and report downloads (not its page).
+  '^/courses/[^/]+/instructor/(api|reports)/',
 ];
 
 export default defineConfig({

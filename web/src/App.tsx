@@ -21,6 +21,8 @@ const Profile = lazy(() => import('./pages/Profile'));
 const AccountSettings = lazy(() => import('./pages/AccountSettings'));
 const CourseHome = lazy(() => import('./pages/CourseHome'));
 const Courseware = lazy(() => import('./pages/Courseware'));
+// Course team pages (issue 11 item 7).
+const Instructor = lazy(() => import('./pages/instructor/Instructor'));
 
 export function AppRoutes() {
   return (
@@ -30,6 +32,7 @@ export function AppRoutes() {
           <Route index element={<Catalog />} />
           <Route path="courses" element={<Catalog />} />
           <Route path="courses/:courseId/about" element={<CourseAbout />} />
+          <Route path="courses/:courseId/instructor" element={<Instructor />} />
           <Route path="login" element={<Login />} />
           <Route path="register" element={<Register />} />
           <Route path="activation" element={<Activation />} />

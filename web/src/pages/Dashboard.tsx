@@ -44,7 +44,30 @@ const messages = defineMessages({
   certificate: { id: 'dashboard.certificate', defaultMessage: 'View certificate' },
   certEarned: { id: 'dashboard.certEarned', defaultMessage: 'Certificate earned' },
   mode: { id: 'dashboard.mode', defaultMessage: '{mode} track' },
+  courseTeam: { id: 'dashboard.courseTeam', defaultMessage: 'Course team' },
+  courseTeamOf: { id: 'dashboard.courseTeamOf', defaultMessage: 'Course team pages of {course}' },
+  teaching: { id: 'dashboard.teaching', defaultMessage: 'Courses you teach' },
 });
+
+/**
+ * The courses whose team pages the user may open: their staff and instructor
+ * roles from GET /api/enrollment/v1/roles/ (`is_staff`: every course). Best
+ * effort: the dashboard shows no links when it fails.
+ */
+async function loadTeamCourses(signal: AbortSignal): Promise<{ all: boolean; courses: string[] }> {
+  try {
+    const body = (await request('/api/enrollment/v1/roles/', { signal })) as { roles?: { course_id?: string; role?: string }[]; is_staff?: boolean };
+    const courses = (body?.roles ?? [])
+      .filter((r) => (r.role === 'staff' || r.role === 'instructor') && r.course_id && r.course_id !== 'None')
+      .map((r) => r.course_id as string);
+    return { all: Boolean(body?.is_staff), courses: [...new Set(courses)] };
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    return { all: false, courses: [] };
+  }
+}
+
+const instructorPath = (courseId: string) => `/courses/${courseId}/instructor`;
 
 async function loadDashboard(signal: AbortSignal): Promise<DashboardData> {
   try {
@@ -77,6 +100,8 @@ export default function Dashboard() {
   const { user } = useSite();
   const [params] = useSearchParams();
   const data = useLoad((signal) => (user ? loadDashboard(signal) : Promise.resolve(null)), [user?.username]);
+  const team = useLoad((signal) => (user ? loadTeamCourses(signal) : Promise.resolve({ all: false, courses: [] })), [user?.username]);
+  const teaches = (id: string) => Boolean(team.data && (team.data.all || team.data.courses.includes(id)));
   const [leaving, setLeaving] = useState<DashboardCourse | null>(null);
   useInteractiveMark(data.status === 'done' && Boolean(data.data));
 
@@ -108,11 +133,12 @@ export default function Dashboard() {
             <ul className="list-unstyled larch-dashboard-list">
               {data.data.courses.map((c) => (
                 <li key={c.courseId}>
-                  <DashboardCard course={c} onUnenroll={() => setLeaving(c)} />
+                  <DashboardCard course={c} onUnenroll={() => setLeaving(c)} teaches={teaches(c.courseId)} />
                 </li>
               ))}
             </ul>
           )}
+          <TeachingList courses={(team.data?.courses ?? []).filter((id) => !data.data?.courses.some((c) => c.courseId === id))} />
         </>
       )}
       {leaving && (
@@ -154,7 +180,25 @@ function EmptyDashboard({ data }: { data: DashboardData }) {
   );
 }
 
-function DashboardCard({ course, onUnenroll }: { course: DashboardCourse; onUnenroll: () => void }) {
+/** Courses the user is on the team of but not enrolled in: links to their team pages. */
+function TeachingList({ courses }: { courses: string[] }) {
+  const intl = useIntl();
+  if (courses.length === 0) return null;
+  return (
+    <section className="mt-5 larch-teaching" aria-labelledby="teaching-title">
+      <h2 id="teaching-title" className="h4">{intl.formatMessage(messages.teaching)}</h2>
+      <ul className="list-unstyled">
+        {courses.map((id) => (
+          <li key={id}>
+            <Link to={instructorPath(id)}>{id}</Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function DashboardCard({ course, onUnenroll, teaches }: { course: DashboardCourse; onUnenroll: () => void; teaches: boolean }) {
   const intl = useIntl();
   const fmt = (iso: string) => intl.formatDate(new Date(iso), { year: 'numeric', month: 'short', day: 'numeric' });
   const now = Date.now();
@@ -199,6 +243,12 @@ function DashboardCard({ course, onUnenroll }: { course: DashboardCourse; onUnen
             <AppLinkButton url={course.progressUrl} variant="outline-primary">
               {intl.formatMessage(messages.progress)}
             </AppLinkButton>
+          )}
+          {teaches && (
+            <Button as={Link} to={instructorPath(course.courseId)} variant="outline-primary"
+              aria-label={intl.formatMessage(messages.courseTeamOf, { course: course.name })}>
+              {intl.formatMessage(messages.courseTeam)}
+            </Button>
           )}
           <Button variant="link" size="sm" onClick={onUnenroll}>
             {intl.formatMessage(messages.unenroll)}
