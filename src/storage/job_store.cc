@@ -16,7 +16,7 @@ namespace {
 // so one RowToJob reads them all.
 #define LARCH_JOB_COLUMNS                                                                         \
   "id, queue, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, locked_by, " \
-  "locked_until, last_error, created_at, updated_at, finished_at"
+  "locked_until, last_error, created_at, updated_at, finished_at, coalesce_key, coalesced"
 
 // ON CONFLICT DO NOTHING rather than catching kAlreadyExists: on PostgreSQL a
 // unique violation aborts the caller's whole transaction, and the enqueue is
@@ -26,6 +26,19 @@ constexpr Query kInsertJob{
     "INSERT INTO jobs (queue, kind, payload, idempotency_key, state, attempts, max_attempts, "
     "run_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) "
     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"};
+
+// A job with a coalesce key merges into the queued one with that key. DO
+// UPDATE rather than DO NOTHING: on PostgreSQL it locks the queued row until
+// the caller commits, so no worker claims it (SKIP LOCKED) and starts before
+// the caller's change is visible. RETURNING gives the merge count: 0 for a
+// new row.
+constexpr Query kInsertCoalescingJob{
+    "jobs.insert_coalescing",
+    "INSERT INTO jobs (queue, kind, payload, coalesce_key, state, attempts, max_attempts, "
+    "run_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) "
+    "ON CONFLICT (coalesce_key) WHERE state = 'queued' AND coalesce_key IS NOT NULL "
+    "DO UPDATE SET coalesced = jobs.coalesced + 1, updated_at = excluded.updated_at "
+    "RETURNING id, coalesced"};
 
 constexpr Query kSelectIdByIdempotencyKey{"jobs.select_id_by_idempotency_key",
                                           "SELECT id FROM jobs WHERE idempotency_key = ?"};
@@ -66,12 +79,21 @@ constexpr Query kMarkSucceeded{
     "UPDATE jobs SET state = 'succeeded', locked_by = NULL, locked_until = NULL, "
     "updated_at = ?, finished_at = ? WHERE id = ? AND state = 'running' AND locked_by = ?"};
 
+// True for a job that has a coalesce key when another job with that key is
+// queued: that one does the work, so this one must not be queued again (the
+// queued state allows one job per key).
+#define LARCH_JOB_SUPERSEDED                                                         \
+  "(coalesce_key IS NOT NULL AND EXISTS (SELECT 1 FROM jobs q WHERE q.coalesce_key " \
+  "= jobs.coalesce_key AND q.state = 'queued' AND q.id <> jobs.id))"
+
 constexpr Query kMarkFailed{
     "jobs.mark_failed",
     "UPDATE jobs SET "
-    "state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, "
+    "state = CASE WHEN attempts >= max_attempts THEN 'dead' WHEN " LARCH_JOB_SUPERSEDED
+    " THEN 'succeeded' ELSE 'queued' END, "
     "run_at = CASE WHEN attempts >= max_attempts THEN run_at ELSE CAST(? AS BIGINT) END, "
-    "finished_at = CASE WHEN attempts >= max_attempts THEN CAST(? AS BIGINT) ELSE NULL END, "
+    "finished_at = CASE WHEN attempts >= max_attempts OR " LARCH_JOB_SUPERSEDED
+    " THEN CAST(? AS BIGINT) ELSE NULL END, "
     "last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ? "
     "WHERE id = ? AND state = 'running' AND locked_by = ?"};
 
@@ -82,11 +104,12 @@ constexpr Query kMarkDead{
 
 // Gives back a claimed job that was never started; the claim's attempt is
 // returned too, so a graceful shutdown does not burn the job's attempts.
-constexpr Query kRelease{
-    "jobs.release",
-    "UPDATE jobs SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 "
-    "ELSE 0 END, locked_by = NULL, locked_until = NULL, updated_at = ? "
-    "WHERE id = ? AND state = 'running' AND locked_by = ?"};
+constexpr Query kRelease{"jobs.release",
+                         "UPDATE jobs SET state = CASE WHEN " LARCH_JOB_SUPERSEDED
+                         " THEN 'succeeded' ELSE "
+                         "'queued' END, attempts = CASE WHEN attempts > 0 THEN attempts - 1 "
+                         "ELSE 0 END, locked_by = NULL, locked_until = NULL, updated_at = ? "
+                         "WHERE id = ? AND state = 'running' AND locked_by = ?"};
 
 constexpr Query kExtendLease{"jobs.extend_lease",
                              "UPDATE jobs SET locked_until = ?, updated_at = ? "
@@ -103,13 +126,15 @@ constexpr Query kCountByState{"jobs.count_by_state",
 constexpr Query kRetryDead{
     "jobs.retry_dead",
     "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, "
-    "locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead'"};
+    "locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'dead' "
+    "AND NOT " LARCH_JOB_SUPERSEDED};
 
 #undef LARCH_JOB_COLUMNS
+#undef LARCH_JOB_SUPERSEDED
 
 StatusOr<JobRecord> RowToJob(const Row& row) {
-  if (row.size() < 15) {
-    return InternalError("jobs row has " + std::to_string(row.size()) + " columns, want 15");
+  if (row.size() < 17) {
+    return InternalError("jobs row has " + std::to_string(row.size()) + " columns, want 17");
   }
   JobRecord job;
   job.id = row.GetInt(0);
@@ -127,6 +152,8 @@ StatusOr<JobRecord> RowToJob(const Row& row) {
   job.created_at = row.GetInt(12);
   job.updated_at = row.GetInt(13);
   job.finished_at = row.GetOptionalInt(14);
+  job.coalesce_key = row.GetOptionalText(15);
+  job.coalesced = row.GetInt(16);
   return job;
 }
 
@@ -170,6 +197,19 @@ StatusOr<EnqueueResult> JobStore::Enqueue(Executor& ex, const JobRecord& job, in
   if (job.max_attempts < 1) return InvalidArgumentError("job max_attempts must be at least 1");
   if (job.idempotency_key.has_value() && job.idempotency_key->empty()) {
     return InvalidArgumentError("job idempotency key is empty");
+  }
+  if (job.coalesce_key.has_value()) {
+    if (job.coalesce_key->empty()) return InvalidArgumentError("job coalesce key is empty");
+    if (job.idempotency_key.has_value()) {
+      return InvalidArgumentError("a job has an idempotency key or a coalesce key, not both");
+    }
+    LARCH_ASSIGN_OR_RETURN(
+        ResultSet merged,
+        ex.Execute(kInsertCoalescingJob,
+                   {Text(job.queue), Text(job.kind), Text(job.payload), Text(*job.coalesce_key),
+                    Int(job.max_attempts), Int(job.run_at), Int(now), Int(now)}));
+    if (merged.empty()) return InternalError("coalescing jobs insert returned no id");
+    return EnqueueResult{merged.rows[0].GetInt(0), merged.rows[0].GetInt(1) == 0};
   }
   LARCH_ASSIGN_OR_RETURN(
       ResultSet inserted,
@@ -295,6 +335,10 @@ Status JobStore::Retry(Executor& ex, int64_t id, int64_t now) {
   if (result.rows_affected > 0) return OkStatus();
   LARCH_ASSIGN_OR_RETURN(std::optional<JobRecord> job, Get(ex, id));
   if (!job.has_value()) return NotFoundError("no job " + std::to_string(id));
+  if (job->state == JobState::kDead) {
+    return FailedPreconditionError("job " + std::to_string(id) +
+                                   " has a queued job with its coalesce key; that one runs");
+  }
   return FailedPreconditionError("job " + std::to_string(id) + " is " +
                                  std::string(JobStateName(job->state)) + ", not dead");
 }
@@ -308,6 +352,7 @@ StatusOr<EnqueueResult> EnqueueJob(Executor& ex, const NewJob& job, int64_t now)
   record.kind = job.kind;
   record.payload = job.payload;
   record.idempotency_key = job.idempotency_key;
+  record.coalesce_key = job.coalesce_key;
   record.max_attempts = job.max_attempts;
   record.run_at = job.run_at.value_or(now);
   return JobStore::Enqueue(ex, record, now);

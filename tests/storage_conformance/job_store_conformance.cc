@@ -226,6 +226,90 @@ TEST_P(JobStoreConformance, IdempotencyKeyReturnsExistingJob) {
   EXPECT_FALSE(missing->has_value());
 }
 
+TEST_P(JobStoreConformance, CoalesceKeyMergesIntoTheQueuedJobOnly) {
+  JobRecord job = NewJob("grades.recalculate");
+  job.coalesce_key = "grades:7:course";
+  EnqueueResult first = Enqueue(job);
+  EXPECT_TRUE(first.created);
+  EnqueueResult second = Enqueue(job);
+  EXPECT_FALSE(second.created);
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_EQ(Enqueue(job).id, first.id);
+  EXPECT_EQ(Load(first.id).coalesced, 2);
+  EXPECT_EQ(Load(first.id).coalesce_key, "grades:7:course");
+  JobRecord other = job;
+  other.coalesce_key = "grades:8:course";
+  EXPECT_TRUE(Enqueue(other).created);
+
+  // Claimed, the job no longer merges: a change after the claim gets a job
+  // of its own.
+  auto claimed = Claim("w", 10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 2u);
+  EnqueueResult after_claim = Enqueue(job);
+  EXPECT_TRUE(after_claim.created);
+  EXPECT_NE(after_claim.id, first.id);
+
+  // The running one fails while the new one is queued: it is finished, not
+  // queued beside it (one queued job per key), and the new one does the work.
+  ASSERT_TRUE(Write([&](Transaction& txn) {
+                return JobStore::MarkFailed(txn, first.id, "w", "deadlock", Now(), Now(), false);
+              }).ok());
+  EXPECT_EQ(Load(first.id).state, JobState::kSucceeded);
+  EXPECT_EQ(Load(first.id).last_error, "deadlock");
+  EXPECT_EQ(Load(after_claim.id).state, JobState::kQueued);
+  // Without a queued twin a failure requeues as usual.
+  int64_t other_id = (*claimed)[0].id == first.id ? (*claimed)[1].id : (*claimed)[0].id;
+  ASSERT_TRUE(Write([&](Transaction& txn) {
+                return JobStore::MarkFailed(txn, other_id, "w", "busy", Now(), Now(), false);
+              }).ok());
+  EXPECT_EQ(Load(other_id).state, JobState::kQueued);
+
+  // A rolled-back merge leaves no trace.
+  Status rolled_back = Write([&](Transaction& txn) -> Status {
+    LARCH_RETURN_IF_ERROR(JobStore::Enqueue(txn, job, Now()).status());
+    return InternalError("caller failed");
+  });
+  EXPECT_EQ(rolled_back.code(), StatusCode::kInternal);
+  EXPECT_EQ(Load(after_claim.id).coalesced, 0);
+
+  JobRecord both = job;
+  both.idempotency_key = "k";
+  JobRecord empty = job;
+  empty.coalesce_key = "";
+  auto txn = db().Begin(TxnMode::kReadWrite);
+  ASSERT_TRUE(txn.ok());
+  EXPECT_EQ(JobStore::Enqueue(**txn, both, Now()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(JobStore::Enqueue(**txn, empty, Now()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(JobStoreConformance, ReleaseAndRetryNeverQueueTwoJobsWithOneCoalesceKey) {
+  JobRecord job = NewJob("grades.recalculate");
+  job.coalesce_key = "grades:9:course";
+  job.max_attempts = 1;
+  int64_t first = Enqueue(job).id;
+  ASSERT_TRUE(Claim("w", 1).ok());
+  int64_t second = Enqueue(job).id;
+  ASSERT_NE(first, second);
+  ASSERT_TRUE(
+      Write([&](Transaction& txn) { return JobStore::Release(txn, first, "w", Now()); }).ok());
+  EXPECT_EQ(Load(first).state, JobState::kSucceeded);
+
+  // A dead job cannot come back while its twin is queued.
+  auto claimed = Claim("w", 1);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  ASSERT_TRUE(Write([&](Transaction& txn) {
+                return JobStore::MarkFailed(txn, second, "w", "boom", Now(), Now(), false);
+              }).ok());
+  ASSERT_EQ(Load(second).state, JobState::kDead);
+  int64_t third = Enqueue(job).id;
+  EXPECT_EQ(Write([&](Transaction& txn) { return JobStore::Retry(txn, second, Now()); }).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Load(second).state, JobState::kDead);
+  EXPECT_EQ(Load(third).state, JobState::kQueued);
+}
+
 TEST_P(JobStoreConformance, EnqueueInsideCallerTransactionRollsBackWithIt) {
   JobRecord job = NewJob();
   job.idempotency_key = "rolled-back";

@@ -1,6 +1,7 @@
 #include "larch/grades/grade_service.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "larch/capa/problem.h"
@@ -26,6 +27,10 @@ constexpr Query kUpsertSubsection{
     "earned_all = excluded.earned_all, possible_all = excluded.possible_all, "
     "earned_graded = excluded.earned_graded, possible_graded = excluded.possible_graded, "
     "first_attempted = excluded.first_attempted, modified = excluded.modified RETURNING id"};
+constexpr Query kSubsectionGradesOfLearner{
+    "grades.subsection_grades_of_learner",
+    "SELECT usage_key, earned_all, possible_all, earned_graded, possible_graded, first_attempted "
+    "FROM persistent_subsection_grades WHERE user_id = ? AND course_key = ?"};
 constexpr Query kFindCourseGrade{
     "grades.find_course_grade",
     "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
@@ -251,8 +256,26 @@ StatusOr<std::vector<CourseGradeReport>> GradeService::ComputeMany(
 
 StatusOr<std::vector<std::pair<std::string, json>>> GradeService::Persist(
     storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now) {
+  // Only the subsections whose totals changed are written: a submission
+  // changes one, and the course has dozens.
+  LARCH_ASSIGN_OR_RETURN(
+      storage::ResultSet stored,
+      txn.Execute(kSubsectionGradesOfLearner, {storage::Int(user_id), report.course_key}));
+  std::map<std::string, const storage::Row*, std::less<>> stored_by_key;
+  for (const storage::Row& row : stored.rows) stored_by_key.emplace(row.GetText(0), &row);
   for (const SectionGrade& section : report.sections) {
     for (const SubsectionGrade& sub : section.subsections) {
+      auto it = stored_by_key.find(sub.usage_key);
+      if (it != stored_by_key.end()) {
+        const storage::Row& row = *it->second;
+        const SubsectionTotals& t = sub.computed;
+        std::optional<int64_t> first = row.GetOptionalInt(5);
+        if (row.GetDouble(1) == t.earned_all && row.GetDouble(2) == t.possible_all &&
+            row.GetDouble(3) == t.earned_graded && row.GetDouble(4) == t.possible_graded &&
+            first == sub.first_attempted) {
+          continue;
+        }
+      }
       LARCH_RETURN_IF_ERROR(UpsertSubsection(txn, user_id, report.course_key, sub, now).status());
     }
   }
@@ -395,6 +418,10 @@ Status GradeService::EnqueueRecalculation(storage::Transaction& txn, int64_t use
   job.kind = kRecalculateJob;
   job.queue = "default";
   job.payload = json{{"user_id", user_id}, {"course_key", course_key}}.dump();
+  // One queued recalculation per learner and course covers every score
+  // change before it runs: a burst of submissions costs one recalculation.
+  job.coalesce_key =
+      std::string(kRecalculateJob) + ":" + std::to_string(user_id) + ":" + std::string(course_key);
   job.max_attempts = 10;
   return storage::EnqueueJob(txn, job, now).status();
 }

@@ -82,9 +82,12 @@ class GradeServiceTest : public ::testing::Test {
     module.course_key = kDemo;
     module.usage_key = usage_key;
     module.module_type = "problem";
-    module.grade = earned;
-    module.max_grade = possible;
     LARCH_ASSERT_OK(db_->RunInTransaction(storage::TxnMode::kReadWrite, [&](auto& txn) {
+      LARCH_ASSIGN_OR_RETURN(std::optional<student_state::StudentModule> found,
+                             student_state::StudentStateStore::Find(txn, alice_, usage_key));
+      if (found.has_value()) module = *found;
+      module.grade = earned;
+      module.max_grade = possible;
       return student_state::StudentStateStore::Save(txn, module, clock_.NowMicros()).status();
     }));
   }
@@ -144,6 +147,38 @@ TEST_F(GradeServiceTest, DemoCourseWorkedExampleWithDropAndMinCount) {
   EXPECT_EQ(events_.size(), 2u);
   LARCH_ASSERT_OK_AND_ASSIGN(stored, service_->GetCourseGrade(alice_, kDemo));
   EXPECT_EQ(stored->passed_timestamp, clock_.NowMicros() - 1000);
+
+  // One workflow problem loses its points: that subsection's stored grade
+  // follows (unchanged subsections are not rewritten, changed ones are).
+  auto stored_workflow = [&]() {
+    auto rs = storage::RunWithResult(*db_, storage::TxnMode::kReadOnly, [](auto& txn) {
+      return txn.Execute(storage::Query{"test.workflow_grade",
+                                        "SELECT earned_graded FROM persistent_subsection_grades "
+                                        "WHERE usage_key LIKE '%@workflow'"},
+                         {});
+    });
+    EXPECT_TRUE(rs.ok() && rs->rows.size() == 1u);
+    return rs.ok() && rs->rows.size() == 1u ? rs->rows[0].GetDouble(0) : -1;
+  };
+  EXPECT_EQ(stored_workflow(), 5);
+  double lost = 0;
+  for (const SectionGrade& section : blank.sections) {
+    for (const SubsectionGrade& sub : section.subsections) {
+      if (sub.usage_key.find("@workflow") == std::string::npos) continue;
+      // The first problem Score() gave points to.
+      for (const ProblemScore& problem : sub.problems) {
+        if (problem.possible > 0 && problem.possible <= 5) {
+          SetScore(problem.usage_key, 0, problem.possible);
+          lost = problem.possible;
+          break;
+        }
+      }
+    }
+  }
+  LARCH_ASSERT_OK(service_->Recalculate(alice_, kDemo).status());
+  ASSERT_GT(lost, 0);
+  EXPECT_EQ(stored_workflow(), 5 - lost);
+  EXPECT_GE(events_.size(), 3u);  // The grade changed (and maybe passing).
 }
 
 TEST_F(GradeServiceTest, RecalculateCourseGradesEveryLearnerAndJobIsEnqueued) {
@@ -157,9 +192,12 @@ TEST_F(GradeServiceTest, RecalculateCourseGradesEveryLearnerAndJobIsEnqueued) {
   EXPECT_EQ(stored->percent_grade, 0.0);
   EXPECT_FALSE(stored->passed_timestamp.has_value());
 
-  LARCH_ASSERT_OK(db_->RunInTransaction(storage::TxnMode::kReadWrite, [&](auto& txn) {
-    return GradeService::EnqueueRecalculation(txn, alice_, kDemo, clock_.NowMicros());
-  }));
+  // Two score changes before the job runs: one recalculation covers both.
+  for (int change = 0; change < 2; ++change) {
+    LARCH_ASSERT_OK(db_->RunInTransaction(storage::TxnMode::kReadWrite, [&](auto& txn) {
+      return GradeService::EnqueueRecalculation(txn, alice_, kDemo, clock_.NowMicros());
+    }));
+  }
   auto counts = storage::RunWithResult(*db_, storage::TxnMode::kReadOnly, [](auto& txn) {
     return storage::JobStore::CountByState(txn);
   });

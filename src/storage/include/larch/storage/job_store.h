@@ -42,19 +42,24 @@ struct JobRecord {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> finished_at;
+  std::optional<std::string> coalesce_key;
+  // Enqueues merged into this job while it was queued.
+  int64_t coalesced = 0;
 };
 
 struct EnqueueResult {
   int64_t id = 0;
-  // False when a job with the same idempotency key already existed; `id` is
-  // then that job's id and nothing was written.
+  // False when a job with the same idempotency key already existed, or a
+  // queued one with the same coalesce key; `id` is then that job's id (and
+  // only its merge count changed).
   bool created = true;
 };
 
 class JobStore {
  public:
   // Inserts a queued job. With an idempotency key that is already taken,
-  // returns the existing job (created = false).
+  // or a coalesce key a queued job has, returns the existing job
+  // (created = false).
   static StatusOr<EnqueueResult> Enqueue(Executor& ex, const JobRecord& job, int64_t now);
   // Atomically leases up to `limit` due jobs (queued with run_at <= now, or
   // running with an expired lease) from `queues`, oldest run_at first:
@@ -87,7 +92,8 @@ class JobStore {
   static StatusOr<std::vector<std::pair<JobState, int64_t>>> CountByState(Executor& ex);
   // Puts a dead job back in the queue with its attempts reset, due at `now`
   // (last_error is kept). kNotFound when there is no such job,
-  // kFailedPrecondition when it is not dead.
+  // kFailedPrecondition when it is not dead or a queued job has its
+  // coalesce key.
   static Status Retry(Executor& ex, int64_t id, int64_t now);
 };
 
@@ -104,6 +110,13 @@ struct NewJob {
   std::string queue = "default";
   // A second enqueue with the same key returns the first job instead.
   std::optional<std::string> idempotency_key;
+  // While a queued job with this key exists, an enqueue returns it instead
+  // of adding one (work such as "recompute this learner's grade" that one
+  // run covers however many changes came first). A claimed job no longer
+  // merges: the next enqueue adds a job. A job whose run fails while another
+  // with its key is queued is finished as succeeded (the queued one redoes
+  // the work). Not together with idempotency_key.
+  std::optional<std::string> coalesce_key;
   int64_t max_attempts = 5;
   // Earliest time to run (micros since epoch); nullopt means `now`.
   std::optional<int64_t> run_at;

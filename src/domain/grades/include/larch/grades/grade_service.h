@@ -192,7 +192,9 @@ class GradeService {
       storage::Executor& ex, int64_t user_id);
 
   // Adds the recalculation job for (user, course) in the caller's
-  // transaction (the problems::ScoreHook).
+  // transaction (the problems::ScoreHook), or merges into the one already
+  // queued for them (a coalescing job: it has not started, so it will see
+  // this change).
   static Status EnqueueRecalculation(storage::Transaction& txn, int64_t user_id,
                                      std::string_view course_key, int64_t now);
 
