@@ -46,22 +46,22 @@ class CoursewareRoutes {
         ctx_.handlers.Find((*tree)->blocks[index].type, request.PathParam("handler"));
     if (handler == nullptr) return NotFound(request);
     bool global_staff = caller->is_staff || caller->is_superuser;
-    content_gate::CourseAccess roles =
-        ctx_.gate.RolesFor(caller->user_id, global_staff, course_key);
-    if (!roles.staff) {
+    // see_all is the course staff role (or global staff).
+    StatusOr<content_gate::ContentAccess> access =
+        ctx_.gate.AccessFor(caller->user_id, global_staff, course_key);
+    if (!access.ok()) return http::ErrorResponse(access.status(), request.request_id());
+    bool staff = access->see_all;
+    if (!staff) {
       StatusOr<std::optional<enrollment::Enrollment>> enrolled =
           ctx_.enrollments.Get(caller->user_id, course_key);
       if (!enrolled.ok()) return http::ErrorResponse(enrolled.status(), request.request_id());
       if (!enrolled->has_value() || !(*enrolled)->is_active) return NotFound(request);
     }
-    StatusOr<content_gate::ContentAccess> access =
-        ctx_.gate.AccessFor(caller->user_id, global_staff, course_key);
-    if (!access.ok()) return http::ErrorResponse(access.status(), request.request_id());
     if (!content_gate::ContentGate::VisibleWithAncestors(**tree, index, *access)) {
       return NotFound(request);
     }
     BlockHandlerCall call{caller->user_id,
-                          roles.staff,
+                          staff,
                           *tree,
                           index,
                           std::string(request.PathParam("handler")),

@@ -84,8 +84,7 @@ struct Work {
     if (runner == nullptr) {
       return UnavailableError("This problem runs Python, which this server cannot run.");
     }
-    return capa::RunProblemScript(problem, *runner, Seed(), std::to_string(user_id),
-                                  loaded.python_lib_zip);
+    return loaded.ScriptContext(*runner, Seed(), std::to_string(user_id));
   }
 
   int64_t Attempts() const {
@@ -235,18 +234,26 @@ Outcome Check(Work& w, const json& answers) {
   state["correct_map"] = correct_map;
   state["student_answers"] = answers;
   state["has_saved_answers"] = false;
-  json answers_history = ArrayField(state, "student_answers_history");
-  answers_history.push_back(answers);
-  state["student_answers_history"] = answers_history;
-  json map_history = ArrayField(state, "correct_map_history");
-  map_history.push_back(correct_map);
-  state["correct_map_history"] = map_history;
-  json score_history = ArrayField(state, "score_history");
-  score_history.push_back({{"raw_earned", Earned(correct_map)}, {"raw_possible", w.raw_possible}});
-  state["score_history"] = score_history;
-  auto [earned, possible] =
-      ApplyGradingMethod(w.settings().grading_method, score_history, w.raw_possible);
-  SetScore(state, earned, possible);
+  json score = {{"raw_earned", Earned(correct_map)}, {"raw_possible", w.raw_possible}};
+  // Only a grading method other than the last score reads the attempts
+  // before this one. Keeping them for every problem would grow each state
+  // (and each student_module_history row, a copy of it) with every
+  // attempt; the history table keeps every version anyway.
+  const std::string& method = w.settings().grading_method;
+  if (method != "last_score" && !method.empty()) {
+    for (const auto& [field, entry] :
+         {std::pair<const char*, const json*>{"student_answers_history", &answers},
+          {"correct_map_history", &correct_map},
+          {"score_history", &score}}) {
+      json history = ArrayField(state, field);
+      history.push_back(*entry);
+      state[field] = std::move(history);
+    }
+    auto [earned, possible] = ApplyGradingMethod(method, state["score_history"], w.raw_possible);
+    SetScore(state, earned, possible);
+  } else {
+    SetScore(state, score["raw_earned"].get<double>(), w.raw_possible);
+  }
   state["last_submission_time"] = FormatIso8601(w.viewer.now);
   std::string success = "correct";
   for (const auto& [id, entry] : correct_map.items()) {
@@ -358,6 +365,25 @@ ProblemService::ProblemService(storage::Database& db, const Clock& clock, Random
       random_(random),
       on_score_(std::move(on_score)),
       python_(std::move(python)) {}
+
+StatusOr<capa::ProblemContext> ProblemService::Loaded::ScriptContext(
+    capa::PythonRunner& runner, int64_t seed, const std::string& anonymous_student_id) const {
+  constexpr size_t kMaxContexts = 2048;
+  std::pair<int64_t, std::string> key{seed, anonymous_student_id};
+  {
+    MutexLock lock(contexts_mu_);
+    auto it = contexts_.find(key);
+    if (it != contexts_.end()) return it->second;
+  }
+  if (!problem.ok()) return problem.status();
+  LARCH_ASSIGN_OR_RETURN(
+      capa::ProblemContext context,
+      capa::RunProblemScript(*problem, runner, seed, anonymous_student_id, python_lib_zip));
+  MutexLock lock(contexts_mu_);
+  if (contexts_.size() >= kMaxContexts) contexts_.clear();
+  contexts_.emplace(std::move(key), context);
+  return context;
+}
 
 std::shared_ptr<const ProblemService::Loaded> ProblemService::Load(const courses::CourseTree& tree,
                                                                    int block_index) {

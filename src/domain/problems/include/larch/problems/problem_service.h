@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "larch/capa/custom_response.h"
 #include "larch/capa/problem.h"
 #include "larch/capa/python_runner.h"
 #include "larch/common/clock.h"
@@ -132,6 +134,18 @@ class ProblemService {
     bool needs_python = false;
     // The course version's python_lib.zip, empty when there is none.
     std::string python_lib_zip;
+
+    // The script's context for (seed, anonymous student id), run once: the
+    // script is a function of both (capa seeds `random` with the seed), so,
+    // as safe_exec's result cache upstream, later requests reuse the run.
+    // Failed runs are not kept. Thread-safe.
+    StatusOr<capa::ProblemContext> ScriptContext(capa::PythonRunner& runner, int64_t seed,
+                                                 const std::string& anonymous_student_id) const;
+
+   private:
+    mutable Mutex contexts_mu_;
+    mutable std::map<std::pair<int64_t, std::string>, capa::ProblemContext> contexts_
+        LARCH_GUARDED_BY(contexts_mu_);
   };
   std::shared_ptr<const Loaded> Load(const courses::CourseTree& tree, int block_index);
 
