@@ -51,8 +51,8 @@ padding:.35rem .5rem;border:1px solid var(--muted);border-radius:4px;min-width:1
 vertical-align:-.15rem}
 .field label{cursor:pointer}
 .status{display:inline-block;margin-left:.5rem;font-weight:600}
-.status.correct::after{content:"\2713\00a0correct";color:var(--ok)}
-.status.incorrect::after{content:"\2717\00a0incorrect";color:var(--bad)}
+.status.correct::after{content:"\2713\00a0 correct";color:var(--ok)}
+.status.incorrect::after{content:"\2717\00a0 incorrect";color:var(--bad)}
 .status.partially-correct::after{content:"partially correct";color:var(--warn)}
 .status .sr{position:absolute;left:-9999px}
 .answer-shown,.solution-span span:not(:empty){display:block;margin:.35rem 0;padding:.4rem .6rem;

@@ -126,6 +126,56 @@ class Renderer {
     out_ += ">";
   }
 
+  // The question an input answers, for its aria-label: the response's
+  // <label>, else the text of the paragraph before the response (the
+  // markdown editor's problems put the question there), else "Answer".
+  std::string AccessibleName(pugi::xml_node input) const {
+    pugi::xml_node response;
+    for (pugi::xml_node up = input.parent(); up; up = up.parent()) {
+      if (responses_.count(up.internal_object()) != 0) {
+        response = up;
+        break;
+      }
+    }
+    auto text_of = [](pugi::xml_node node) {
+      std::string text;
+      struct Collect : pugi::xml_tree_walker {
+        std::string* out;
+        bool for_each(pugi::xml_node& n) override {
+          if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) *out += n.value();
+          return true;
+        }
+      } collect;
+      collect.out = &text;
+      node.traverse(collect);
+      std::string squeezed;
+      for (char c : text) {
+        bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (space && (squeezed.empty() || squeezed.back() == ' ')) continue;
+        squeezed += space ? ' ' : c;
+      }
+      while (!squeezed.empty() && squeezed.back() == ' ') squeezed.pop_back();
+      return squeezed.size() > 200 ? squeezed.substr(0, 200) : squeezed;
+    };
+    if (response) {
+      if (pugi::xml_node label = response.child("label")) {
+        std::string text = text_of(label);
+        if (!text.empty()) return text;
+      }
+      for (pugi::xml_node before = response.previous_sibling(); before;
+           before = before.previous_sibling()) {
+        if (before.type() != pugi::node_element) continue;
+        std::string_view name = before.name();
+        if (name == "script" || name == "solution") continue;
+        // Another response's text is not this one's question.
+        if (responses_.count(before.internal_object()) != 0) break;
+        std::string text = text_of(before);
+        if (!text.empty()) return text;
+      }
+    }
+    return "Answer";
+  }
+
   bool InResponse(pugi::xml_node node) const {
     for (pugi::xml_node up = node.parent(); up; up = up.parent()) {
       if (responses_.count(up.internal_object()) != 0) return true;
@@ -206,11 +256,12 @@ void Renderer::Input(pugi::xml_node node, const InputInfo& info) {
     std::string value = values.empty() ? "" : values.front();
     if (tag == "textbox") {
       out_ += "<textarea id=\"input_" + Escaped(id) + "\" name=\"input_" + Escaped(id) +
-              "\" aria-describedby=\"status_" + Escaped(id) + "\">" + Escaped(value) +
-              "</textarea>";
+              "\" aria-label=\"" + Escaped(AccessibleName(node)) + "\" aria-describedby=\"status_" +
+              Escaped(id) + "\">" + Escaped(value) + "</textarea>";
     } else {
       out_ += "<input type=\"text\" id=\"input_" + Escaped(id) + "\" name=\"input_" + Escaped(id) +
-              "\" value=\"" + Escaped(value) + "\" aria-describedby=\"status_" + Escaped(id) + "\"";
+              "\" value=\"" + Escaped(value) + "\" aria-label=\"" + Escaped(AccessibleName(node)) +
+              "\" aria-describedby=\"status_" + Escaped(id) + "\"";
       if (const char* size = node.attribute("size").value(); *size != '\0') {
         out_ += " size=\"" + Escaped(size) + "\"";
       }
@@ -301,8 +352,9 @@ void Renderer::OptionInput(pugi::xml_node node, const InputInfo& info) {
   std::vector<std::string> values = AnswerValues(id);
   std::string current = values.empty() ? "" : values.front();
   out_ += "<select name=\"input_" + Escaped(id) + "\" id=\"input_" + Escaped(id) +
-          "\" aria-describedby=\"status_" + Escaped(id) + "\"><option value=\"option_" +
-          Escaped(id) + "_dummy_default\">Select an option</option>";
+          "\" aria-label=\"" + Escaped(AccessibleName(node)) + "\" aria-describedby=\"status_" +
+          Escaped(id) + "\"><option value=\"option_" + Escaped(id) +
+          "_dummy_default\">Select an option</option>";
   for (const std::string& value : OptionValues(node)) {
     out_ += "<option value=\"" + Escaped(value) + "\"" + (value == current ? " selected" : "") +
             ">" + Escaped(value) + "</option>";

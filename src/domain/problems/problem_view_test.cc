@@ -64,6 +64,10 @@ TEST(ProblemView, RendersInputsWithAnswersAndCorrectness) {
   EXPECT_THAT(html, HasSubstr("<p>Warm up.</p>"));
   EXPECT_THAT(html, HasSubstr("name=\"input_p1_2_1\" value=\"3&lt;4\""));
   EXPECT_THAT(html, HasSubstr("<p class=\"question-label\">What is pi?</p>"));
+  // Every input has an accessible name: its response's label, the paragraph
+  // before its response, else "Answer".
+  EXPECT_THAT(html, HasSubstr("value=\"3&lt;4\" aria-label=\"What is pi?\""));
+  EXPECT_THAT(html, HasSubstr("id=\"input_p1_5_1\" aria-label=\"Answer\""));
   EXPECT_THAT(html, HasSubstr("class=\"status incorrect\" id=\"status_p1_2_1\""));
   EXPECT_THAT(html, HasSubstr("<div class=\"message\">Close</div>"));
   EXPECT_THAT(html, HasSubstr("type=\"radio\" name=\"input_p1_3_1\" id=\"input_p1_3_1_choice_1\" "
@@ -86,6 +90,18 @@ TEST(ProblemView, RendersInputsWithAnswersAndCorrectness) {
   html = RenderProblemHtml(problem, state);
   EXPECT_THAT(html, HasSubstr("class=\"status submitted\" id=\"status_p1_2_1\""));
   EXPECT_THAT(html, Not(HasSubstr("Close")));
+}
+
+// The markdown editor's problems ask in the paragraph before the response.
+TEST(ProblemView, AnInputWithoutALabelIsNamedByTheQuestionBeforeIt) {
+  auto problem = capa::ParseProblem(R"xml(<problem>
+  <p>Enter the   numerical value of <b>Pi</b>:</p>
+  <numericalresponse answer="3.14159"><textline/></numericalresponse>
+</problem>)xml",
+                                    "p1");
+  ASSERT_TRUE(problem.ok()) << problem.status().ToString();
+  EXPECT_THAT(RenderProblemHtml(*problem, ViewState{}),
+              HasSubstr("aria-label=\"Enter the numerical value of Pi:\""));
 }
 
 TEST(ProblemView, ShownAnswersPerResponseType) {
