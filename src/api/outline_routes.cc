@@ -281,6 +281,8 @@ class OutlineRoutes {
       if (any_public) Public(tree, base, is_public, body);
       return OkStatus();
     }
+    // Handouts are for the enrolled and staff (show_enrolled upstream).
+    if (tree.handouts_html.has_value()) body["handouts_html"] = *tree.handouts_html;
     std::vector<bool> visible = internal::VisibleBlocks(tree, access);
     LARCH_ASSIGN_OR_RETURN(std::vector<completion::BlockCompletion> rows,
                            ctx_.completion.ForCourse(caller.user_id, course_key));

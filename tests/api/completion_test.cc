@@ -72,6 +72,9 @@ void WriteCourse(const fs::path& dir) {
          "</course>\n";
   std::ofstream(dir / "policies" / "2024" / "policy.json")
       << json{{"course/2024", {{"display_name", "Completion"}}}};
+  fs::create_directories(dir / "info");
+  std::ofstream(dir / "info" / "handouts.html")
+      << "<ol><li><a href=\"/static/syllabus.pdf\">Syllabus</a></li></ol>";
 }
 
 // A course whose outline is public (course_visibility public_outline).
@@ -434,6 +437,11 @@ TEST_P(CompletionApiTest, OutlineShowsWhatTheLearnerSeesWithCompletion) {
     EXPECT_TRUE(body.contains(field)) << field;
   }
   EXPECT_EQ(body["enrollment_mode"], "audit");
+  // The course's info/handouts.html, its /static/ links made asset URLs.
+  EXPECT_EQ(body["handouts_html"],
+            "<ol><li><a href=\"/asset-v1:Larch+C+2024+type@asset+block@syllabus.pdf\">"
+            "Syllabus</a></li></ol>");
+  EXPECT_EQ(Outline(kCourse, outsider_).second["handouts_html"], nullptr);
   EXPECT_EQ(body["has_ended"], false);
   EXPECT_EQ(body["user_has_passing_grade"], false);
   const json& blocks = body["course_blocks"]["blocks"];

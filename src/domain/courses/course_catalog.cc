@@ -150,6 +150,7 @@ StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::LoadTree(std::string_
   auto tree = std::make_shared<CourseTree>();
   tree->course_key = key;
   std::vector<std::string> parents;
+  StatusOr<keys::CourseKey> parsed_key = keys::CourseKey::Parse(key);
   Status status = db_.RunInTransaction(storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
     tree->blocks.clear();
     tree->index.clear();
@@ -170,12 +171,21 @@ StatusOr<std::shared_ptr<const CourseTree>> CourseCatalog::LoadTree(std::string_
       tree->index.emplace(block.usage_key, static_cast<int>(tree->blocks.size()));
       tree->blocks.push_back(std::move(block));
     }
+    tree->handouts_html.reset();
+    if (!parsed_key.ok()) return OkStatus();
+    LARCH_ASSIGN_OR_RETURN(std::vector<CourseText> infos,
+                           CourseStore::ListTexts(txn, *parsed_key, "info"));
+    for (CourseText& text : infos) {
+      if (text.name == "handouts.html") tree->handouts_html = std::move(text.content);
+    }
     return OkStatus();
   });
   if (!status.ok()) return status;
   tree->url_course_key = JsonQuote(key);
   tree->url_course_key = tree->url_course_key.substr(1, tree->url_course_key.size() - 2);
-  StatusOr<keys::CourseKey> parsed_key = keys::CourseKey::Parse(key);
+  if (tree->handouts_html && parsed_key.ok()) {
+    tree->handouts_html = RewriteStaticUrls(*tree->handouts_html, *parsed_key);
+  }
   // Rows come ordered by position, so appending keeps each parent's children
   // in order.
   for (size_t i = 0; i < tree->blocks.size(); ++i) {

@@ -77,6 +77,9 @@ struct CourseTree {
   std::unordered_map<std::string, int> index;
   // course_key JSON-escaped without quotes (for URLs inside strings).
   std::string url_course_key;
+  // The course's info/handouts.html with /static/ links rewritten
+  // (get_course_info_section 'handouts'); nullopt when the course has none.
+  std::optional<std::string> handouts_html;
 
   // -1 when absent.
   int Find(std::string_view usage_key) const;
