@@ -403,6 +403,13 @@ void Components::RegisterJobHandlers() {
   registered.IgnoreError();
 }
 
+Status Components::SyncSpecialExams(const std::string& course_key) {
+  if (exams_ == nullptr) return OkStatus();
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         course_catalog_->GetTree(course_key));
+  return exams_->SyncCourse(*tree);
+}
+
 void Components::RegisterSpecialExamJob() {
   // special_exams.expire_attempt: submits a timed exam attempt whose time is
   // up (special_exams.h); exams_ exists once Build() finished, before jobs
@@ -427,7 +434,8 @@ void Components::RegisterCourseImportJob() {
   // Build() finished, so milestones_ exists by then.
   course_import_ = std::make_unique<courses::CourseImportService>(
       *db_, *SystemClock::Default(), settings_.data_dir, [this](const keys::CourseKey& course_key) {
-        return milestones_->SyncCourse(course_key).status();
+        LARCH_RETURN_IF_ERROR(milestones_->SyncCourse(course_key).status());
+        return SyncSpecialExams(course_key.ToString());
       });
   courses::CourseImportService* service = course_import_.get();
   Status registered = jobs_->Register(

@@ -125,6 +125,9 @@ class Components {
   oauth::OAuthService& oauth() { return *oauth_; }
   // Call SyncCourse after every course import.
   milestones::MilestoneService& milestones() { return *milestones_; }
+  // Writes the timed exams of the course's current version
+  // (special_exams::ExamService::SyncCourse); OK with the feature off.
+  Status SyncSpecialExams(const std::string& course_key);
   grades::GradeService& grades() { return *grades_; }
   enrollment::EnrollmentService& enrollments() { return *enrollments_; }
   // The Python sandbox for capa scripts and customresponse, started on first
