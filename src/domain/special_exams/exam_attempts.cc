@@ -208,6 +208,15 @@ StatusOr<SequenceGate> ExamService::GateFor(const courses::CourseTree& tree, int
                                             int64_t user_id, bool staff) {
   SequenceGate gate;
   if (index < 0 || static_cast<size_t>(index) >= tree.blocks.size()) return gate;
+  LARCH_RETURN_IF_ERROR(SyncCourse(tree));
+  {
+    MutexLock lock(mu_);
+    auto it = synced_.find(tree.course_key);
+    if (it == synced_.end() ||
+        !it->second.timed.contains(tree.blocks[static_cast<size_t>(index)].usage_key)) {
+      return gate;
+    }
+  }
   LARCH_ASSIGN_OR_RETURN(std::optional<Exam> exam,
                          ExamForContent(tree, tree.blocks[static_cast<size_t>(index)].usage_key));
   // Proctored exams are not run here; they stay open as ordinary content.

@@ -128,11 +128,12 @@ Status ExamService::SyncCourse(const courses::CourseTree& tree) {
   {
     MutexLock lock(mu_);
     auto it = synced_.find(tree.course_key);
-    if (it != synced_.end() && it->second == tree.version) return OkStatus();
+    if (it != synced_.end() && it->second.version == tree.version) return OkStatus();
   }
+  std::set<std::string, std::less<>> timed;
   int64_t now = clock_.NowMicros();
   LARCH_RETURN_IF_ERROR(db_.RunInTransaction(TxnMode::kReadWrite, [&](Transaction& txn) -> Status {
-    std::set<std::string> timed;
+    timed.clear();
     // register_special_exams: only courses with timed (or proctored) exams
     // enabled have exams.
     bool enabled =
@@ -154,7 +155,7 @@ Status ExamService::SyncCourse(const courses::CourseTree& tree) {
     return OkStatus();
   }));
   MutexLock lock(mu_);
-  synced_[tree.course_key] = tree.version;
+  synced_[tree.course_key] = Synced{tree.version, std::move(timed)};
   return OkStatus();
 }
 

@@ -144,6 +144,10 @@ TEST_P(SpecialExamsTest, TimerStartsOnStartAndExpiresOnRead) {
   LARCH_ASSERT_OK_AND_ASSIGN(gate, service_->GateFor(tree, 1, kLearner, false));
   EXPECT_FALSE(gate.submissions_open);
   EXPECT_FALSE(gate.content_open);
+  // An ordinary sequence is no exam.
+  LARCH_ASSERT_OK_AND_ASSIGN(SequenceGate plain, service_->GateFor(tree, 3, kLearner, false));
+  EXPECT_FALSE(plain.exam);
+  EXPECT_TRUE(plain.submissions_open);
   // Staff are never gated.
   LARCH_ASSERT_OK_AND_ASSIGN(gate, service_->GateFor(tree, 1, kOther, true));
   EXPECT_TRUE(gate.submissions_open);

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -219,7 +220,13 @@ class ExamService {
   const Clock& clock_;
   Random& random_;
   Mutex mu_;
-  std::map<std::string, int64_t, std::less<>> synced_ LARCH_GUARDED_BY(mu_);
+  // Per course: the version last synced and its timed sequentials, so the
+  // gate of an ordinary sequence costs no query.
+  struct Synced {
+    int64_t version = 0;
+    std::set<std::string, std::less<>> timed;
+  };
+  std::map<std::string, Synced, std::less<>> synced_ LARCH_GUARDED_BY(mu_);
 };
 
 }  // namespace larch::special_exams
