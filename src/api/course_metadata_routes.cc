@@ -110,8 +110,8 @@ class CourseMetadataRoutes {
         {"is_integrity_signature_enabled", false},
         {"user_needs_integrity_signature", false},
         {"learning_assistant_enabled", false},
-        {"is_mfe_special_exams_enabled", false},
-        {"is_mfe_proctored_exams_enabled", false},
+        {"is_mfe_special_exams_enabled", SpecialExamsEnabled(*viewer)},
+        {"is_mfe_proctored_exams_enabled", ProctoredExamsEnabled(*viewer)},
         {"can_access_proctored_exams", false}};
     return Response::Json(200, body);
   }
@@ -159,14 +159,26 @@ class CourseMetadataRoutes {
         {"has_course_author_access", viewer->staff},
         {"studio_access", viewer->staff},
         {"is_new_discussion_sidebar_view_enabled", false},
-        {"is_mfe_special_exams_enabled", false},
-        {"is_mfe_proctored_exams_enabled", false},
+        {"is_mfe_special_exams_enabled", SpecialExamsEnabled(*viewer)},
+        {"is_mfe_proctored_exams_enabled", ProctoredExamsEnabled(*viewer)},
         {"verified_mode", nullptr},
         {"course_theme_variant", nullptr}};
     return Response::Json(200, body);
   }
 
  private:
+  // ENABLE_SPECIAL_EXAMS and a course with timed exams (its
+  // enable_timed_exams / enable_proctored_exams setting, which is what makes
+  // its time-limited subsections exams; special_exams.h).
+  bool SpecialExamsEnabled(const CourseViewer& viewer) const {
+    if (ctx_.exams == nullptr) return false;
+    StatusOr<std::vector<special_exams::Exam>> exams = ctx_.exams->ActiveExams(*viewer.tree);
+    return exams.ok() && !exams->empty();
+  }
+  bool ProctoredExamsEnabled(const CourseViewer& viewer) const {
+    return ctx_.exams != nullptr && learning::SettingTrue(Root(viewer), "enable_proctored_exams");
+  }
+
   static const courses::CatalogBlock& Root(const CourseViewer& viewer) {
     return viewer.tree->blocks[static_cast<size_t>(viewer.tree->root)];
   }

@@ -77,11 +77,28 @@ class CoursewareRoutes {
 
 }  // namespace
 
-BlockHandler ProblemHandler(problems::ProblemService& problems) {
-  return [&problems](const BlockHandlerCall& call) {
+int EnclosingSequence(const courses::CourseTree& tree, int index) {
+  for (int i = index; i >= 0; i = tree.blocks[static_cast<size_t>(i)].parent) {
+    if (tree.blocks[static_cast<size_t>(i)].type == "sequential") return i;
+  }
+  return -1;
+}
+
+BlockHandler ProblemHandler(problems::ProblemService& problems, special_exams::ExamService* exams) {
+  return [&problems, exams](const BlockHandlerCall& call) {
     const Request& request = *call.request;
     problems::ProblemRequest problem{call.user_id,     call.staff,  call.tree,
                                      call.block_index, call.suffix, request.FormValues()};
+    if (exams != nullptr) {
+      // A timed exam's problems take answers only while its clock runs.
+      int sequence = EnclosingSequence(*call.tree, call.block_index);
+      if (sequence >= 0) {
+        StatusOr<special_exams::SequenceGate> gate =
+            exams->GateFor(*call.tree, sequence, call.user_id, call.staff);
+        if (!gate.ok()) return http::ErrorResponse(gate.status(), request.request_id());
+        problem.closed = !gate->submissions_open;
+      }
+    }
     StatusOr<nlohmann::json> reply = problems.Handle(problem);
     if (!reply.ok()) {
       if (reply.status().code() == StatusCode::kNotFound) return NotFound(request);

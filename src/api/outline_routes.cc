@@ -245,6 +245,11 @@ class OutlineRoutes {
     json body = DefaultBody(base, course_key);
     std::optional<int64_t> end = TimeSetting(course, "end");
     body["has_ended"] = end.has_value() && *end < ctx_.gate.SeeAll().now;
+    // course_overview.enable_proctored_exams, which only means anything with
+    // ENABLE_SPECIAL_EXAMS on (docs/api/special_exams.md).
+    const json* proctored = Setting(course, "enable_proctored_exams", false);
+    body["enable_proctored_exams"] =
+        ctx_.settings.Feature("ENABLE_SPECIAL_EXAMS") && proctored != nullptr && *proctored == true;
     if (caller == nullptr) {
       Public(t, base, is_public, body);
       return Response::Json(200, body);

@@ -88,13 +88,33 @@ class UnitPageRoutes {
         return NotFoundPage();
       }
     }
-    Viewer viewer{caller->user_id, roles.staff, *tree, *access, PreferredLanguage(request)};
     const CatalogBlock& block = (*tree)->blocks[static_cast<size_t>(index)];
+    std::optional<std::string> exam_notice;
+    if (ctx_.exams != nullptr) {
+      // SequenceBlock.descendants_are_gated: a unit of a timed exam that is
+      // not running redirects to its sequence, which shows the exam's page.
+      int sequence = EnclosingSequence(**tree, index);
+      if (sequence >= 0) {
+        StatusOr<special_exams::SequenceGate> gate =
+            ctx_.exams->GateFor(**tree, sequence, caller->user_id, roles.staff);
+        if (!gate.ok()) return http::ErrorResponse(gate.status(), request.request_id());
+        if (!gate->content_open) {
+          if (sequence != index) {
+            return Response::Redirect("/xblock/" +
+                                      (*tree)->blocks[static_cast<size_t>(sequence)].usage_key);
+          }
+          exam_notice = ExamNotice(gate->status);
+        }
+      }
+    }
+    Viewer viewer{caller->user_id, roles.staff, *tree, *access, PreferredLanguage(request)};
     internal::UnitPage page;
     page.title = block.display_name.empty() ? block.type : block.display_name;
     page.show_title = request.Query("show_title").value_or("1") == "1";
     page.usage_key = block.usage_key;
-    if (block.type == "vertical") {
+    if (exam_notice.has_value()) {
+      page.sections.push_back(*exam_notice);
+    } else if (block.type == "vertical") {
       AddChildren(viewer, index, page.sections);
     } else {
       page.sections.push_back(Section(viewer, index));
@@ -115,6 +135,28 @@ class UnitPageRoutes {
     ContentAccess access;
     std::string language;
   };
+
+  // The timed exam's page in place of its content (edx-proctoring's
+  // timed_exam templates, shortened): the learner starts, resumes or ends
+  // the exam from the learning app.
+  static std::string ExamNotice(const std::string& status) {
+    std::string text =
+        "This exam has a time limit. Start it from the course to see its content; once "
+        "started, you must complete and submit it in the time allowed.";
+    if (status == "ready_to_submit") {
+      text =
+          "Are you sure that you want to submit your timed exam? Return to the course to "
+          "submit it or go back to the exam.";
+    } else if (status == "submitted") {
+      text =
+          "You have submitted your timed exam. After you submit, you cannot change your "
+          "answers.";
+    } else if (!status.empty() && status != "created") {
+      text = "This timed exam is closed.";
+    }
+    return "<div class=\"larch-exam-gate\" role=\"status\"><p>" + internal::HtmlEscape(text) +
+           "</p></div>";
+  }
 
   static bool Shown(const Viewer& v, int index) {
     const CatalogBlock& block = v.tree->blocks[static_cast<size_t>(index)];

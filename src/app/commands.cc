@@ -371,6 +371,9 @@ int RunImportOlx(const CommonFlags& flags, const std::string& path) {
     if (!synced->entrance_exam_id.empty()) {
       std::printf("Requires entrance exam %s\n", synced->entrance_exam_id.c_str());
     }
+    // Time-limited subsections become timed exams (ENABLE_SPECIAL_EXAMS).
+    Status exams = (*components)->SyncSpecialExams(result->course_key.ToString());
+    if (!exams.ok()) return FailStatus(exams);
   }
   return kExitOk;
 }

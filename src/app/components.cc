@@ -29,6 +29,7 @@
 #include "larch/api/learning_routes.h"
 #include "larch/api/outline_routes.h"
 #include "larch/api/search_routes.h"
+#include "larch/api/special_exam_routes.h"
 #include "larch/api/unit_page_routes.h"
 #include "larch/bookmarks/bookmarks.h"
 #include "larch/builtin_blocks/builtin_blocks.h"
@@ -57,6 +58,7 @@
 #include "larch/oauth/oauth_service.h"
 #include "larch/problems/problem_service.h"
 #include "larch/sandbox/sandbox_runner.h"
+#include "larch/special_exams/special_exams.h"
 #include "larch/storage/open_database.h"
 #include "web_app.h"
 
@@ -234,6 +236,10 @@ Status Components::Build(bool create_db) {
       *db_, *SystemClock::Default(), milestones::MilestoneFlags::FromSettings(settings_));
   // Certificates fulfil the prerequisite milestones of their course.
   milestones_->SubscribeToCertificates(*events_);
+  if (settings_.Feature("ENABLE_SPECIAL_EXAMS")) {
+    exams_ = std::make_unique<special_exams::ExamService>(*db_, *SystemClock::Default(),
+                                                          *SecureRandom::Default());
+  }
 
   router_ = std::make_unique<http::Router>();
   RegisterRoutes();
@@ -282,7 +288,7 @@ void Components::RegisterRoutes() {
       },
       problems::PythonOptions{[this] { return python_runner(); }, settings_.data_dir});
   block_handlers_ = std::make_unique<api::BlockHandlers>();
-  block_handlers_->Add("problem", "xmodule_handler", api::ProblemHandler(*problems_));
+  block_handlers_->Add("problem", "xmodule_handler", api::ProblemHandler(*problems_, exams_.get()));
   completion_ = std::make_unique<completion::CompletionService>(*db_, *SystemClock::Default());
   completion_context_ = std::make_unique<api::CompletionRoutesContext>(api::CompletionRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *accounts_, *completion_});
@@ -293,7 +299,7 @@ void Components::RegisterRoutes() {
   api::AddBuiltinBlockHandlers(*block_handlers_, *builtin_blocks_);
   unit_page_context_ = std::make_unique<api::UnitPageRoutesContext>(
       api::UnitPageRoutesContext{*account_routes_context_, *course_catalog_, *content_gate_,
-                                 *enrollments_, *problems_, *builtin_blocks_});
+                                 *enrollments_, *problems_, *builtin_blocks_, exams_.get()});
   api::RegisterUnitPageRoutes(*router_, *unit_page_context_);
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
@@ -314,12 +320,18 @@ void Components::RegisterRoutes() {
   api::RegisterBookmarkRoutes(*router_, *bookmark_context_);
   learning_context_ = std::make_unique<api::LearningRoutesContext>(api::LearningRoutesContext{
       settings_, *SystemClock::Default(), *course_catalog_, *content_gate_, *enrollments_,
-      *accounts_, *grades_, milestones_.get(), *completion_, *bookmarks_});
+      *accounts_, *grades_, milestones_.get(), *completion_, *bookmarks_, exams_.get()});
   api::RegisterCourseMetadataRoutes(*router_, *learning_context_);
   api::RegisterSequenceRoutes(*router_, *learning_context_);
   api::RegisterDatesRoutes(*router_, *learning_context_);
   api::RegisterLearningSequencesRoutes(*router_, *learning_context_);
   api::RegisterActivationEmailRoute(*router_, *learning_context_);
+  if (exams_ != nullptr) {
+    special_exam_context_ = std::make_unique<api::SpecialExamRoutesContext>(
+        api::SpecialExamRoutesContext{settings_, *SystemClock::Default(), *course_catalog_,
+                                      *content_gate_, *enrollments_, *accounts_, *exams_});
+    api::RegisterSpecialExamRoutes(*router_, *special_exam_context_);
+  }
   learner_home_ = std::make_unique<learner_home::LearnerHomeService>(
       *db_, *course_catalog_, *SystemClock::Default(), milestones_.get());
   learner_home_context_ =
@@ -374,6 +386,7 @@ void Components::RegisterJobHandlers() {
   // Registering a fixed name on a fresh runner cannot collide.
   registered.IgnoreError();
   RegisterCourseImportJob();
+  RegisterSpecialExamJob();
   // grades.recalculate {"user_id", "course_key"}: enqueued with each score
   // change; grades_ exists once Build() finished, before jobs run.
   registered = jobs_->Register(grades::kRecalculateJob, [this](const jobs::JobContext& job) {
@@ -390,6 +403,30 @@ void Components::RegisterJobHandlers() {
   registered.IgnoreError();
 }
 
+Status Components::SyncSpecialExams(const std::string& course_key) {
+  if (exams_ == nullptr) return OkStatus();
+  LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
+                         course_catalog_->GetTree(course_key));
+  return exams_->SyncCourse(*tree);
+}
+
+void Components::RegisterSpecialExamJob() {
+  // special_exams.expire_attempt: submits a timed exam attempt whose time is
+  // up (special_exams.h); exams_ exists once Build() finished, before jobs
+  // run. With the feature off the job has nothing to do.
+  Status registered =
+      jobs_->Register(special_exams::kExpireJobKind, [this](const jobs::JobContext& job) {
+        const nlohmann::json& payload = job.payload;
+        if (!payload.is_object() || !payload.contains("attempt_id") ||
+            !payload["attempt_id"].is_number_integer()) {
+          return InvalidArgumentError("special_exams.expire_attempt needs attempt_id");
+        }
+        if (exams_ == nullptr) return OkStatus();
+        return exams_->ExpireAttempt(payload["attempt_id"].get<int64_t>());
+      });
+  registered.IgnoreError();
+}
+
 void Components::RegisterCourseImportJob() {
   // courses.import (api/import_routes.h): the use case lives in
   // courses::CourseImportService; prerequisites and the entrance exam follow
@@ -397,7 +434,8 @@ void Components::RegisterCourseImportJob() {
   // Build() finished, so milestones_ exists by then.
   course_import_ = std::make_unique<courses::CourseImportService>(
       *db_, *SystemClock::Default(), settings_.data_dir, [this](const keys::CourseKey& course_key) {
-        return milestones_->SyncCourse(course_key).status();
+        LARCH_RETURN_IF_ERROR(milestones_->SyncCourse(course_key).status());
+        return SyncSpecialExams(course_key.ToString());
       });
   courses::CourseImportService* service = course_import_.get();
   Status registered = jobs_->Register(

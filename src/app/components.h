@@ -68,10 +68,14 @@ class BookmarkService;
 namespace builtin_blocks {
 class BuiltinBlockService;
 }  // namespace builtin_blocks
+namespace special_exams {
+class ExamService;
+}  // namespace special_exams
 namespace api {
 struct AccountRoutesContext;
 struct CourseHomeRoutesContext;
 struct LearningRoutesContext;
+struct SpecialExamRoutesContext;
 struct LearnerHomeRoutesContext;
 struct CourseRoutesContext;
 struct CourseImportRoutesContext;
@@ -121,6 +125,9 @@ class Components {
   oauth::OAuthService& oauth() { return *oauth_; }
   // Call SyncCourse after every course import.
   milestones::MilestoneService& milestones() { return *milestones_; }
+  // Writes the timed exams of the course's current version
+  // (special_exams::ExamService::SyncCourse); OK with the feature off.
+  Status SyncSpecialExams(const std::string& course_key);
   grades::GradeService& grades() { return *grades_; }
   enrollment::EnrollmentService& enrollments() { return *enrollments_; }
   // The Python sandbox for capa scripts and customresponse, started on first
@@ -140,6 +147,7 @@ class Components {
   void RegisterRoutes();
   void RegisterJobHandlers();
   void RegisterCourseImportJob();
+  void RegisterSpecialExamJob();
 
   config::Settings settings_;
   std::unique_ptr<storage::Database> db_;
@@ -177,6 +185,9 @@ class Components {
   std::unique_ptr<api::BookmarkRoutesContext> bookmark_context_;
   std::unique_ptr<builtin_blocks::BuiltinBlockService> builtin_blocks_;
   std::unique_ptr<api::UnitPageRoutesContext> unit_page_context_;
+  // Timed exams; null when ENABLE_SPECIAL_EXAMS is off.
+  std::unique_ptr<special_exams::ExamService> exams_;
+  std::unique_ptr<api::SpecialExamRoutesContext> special_exam_context_;
   std::unique_ptr<http::Router> router_;
   Mutex python_runner_mu_;
   std::unique_ptr<capa::PythonRunner> python_runner_ LARCH_GUARDED_BY(python_runner_mu_);

@@ -73,6 +73,8 @@ struct Work {
   double raw_possible = 0;
   // Set for problems that need Python when the sandbox is available.
   capa::PythonRunner* runner = nullptr;
+  // Closed by a rule outside the problem (ProblemRequest::closed).
+  bool closed_by_rule = false;
 
   int64_t Seed() const {
     auto it = state.find("seed");
@@ -106,7 +108,7 @@ struct Work {
     return AttemptState{Attempts(), Done(), earned, possible};
   }
   const ProblemSettings& settings() const { return loaded.settings; }
-  bool Closed() const { return IsClosed(settings(), Attempt(), viewer.now); }
+  bool Closed() const { return closed_by_rule || IsClosed(settings(), Attempt(), viewer.now); }
   bool CorrectnessShown() const { return CorrectnessAvailable(settings(), viewer); }
 
   std::string Html() const {
@@ -613,6 +615,7 @@ StatusOr<std::optional<json>> ProblemService::Step(const ProblemRequest& request
               block.usage_key,
               module.state,
               static_cast<double>(problem.MaxScore())};
+  before.closed_by_rule = request.closed;
   if (loaded.needs_python && python_.runner) {
     StatusOr<capa::PythonRunner*> runner = python_.runner();
     if (runner.ok()) before.runner = *runner;

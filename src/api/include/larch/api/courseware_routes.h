@@ -35,6 +35,7 @@
 #include "larch/http/response.h"
 #include "larch/http/router.h"
 #include "larch/problems/problem_service.h"
+#include "larch/special_exams/special_exams.h"
 
 namespace larch::api {
 
@@ -84,8 +85,14 @@ struct CoursewareRoutesContext {
   BlockHandlers& handlers;
 };
 
-// The capa problem handler (xmodule_handler on problem blocks).
-BlockHandler ProblemHandler(problems::ProblemService& problems);
+// The capa problem handler (xmodule_handler on problem blocks). With
+// `exams` (ENABLE_SPECIAL_EXAMS on), a problem inside a timed exam answers
+// as closed unless the learner's attempt is running (staff excepted).
+BlockHandler ProblemHandler(problems::ProblemService& problems,
+                            special_exams::ExamService* exams = nullptr);
+
+// The sequential at or above `index`, -1 when there is none.
+int EnclosingSequence(const courses::CourseTree& tree, int index);
 
 // Adds the routes above. The caller comes from api::CurrentPrincipal, so
 // RegisterAccountRoutes must run on the same router.

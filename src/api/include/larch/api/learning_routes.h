@@ -30,6 +30,7 @@
 #include "larch/grades/grade_service.h"
 #include "larch/http/router.h"
 #include "larch/milestones/milestones.h"
+#include "larch/special_exams/special_exams.h"
 
 namespace larch::api {
 
@@ -48,6 +49,8 @@ struct LearningRoutesContext {
   // sequence metadata.
   completion::CompletionService& completion;
   bookmarks::BookmarkService& bookmarks;
+  // Timed exams; null when ENABLE_SPECIAL_EXAMS is off.
+  special_exams::ExamService* exams = nullptr;
 };
 
 // The caller comes from api::CurrentPrincipal (RegisterAccountRoutes first).

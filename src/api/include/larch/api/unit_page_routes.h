@@ -45,6 +45,8 @@ struct UnitPageRoutesContext {
   enrollment::EnrollmentService& enrollments;
   problems::ProblemService& problems;
   builtin_blocks::BuiltinBlockService& blocks;
+  // Timed exams; null when ENABLE_SPECIAL_EXAMS is off.
+  special_exams::ExamService* exams = nullptr;
 };
 
 // Adds GET /xblock/{usage_key}. RegisterAccountRoutes must run on the same

@@ -80,6 +80,10 @@ struct ProblemRequest {
   std::string dispatch;
   // The POST fields in order (input_<id>, input_<id>[]).
   std::vector<std::pair<std::string, std::string>> form;
+  // Closed by a rule outside the problem: a timed exam the learner has not
+  // started, has submitted or ran out of time on. The problem then answers
+  // as a closed problem does (capa's closed()).
+  bool closed = false;
 };
 
 // Where problems with Python run. `runner` is asked on the first problem
