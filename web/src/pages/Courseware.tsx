@@ -74,6 +74,8 @@ function handlerUrl(courseId: string, blockId: string, handler: string): string 
 function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; routeSequence: string; routeUnit?: string }) {
   const intl = useIntl();
   const location = useLocation();
+  // Kept across sequences: the sequence view is rebuilt after each one loads.
+  const [sidebar, setSidebar] = useState(false);
   const outline = useLoad(async (signal) => parseOutline(await request(`/api/course_home/v1/outline/${course.id}`, { signal })), [course.id]);
   const sequenceId = sequenceForRoute(outline.data ?? null, routeSequence);
   const seq = useLoad(
@@ -125,6 +127,8 @@ function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; rout
       sectionTitle={placed?.sectionTitle ?? null}
       order={order}
       outline={outline.data ?? null}
+      sidebar={sidebar}
+      onSidebar={setSidebar}
       onActivity={refresh}
       onChange={(next) => setSeqData({ ...next, requested: sequence.requested })}
     />
@@ -161,6 +165,8 @@ function SequenceView({
   sectionTitle,
   order,
   outline,
+  sidebar,
+  onSidebar,
   onActivity,
   onChange,
 }: {
@@ -170,6 +176,8 @@ function SequenceView({
   sectionTitle: string | null;
   order: string[];
   outline: CourseOutline | null;
+  sidebar: boolean;
+  onSidebar: (open: boolean) => void;
   onActivity: () => void;
   onChange: (s: Sequence) => void;
 }) {
@@ -180,7 +188,6 @@ function SequenceView({
   const index = unit ? sequence.units.indexOf(unit) : -1;
   const location = useLocation();
   const title = useRef<HTMLHeadingElement>(null);
-  const [sidebar, setSidebar] = useState(false);
   const focusUnit = (location.state as { focusUnit?: boolean } | null)?.focusUnit === true;
   // After Previous/Next or a unit of the sequence bar, the unit's title takes the focus.
   useEffect(() => {
@@ -282,7 +289,7 @@ function SequenceView({
           className="larch-sidebar-toggle"
           aria-expanded={sidebar}
           aria-controls="larch-player-outline"
-          onClick={() => setSidebar(!sidebar)}
+          onClick={() => onSidebar(!sidebar)}
         >
           <Icon src={MenuOpen} size="sm" className="me-1 larch-flip-rtl" />
           {intl.formatMessage(sidebar ? messages.hideOutline : messages.showOutline)}
@@ -309,11 +316,11 @@ function SequenceView({
 /** The course's sections and subsections with completion, beside the unit (the MFE's outline sidebar). */
 function OutlineSidebar({ courseId, outline, current }: { courseId: string; outline: CourseOutline; current: string }) {
   const intl = useIntl();
-  const done = (complete: boolean) => (
-    <>
-      <Icon src={complete ? CheckCircle : RadioButtonUnchecked} size="xs" className={complete ? 'larch-check done' : 'larch-check'} />
-      <span className="sr-only">, {intl.formatMessage(complete ? messages.completed : messages.incomplete)}</span>
-    </>
+  const icon = (complete: boolean) => (
+    <Icon src={complete ? CheckCircle : RadioButtonUnchecked} size="xs" className={complete ? 'larch-check done' : 'larch-check'} />
+  );
+  const status = (complete: boolean) => (
+    <span className="sr-only">, {intl.formatMessage(complete ? messages.completed : messages.incomplete)}</span>
   );
   return (
     <nav id="larch-player-outline" className="larch-player-sidebar" aria-label={intl.formatMessage(messages.outline)}>
@@ -321,7 +328,7 @@ function OutlineSidebar({ courseId, outline, current }: { courseId: string; outl
       <ol className="list-unstyled">
         {outline.sections.map((section) => (
           <li key={section.id} className="larch-sidebar-section">
-            <span className="larch-sidebar-section-title">{section.title}{done(section.complete)}</span>
+            <span className="larch-sidebar-section-title">{icon(section.complete)}{section.title}{status(section.complete)}</span>
             <ol className="list-unstyled">
               {section.sequences.map((seq) => (
                 <li key={seq.id}>
@@ -331,8 +338,8 @@ function OutlineSidebar({ courseId, outline, current }: { courseId: string; outl
                     aria-current={seq.id === current ? 'page' : undefined}
                     className={seq.id === current ? 'active' : undefined}
                   >
-                    {done(seq.complete)}
-                    <span>{seq.title}</span>
+                    {icon(seq.complete)}
+                    <span>{seq.title}{status(seq.complete)}</span>
                   </Link>
                 </li>
               ))}
