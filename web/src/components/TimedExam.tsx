@@ -254,7 +254,7 @@ function TimerBar({
             {intl.formatMessage(more ? messages.showLess : messages.showMore)}
           </Button>
         </div>
-        <div className="d-flex align-items-center larch-gap" role="group" aria-label={intl.formatMessage(messages.timerRegion)}>
+        <div className="d-flex align-items-center justify-content-end larch-gap ms-auto" role="group" aria-label={intl.formatMessage(messages.timerRegion)}>
           {showEnd && (
             <Button variant="outline-primary" disabled={busy} data-testid="exam-end" onClick={onEnd}>
               {intl.formatMessage(messages.endButton)}
