@@ -140,10 +140,21 @@ test('a learner studies the Demo course: home, player, problems, completion and 
     await page.waitForURL((u) => decodeURIComponent(u.pathname).includes(before));
     const lastBefore = await page.locator('.larch-seq-units li:last-child .larch-seq-unit').getAttribute('data-unit-id');
     assert.ok(decodeURIComponent(page.url()).endsWith(lastBefore), 'Previous lands on the last unit');
+    // The unit's title takes the focus after the move, as in the MFE.
+    await page.waitForFunction(() => document.activeElement?.matches('[data-testid="unit-title"]'));
     await page.locator('.larch-nav-next.larch-nav-big').focus();
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => decodeURIComponent(u.pathname).includes(questions));
     await page.getByRole('navigation', { name: /Units of Homework - Question Styles/ }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.matches('[data-testid="unit-title"]'));
+
+    // The outline sidebar: every subsection with its completion, the current one marked.
+    await page.getByRole('button', { name: 'Show the course outline' }).click();
+    const sidebar = page.getByRole('navigation', { name: 'Course outline' });
+    await sidebar.getByRole('link', { name: /Homework - Question Styles/ }).waitFor();
+    assert.equal(await sidebar.locator('a[aria-current="page"]').count(), 1);
+    await check(page, 'courseware-sidebar');
+    await page.getByRole('button', { name: 'Hide the course outline' }).click();
 
     // One right answer and one wrong, inside the unit iframe; both units complete.
     await answer(page, textInput, ['France'], 'Correct');

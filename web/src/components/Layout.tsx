@@ -138,15 +138,22 @@ function Footer() {
   );
 }
 
-/** Moves focus to the page when the route changes, so keyboard users start at the content. */
+/**
+ * Moves focus to the page when the route changes, so keyboard users start at
+ * the content; a page that places the focus itself (the player's unit title)
+ * says so with `{focusUnit: true}` in the location state.
+ */
 function useFocusOnNavigate() {
   const location = useLocation();
+  const placed = (location.state as { focusUnit?: boolean } | null)?.focusUnit === true;
   useEffect(() => {
     const main = document.getElementById('main-content');
+    if (placed) return;
     if (main && document.activeElement && document.activeElement !== document.body) {
       main.focus({ preventScroll: true });
     }
     window.scrollTo?.(0, 0);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [location.pathname]);
 }
 

@@ -18,6 +18,7 @@ function seq(id: string, units: string[], position: number | null = null): Seque
     savePosition: true,
     hiddenAfterDue: false,
     bannerText: null,
+    timeLimited: false,
   };
 }
 

@@ -91,6 +91,8 @@ export interface CourseMeta {
   tabs: CourseTab[];
   access: CourseAccess;
   isStaff: boolean;
+  /** is_mfe_special_exams_enabled: the course runs timed exams. */
+  specialExams: boolean;
 }
 
 /** GET /api/course_home/v1/course_metadata/{course} or /api/courseware/course/{course}. */
@@ -104,6 +106,7 @@ export function parseCourseMeta(courseId: string, body: unknown): CourseMeta {
     tabs: parseTabs(courseId, b.tabs),
     access: parseAccess(b.course_access ?? b.can_load_courseware),
     isStaff: b.is_staff === true,
+    specialExams: b.is_mfe_special_exams_enabled === true,
   };
 }
 
@@ -208,6 +211,8 @@ export interface Sequence {
   savePosition: boolean;
   hiddenAfterDue: boolean;
   bannerText: string | null;
+  /** is_time_limited: a timed exam (the player asks the attempt API what to show). */
+  timeLimited: boolean;
 }
 
 /** GET /api/courseware/sequence/{sequence}. */
@@ -233,6 +238,7 @@ export function parseSequence(body: unknown): Sequence {
     savePosition: b.save_position !== false,
     hiddenAfterDue: b.is_hidden_after_due === true,
     bannerText: s(b.banner_text),
+    timeLimited: b.is_time_limited === true,
   };
 }
 

@@ -5,9 +5,11 @@ import { CheckCircle, ExpandLess, ExpandMore, RadioButtonUnchecked } from '@open
 import { defineMessages, useIntl } from 'react-intl';
 import { usePageTitle } from '../components/Layout';
 import { CourseShell } from '../components/CourseShell';
+import { useSite } from '../components/SiteContext';
 import { ErrorPanel, Loading } from '../components/Status';
 import { request } from '../api/http';
 import { useLoad } from '../lib/useLoad';
+import type { LoadState } from '../lib/useLoad';
 import { useInteractiveMark } from '../lib/perf';
 import { sanitizeHtml } from '../lib/about';
 import { coursewarePath, outlineCompletion, parseOutline } from '../lib/learning';
@@ -38,11 +40,17 @@ export type HomeTab = 'home' | 'dates' | 'progress';
 export default function CourseHome({ tab }: { tab: HomeTab }) {
   const { courseId = '' } = useParams();
   const active = tab === 'home' ? 'courseware' : tab;
+  // Started here, outside the shell, so it runs alongside the shell's course_metadata request.
+  const { user } = useSite();
+  const home = useLoad(
+    async (signal) => (tab === 'home' && user ? loadHome(courseId, signal) : null),
+    [courseId, tab === 'home', user?.username],
+  );
   return (
     <CourseShell courseId={courseId} endpoint="course_home" active={active}>
       {(course) => (
         <div className="container-xl py-4">
-          {tab === 'home' && <OutlineTab course={course} />}
+          {tab === 'home' && <OutlineTab course={course} data={home} />}
           {tab === 'dates' && <CourseDates course={course} />}
           {tab === 'progress' && <CourseProgress course={course} />}
         </div>
@@ -57,35 +65,46 @@ interface Resume {
   sequenceId: string;
 }
 
-async function resumeTarget(courseId: string, outline: CourseOutline, signal: AbortSignal): Promise<Resume | null> {
-  if (outline.hasVisited) {
-    try {
-      const r = (await request(`/api/courseware/resume/${courseId}`, { signal })) as Record<string, unknown>;
-      const seq = typeof r?.section_id === 'string' ? r.section_id : null;
-      const unit = typeof r?.unit_id === 'string' ? r.unit_id : null;
-      if (seq) return { path: coursewarePath(courseId, seq, unit), sequenceId: seq };
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') throw e;
-    }
-  }
-  const first = outline.sequences[0];
-  return first ? { path: coursewarePath(courseId, first.id), sequenceId: first.id } : null;
+interface HomeData {
+  outline: CourseOutline;
+  resume: Resume | null;
 }
 
-function OutlineTab({ course }: { course: CourseMeta }) {
+/** The resume API's block, or null (a failure only loses the Resume button's target). */
+async function readResume(courseId: string, signal: AbortSignal): Promise<Resume | null> {
+  try {
+    const r = (await request(`/api/courseware/resume/${courseId}`, { signal })) as Record<string, unknown>;
+    const seq = typeof r?.section_id === 'string' ? r.section_id : null;
+    const unit = typeof r?.unit_id === 'string' ? r.unit_id : null;
+    return seq ? { path: coursewarePath(courseId, seq, unit), sequenceId: seq } : null;
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    return null;
+  }
+}
+
+/** The outline and the resume block, read in parallel (and with the shell's course metadata). */
+async function loadHome(courseId: string, signal: AbortSignal): Promise<HomeData> {
+  const [body, resumed] = await Promise.all([
+    request(`/api/course_home/v1/outline/${courseId}`, { signal }),
+    readResume(courseId, signal),
+  ]);
+  const outline = parseOutline(body);
+  const first = outline.sequences[0];
+  const resume = (outline.hasVisited ? resumed : null) ?? (first ? { path: coursewarePath(courseId, first.id), sequenceId: first.id } : null);
+  return { outline, resume };
+}
+
+function OutlineTab({ course, data }: { course: CourseMeta; data: LoadState<HomeData | null> & { retry: () => void } }) {
   const intl = useIntl();
   usePageTitle(intl.formatMessage(messages.pageTitle, { course: course.title }));
-  const data = useLoad(async (signal) => {
-    const outline = parseOutline(await request(`/api/course_home/v1/outline/${course.id}`, { signal }));
-    return { outline, resume: await resumeTarget(course.id, outline, signal) };
-  }, [course.id]);
   const [open, setOpen] = useState<Set<string> | null>(null);
   // The browser speed bench times the course home to this mark.
   useInteractiveMark(data.status === 'done');
 
-  if (data.status === 'loading') return <Loading />;
+  if (data.status === 'loading' || (data.status === 'done' && !data.data)) return <Loading />;
   if (data.status === 'error') return <ErrorPanel error={data.error} onRetry={data.retry} />;
-  const { outline, resume } = data.data;
+  const { outline, resume } = data.data!;
   // The section to resume in starts open (as the MFE's), else the first one with work left.
   const resumeSection = outline.hasVisited ? outline.sequences.find((x) => x.id === resume?.sequenceId)?.sectionId : undefined;
   const firstOpen = resumeSection ?? outline.sections.find((x) => !x.complete)?.id ?? outline.sections[0]?.id;

@@ -87,6 +87,8 @@ describe('Courseware player', () => {
     await waitFor(() => expect(screen.getByTestId('where').textContent).toBe(`/learning/course/${C}/${b('sequential', 's1')}/${b('vertical', 'b')}`));
     await screen.findByRole('heading', { level: 1, name: 'B' });
     expect(screen.getByText('Unit completed')).toBeTruthy();
+    // The unit title takes the focus after navigation (also across sequences), not on the first load.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'B' })));
     // Next goes back into the second sequence at its first unit.
     fireEvent.click(screen.getAllByRole('link', { name: 'Next' })[0]);
     await waitFor(() => expect(screen.getByTestId('where').textContent).toBe(`/learning/course/${C}/${b('sequential', 's2')}/${b('vertical', 'x')}`));
@@ -111,5 +113,54 @@ describe('Courseware player', () => {
     fail = false;
     fireEvent.click(retry);
     expect(await screen.findByRole('heading', { level: 1, name: 'A' })).toBeTruthy();
+  });
+
+  it('lists the outline with completion in a collapsible sidebar', async () => {
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url === `/api/courseware/course/${C}`) return json({ id: C, name: 'Demo', tabs: [], course_access: { has_access: true } });
+      if (url === `/api/course_home/v1/outline/${C}`) {
+        const done = structuredClone(outline);
+        (done.course_blocks.blocks[b('sequential', 's1')] as Record<string, unknown>).complete = true;
+        return json(done);
+      }
+      if (url.startsWith('/api/courseware/sequence/')) return json(sequences[url.slice('/api/courseware/sequence/'.length)]);
+      return json({ success: true });
+    }));
+    renderAt(`/learning/course/${C}/${b('sequential', 's2')}/${b('vertical', 'x')}`);
+    const title = await screen.findByRole('heading', { level: 1, name: 'X' });
+    expect(document.activeElement).not.toBe(title);
+    const toggle = screen.getByRole('button', { name: 'Show the course outline' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(toggle);
+    const side = screen.getByRole('navigation', { name: 'Course outline' });
+    expect(side.textContent).toContain('Week');
+    expect(screen.getByRole('link', { name: /^First\s*, completed$/ })).toBeTruthy();
+    const current = screen.getByRole('link', { name: /^Second\s*, not completed$/ });
+    expect(current.getAttribute('aria-current')).toBe('page');
+    fireEvent.click(screen.getByRole('link', { name: /^First\s*, completed$/ }));
+    await waitFor(() => expect(screen.getByTestId('where').textContent).toBe(`/learning/course/${C}/${b('sequential', 's1')}/${b('vertical', 'a')}`));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1, name: 'A' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Hide the course outline' }));
+    expect(screen.queryByRole('navigation', { name: 'Course outline' })).toBeNull();
+  });
+
+  it('shows a timed exam\'s start page instead of its units', async () => {
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url === `/api/courseware/course/${C}`) {
+        return json({ id: C, name: 'Demo', tabs: [], course_access: { has_access: true }, is_mfe_special_exams_enabled: true });
+      }
+      if (url === `/api/course_home/v1/outline/${C}`) return json(outline);
+      if (url.startsWith('/api/courseware/sequence/')) {
+        return json({ ...(sequences[url.slice('/api/courseware/sequence/'.length)] as object), is_time_limited: true });
+      }
+      if (url.startsWith('/api/edx_proctoring/v1/proctored_exam/attempt/course_id/')) {
+        return json({ exam: { id: 1, exam_name: 'First', time_limit_mins: 90, type: 'timed', attempt: {} }, active_attempt: {} });
+      }
+      return json({ success: true });
+    }));
+    renderAt(`/learning/course/${C}/${b('sequential', 's1')}/${b('vertical', 'a')}`);
+    expect(await screen.findByRole('heading', { name: 'Subsection is a Timed Exam (1 hour and 30 minutes)' })).toBeTruthy();
+    expect(screen.queryByTitle('Course content: A')).toBeNull();
+    expect(screen.getByRole('button', { name: 'I am ready to start this timed exam.' })).toBeTruthy();
   });
 });

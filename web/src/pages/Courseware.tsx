@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, Navigate, useParams } from 'react-router-dom';
+import { Link, Navigate, useLocation, useParams } from 'react-router-dom';
 import { Alert, Button, Icon } from '@openedx/paragon';
 import {
-  Article, Bookmark, BookmarkBorder, CheckCircle, ChevronLeft, ChevronRight, EditNote, VideoCamera,
+  Article, Bookmark, BookmarkBorder, CheckCircle, ChevronLeft, ChevronRight, EditNote, MenuOpen, RadioButtonUnchecked, VideoCamera,
 } from '@openedx/paragon/icons';
 import { defineMessages, useIntl } from 'react-intl';
 import { usePageTitle } from '../components/Layout';
@@ -15,8 +15,9 @@ import { useLoad } from '../lib/useLoad';
 import {
   coursewarePath, homePath, neighbours, parseOutline, parseSequence, resolveUnit, sequenceForRoute,
 } from '../lib/learning';
-import type { CourseMeta, NavTarget, Sequence, SequenceUnit } from '../lib/learning';
+import type { CourseMeta, CourseOutline, NavTarget, Sequence, SequenceUnit } from '../lib/learning';
 import { UnitFrame } from '../components/UnitFrame';
+import { TimedExam } from '../components/TimedExam';
 
 const messages = defineMessages({
   units: { id: 'player.units', defaultMessage: 'Units of {sequence}' },
@@ -38,7 +39,14 @@ const messages = defineMessages({
   backHome: { id: 'player.backHome', defaultMessage: 'Back to the course outline' },
   frameTitle: { id: 'player.frameTitle', defaultMessage: 'Course content: {title}' },
   unitComplete: { id: 'player.unitComplete', defaultMessage: 'Unit completed' },
+  outline: { id: 'player.outline', defaultMessage: 'Course outline' },
+  showOutline: { id: 'player.showOutline', defaultMessage: 'Show the course outline' },
+  hideOutline: { id: 'player.hideOutline', defaultMessage: 'Hide the course outline' },
+  incomplete: { id: 'player.incomplete', defaultMessage: 'not completed' },
 });
+
+/** Links that move between units say so: the new unit's title then takes the focus (as the MFE's). */
+const NAV_STATE = { focusUnit: true };
 
 export default function Courseware() {
   const { courseId = '', sequenceId = '', unitId } = useParams();
@@ -65,6 +73,9 @@ function handlerUrl(courseId: string, blockId: string, handler: string): string 
 
 function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; routeSequence: string; routeUnit?: string }) {
   const intl = useIntl();
+  const location = useLocation();
+  // Kept across sequences: the sequence view is rebuilt after each one loads.
+  const [sidebar, setSidebar] = useState(false);
   const outline = useLoad(async (signal) => parseOutline(await request(`/api/course_home/v1/outline/${course.id}`, { signal })), [course.id]);
   const sequenceId = sequenceForRoute(outline.data ?? null, routeSequence);
   const seq = useLoad(
@@ -104,7 +115,7 @@ function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; rout
   if (seq.status === 'error') return <div className="container-xl"><ErrorPanel error={seq.error} onRetry={seq.retry} /></div>;
   if (seq.status === 'loading' || !sequence) return <Loading />;
   if (sequenceId !== routeSequence || (unit && routeUnit !== unit.id)) {
-    return <Navigate replace to={coursewarePath(course.id, sequence.id, unit?.id)} />;
+    return <Navigate replace to={coursewarePath(course.id, sequence.id, unit?.id)} state={location.state} />;
   }
   const order = outline.data?.sequences.map((x) => x.id) ?? [sequence.id];
   const placed = outline.data?.sequences.find((x) => x.id === sequence.id);
@@ -115,6 +126,9 @@ function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; rout
       unit={unit}
       sectionTitle={placed?.sectionTitle ?? null}
       order={order}
+      outline={outline.data ?? null}
+      sidebar={sidebar}
+      onSidebar={setSidebar}
       onActivity={refresh}
       onChange={(next) => setSeqData({ ...next, requested: sequence.requested })}
     />
@@ -150,6 +164,9 @@ function SequenceView({
   unit,
   sectionTitle,
   order,
+  outline,
+  sidebar,
+  onSidebar,
   onActivity,
   onChange,
 }: {
@@ -158,6 +175,9 @@ function SequenceView({
   unit: SequenceUnit | null;
   sectionTitle: string | null;
   order: string[];
+  outline: CourseOutline | null;
+  sidebar: boolean;
+  onSidebar: (open: boolean) => void;
   onActivity: () => void;
   onChange: (s: Sequence) => void;
 }) {
@@ -166,17 +186,16 @@ function SequenceView({
   const nav = useMemo(() => neighbours(order, sequence, unit?.id ?? null), [order, sequence, unit?.id]);
   const to = (t: NavTarget) => coursewarePath(course.id, t.sequenceId, t.unitId);
   const index = unit ? sequence.units.indexOf(unit) : -1;
-
-  return (
-    <div className="container-xl larch-player">
-      <nav aria-label={intl.formatMessage(messages.breadcrumbs)} className="larch-breadcrumbs small">
-        <ol className="list-unstyled">
-          <li><Link to={homePath(course.id)}>{intl.formatMessage(messages.home)}</Link></li>
-          {sectionTitle && <li>{sectionTitle}</li>}
-          <li>{sequence.title}</li>
-        </ol>
-      </nav>
-      {sequence.bannerText && <Alert variant="info">{sequence.bannerText}</Alert>}
+  const location = useLocation();
+  const title = useRef<HTMLHeadingElement>(null);
+  const focusUnit = (location.state as { focusUnit?: boolean } | null)?.focusUnit === true;
+  // After Previous/Next or a unit of the sequence bar, the unit's title takes the focus.
+  useEffect(() => {
+    if (focusUnit) title.current?.focus();
+  }, [location.key, focusUnit, unit?.id]);
+  const exam = sequence.timeLimited && course.specialExams && !course.isStaff;
+  const body = (
+    <>
       <nav aria-label={intl.formatMessage(messages.units, { sequence: sequence.title })} className="larch-seq-nav">
         <NavButton target={nav.prev} to={to} dir="prev" />
         <ol className="list-unstyled larch-seq-units">
@@ -184,6 +203,7 @@ function SequenceView({
             <li key={u.id}>
               <Link
                 to={coursewarePath(course.id, sequence.id, u.id)}
+                state={NAV_STATE}
                 className={`larch-seq-unit${u.id === unit?.id ? ' active' : ''}${u.complete ? ' complete' : ''}`}
                 aria-current={u.id === unit?.id ? 'page' : undefined}
                 title={u.title}
@@ -222,7 +242,7 @@ function SequenceView({
       ) : (
         <>
           <div className="larch-unit-head">
-            <h1 className="h2 mb-0">{unit.title}</h1>
+            <h1 className="h2 mb-0" ref={title} tabIndex={-1} data-testid="unit-title">{unit.title}</h1>
             {unit.complete && (
               <span className="larch-unit-complete" data-testid="unit-complete">
                 <Icon src={CheckCircle} size="sm" />
@@ -257,7 +277,77 @@ function SequenceView({
           </div>
         </>
       )}
+    </>
+  );
+
+  return (
+    <div className={`container-xl larch-player${sidebar ? ' with-sidebar' : ''}`}>
+      <div className="larch-player-top">
+        <Button
+          variant="outline-primary"
+          size="sm"
+          className="larch-sidebar-toggle"
+          aria-expanded={sidebar}
+          aria-controls="larch-player-outline"
+          onClick={() => onSidebar(!sidebar)}
+        >
+          <Icon src={MenuOpen} size="sm" className="me-1 larch-flip-rtl" />
+          {intl.formatMessage(sidebar ? messages.hideOutline : messages.showOutline)}
+        </Button>
+        <nav aria-label={intl.formatMessage(messages.breadcrumbs)} className="larch-breadcrumbs small">
+          <ol className="list-unstyled">
+            <li><Link to={homePath(course.id)}>{intl.formatMessage(messages.home)}</Link></li>
+            {sectionTitle && <li>{sectionTitle}</li>}
+            <li>{sequence.title}</li>
+          </ol>
+        </nav>
+      </div>
+      <div className="larch-player-layout">
+        {sidebar && outline && <OutlineSidebar courseId={course.id} outline={outline} current={sequence.id} />}
+        <div className="larch-player-main">
+          {sequence.bannerText && <Alert variant="info">{sequence.bannerText}</Alert>}
+          {exam ? <TimedExam courseId={course.id} sequenceId={sequence.id}>{body}</TimedExam> : body}
+        </div>
+      </div>
     </div>
+  );
+}
+
+/** The course's sections and subsections with completion, beside the unit (the MFE's outline sidebar). */
+function OutlineSidebar({ courseId, outline, current }: { courseId: string; outline: CourseOutline; current: string }) {
+  const intl = useIntl();
+  const icon = (complete: boolean) => (
+    <Icon src={complete ? CheckCircle : RadioButtonUnchecked} size="xs" className={complete ? 'larch-check done' : 'larch-check'} />
+  );
+  const status = (complete: boolean) => (
+    <span className="sr-only">, {intl.formatMessage(complete ? messages.completed : messages.incomplete)}</span>
+  );
+  return (
+    <nav id="larch-player-outline" className="larch-player-sidebar" aria-label={intl.formatMessage(messages.outline)}>
+      <h2 className="h5">{intl.formatMessage(messages.outline)}</h2>
+      <ol className="list-unstyled">
+        {outline.sections.map((section) => (
+          <li key={section.id} className="larch-sidebar-section">
+            <span className="larch-sidebar-section-title">{icon(section.complete)}{section.title}{status(section.complete)}</span>
+            <ol className="list-unstyled">
+              {section.sequences.map((seq) => (
+                <li key={seq.id}>
+                  <Link
+                    to={coursewarePath(courseId, seq.id)}
+                    state={NAV_STATE}
+                    aria-current={seq.id === current ? 'page' : undefined}
+                    className={seq.id === current ? 'active' : undefined}
+                  >
+                    {icon(seq.complete)}
+                    <span>{seq.title}{status(seq.complete)}</span>
+                  </Link>
+                </li>
+              ))}
+            </ol>
+          </li>
+        ))}
+      </ol>
+    </nav>
   );
 }
 
@@ -276,7 +366,7 @@ function NavButton({ target, to, dir, big }: { target: NavTarget | null; to: (t:
     );
   }
   return (
-    <Button as={Link} to={to(target)} variant={variant} className={className} data-testid={big ? `unit-${dir}` : undefined}>
+    <Button as={Link} to={to(target)} state={NAV_STATE} variant={variant} className={className} data-testid={big ? `unit-${dir}` : undefined}>
       {body}
     </Button>
   );
