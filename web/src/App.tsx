@@ -15,6 +15,7 @@ const Activation = lazy(() => import('./pages/Activation'));
 const ResetRequest = lazy(() => import('./pages/ResetRequest'));
 const ResetConfirm = lazy(() => import('./pages/ResetConfirm'));
 const Dashboard = lazy(() => import('./pages/Dashboard'));
+const InstructorDashboard = lazy(() => import('./pages/InstructorDashboard'));
 const NotFound = lazy(() => import('./pages/NotFound'));
 
 export function AppRoutes() {
@@ -25,6 +26,7 @@ export function AppRoutes() {
           <Route index element={<Catalog />} />
           <Route path="courses" element={<Catalog />} />
           <Route path="courses/:courseId/about" element={<CourseAbout />} />
+          <Route path="courses/:courseId/instructor" element={<InstructorDashboard />} />
           <Route path="login" element={<Login />} />
           <Route path="register" element={<Register />} />
           <Route path="activation" element={<Activation />} />
