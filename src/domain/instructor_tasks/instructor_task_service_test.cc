@@ -67,11 +67,21 @@ class InstructorTaskServiceTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  // `n` enrolled learners; each with a state for the problem holding
-  // `attempts` and, when `score`, a score of 1 of 1.
-  std::vector<int64_t> Learners(int n, int attempts, bool score) {
+  // `n` enrolled learners; each with a state for the problem (every problem
+  // of the course with `all_problems`) holding `attempts` and, when
+  // `score`, a score of 1 of 1.
+  std::vector<int64_t> Learners(int n, int attempts, bool score, bool all_problems = false) {
     static constexpr storage::Query kEnroll{
         "test.enroll", "INSERT INTO enrollments (user_id, course_key, created) VALUES (?, ?, 0)"};
+    std::vector<std::string> problems = {problem_};
+    if (all_problems) {
+      problems.clear();
+      auto tree = catalog_->GetTree(kDemo);
+      EXPECT_TRUE(tree.ok());
+      for (const auto& block : (*tree)->blocks) {
+        if (block.type == "problem") problems.push_back(block.usage_key);
+      }
+    }
     std::vector<int64_t> ids;
     for (int i = 0; i < n; ++i) {
       std::string name = "learner" + std::to_string(i);
@@ -79,29 +89,27 @@ class InstructorTaskServiceTest : public ::testing::Test {
       EXPECT_TRUE(id.ok());
       ids.push_back(*id);
     }
-    EXPECT_TRUE(
-        db_->RunInTransaction(
-               storage::TxnMode::kReadWrite,
-               [&](auto& txn) -> Status {
-                 for (int64_t id : ids) {
-                   LARCH_RETURN_IF_ERROR(
-                       txn.Execute(kEnroll, {storage::Int(id), storage::Text(kDemo)}).status());
-                   student_state::StudentModule module;
-                   module.user_id = id;
-                   module.course_key = kDemo;
-                   module.usage_key = problem_;
-                   module.module_type = "problem";
-                   module.state = json{{"attempts", attempts}};
-                   if (score) {
-                     module.grade = 1;
-                     module.max_grade = 1;
-                   }
-                   LARCH_RETURN_IF_ERROR(
-                       student_state::StudentStateStore::Save(txn, module, 1).status());
-                 }
-                 return OkStatus();
-               })
-            .ok());
+    auto write = [&](storage::Transaction& txn) -> Status {
+      for (int64_t id : ids) {
+        LARCH_RETURN_IF_ERROR(
+            txn.Execute(kEnroll, {storage::Int(id), storage::Text(kDemo)}).status());
+        for (const std::string& usage_key : problems) {
+          student_state::StudentModule module;
+          module.user_id = id;
+          module.course_key = kDemo;
+          module.usage_key = usage_key;
+          module.module_type = "problem";
+          module.state = json{{"attempts", attempts}};
+          if (score) {
+            module.grade = 1;
+            module.max_grade = 1;
+          }
+          LARCH_RETURN_IF_ERROR(student_state::StudentStateStore::Save(txn, module, 1).status());
+        }
+      }
+      return OkStatus();
+    };
+    EXPECT_TRUE(db_->RunInTransaction(storage::TxnMode::kReadWrite, write).ok());
     return ids;
   }
 
@@ -211,7 +219,8 @@ TEST_F(InstructorTaskServiceTest, FailureOnTheLastAttemptEndsTheTask) {
 }
 
 TEST_F(InstructorTaskServiceTest, GradeReportOfAThousandLearners) {
-  Learners(1000, 1, true);
+  // Every learner has a score on each of the Demo course's problems.
+  Learners(1000, 1, true, /*all_problems=*/true);
   // Timed warm, as a server runs it: the course tree is cached after its first read.
   LARCH_ASSERT_OK(service_->GradeReportCsv(kDemo).status());
   auto start = std::chrono::steady_clock::now();
