@@ -52,9 +52,9 @@ std::string PythonFloat(double value) {
     std::snprintf(exp, sizeof(exp), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
     out += exp;
   } else if (exponent < 0) {
-    out = "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+    out = "0." + std::string(static_cast<size_t>(-exponent) - 1, '0') + digits;
   } else {
-    auto point = static_cast<size_t>(exponent + 1);
+    size_t point = static_cast<size_t>(exponent) + 1;
     if (digits.size() <= point) {
       out = digits + std::string(point - digits.size(), '0') + ".0";
     } else {
