@@ -1,5 +1,6 @@
 #include "larch/api/instructor_routes.h"
 
+#include <charconv>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +11,8 @@
 
 #include "api_internal.h"
 #include "larch/api/account_routes.h"
+#include "larch/common/clock.h"
+#include "larch/common/html.h"
 #include "larch/http/error_mapping.h"
 #include "larch/keys/keys.h"
 
@@ -201,9 +204,23 @@ std::optional<std::string> ProblemKeyIn(const std::string& course_key, const std
   return usage_key->MapIntoCourse(*course).ToString();
 }
 
-// reset_student_attempts for one learner (enrollment.reset_student_attempts
-// runs in the request, as upstream; the whole-course form is a task there
-// and not served here).
+// submit_task: the task, or the reply when it cannot be created (one of
+// the same kind already running: upstream's AlreadyRunningError, whose
+// message is empty for problem tasks).
+std::optional<Response> SubmitProblemTask(const InstructorRoutesContext& ctx,
+                                          const Request& request, const std::string& course_key,
+                                          const char* task_type, const std::string& block_key,
+                                          bool only_if_higher) {
+  const oauth::Principal* caller = CurrentPrincipal(request);
+  StatusOr<instructor_tasks::Task> task = ctx.tasks.SubmitProblemTask(
+      course_key, task_type, block_key, only_if_higher, caller ? caller->username : "");
+  if (task.status().code() == StatusCode::kFailedPrecondition) return BadRequest(request, "");
+  if (!task.ok()) return http::ErrorResponse(task.status(), request.request_id());
+  return std::nullopt;
+}
+
+// reset_student_attempts: one learner in the request
+// (enrollment.reset_student_attempts, as upstream), all learners as a task.
 Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& request) {
   std::string course_key(request.PathParam("course_id"));
   std::variant<Response, ProblemRequest> read = ReadProblemRequest(ctx, request, course_key);
@@ -220,10 +237,17 @@ Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& reque
   std::optional<std::string> block_key = ProblemKeyIn(course_key, in.problem_to_reset);
   if (!block_key) return Response::Text(400, "");
   if (!in.student) {
-    if (in.all_students) {
-      return Response::Text(400, "Resetting the attempts of all learners is not supported yet.");
+    if (!in.all_students) return Response::Text(400, "");
+    // submit_reset_problem_attempts_for_all_students: a task over every
+    // learner with state for the block.
+    if (in.tree->Find(*block_key) < 0) return Response::Text(400, *block_key + " not found");
+    if (auto refused = SubmitProblemTask(
+            ctx, request, course_key, instructor_tasks::kResetProblemAttempts, *block_key, false)) {
+      return std::move(*refused);
     }
-    return Response::Text(400, "");
+    return Response::Json(200, json{{"problem_to_reset", in.problem_to_reset},
+                                    {"task", "created"},
+                                    {"student", "All Students"}});
   }
   Status reset = ctx.problems.ResetStudentAttempts(*in.tree, in.tree->Find(*block_key),
                                                    in.student->id, delete_module);
@@ -233,9 +257,10 @@ Response ResetStudentAttempts(const InstructorRoutesContext& ctx, Request& reque
       200, json{{"problem_to_reset", in.problem_to_reset}, {"student", in.student_identifier}});
 }
 
-// rescore_problem for one learner. Upstream submits a background task and
+// rescore_problem. For one learner upstream submits a background task and
 // answers "created" at once; Larch grades in the request (one problem, one
 // learner) and answers the same body, or 400 with the reason it could not.
+// For all learners it is a task, as upstream.
 Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
   std::string course_key(request.PathParam("course_id"));
   std::variant<Response, ProblemRequest> read = ReadProblemRequest(ctx, request, course_key);
@@ -250,7 +275,24 @@ Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
   }
   std::optional<std::string> block_key = ProblemKeyIn(course_key, in.problem_to_reset);
   if (!block_key) return Response::Text(400, "Unable to parse problem id");
-  if (!in.student) return Response::Text(400, "Rescoring all learners is not supported yet.");
+  if (!in.student) {
+    // submit_rescore_problem_for_all_students (check_arguments_for_rescoring first).
+    int index = in.tree->Find(*block_key);
+    if (index < 0) return Response::Text(400, *block_key + " not found");
+    const courses::CatalogBlock& block = in.tree->blocks[static_cast<size_t>(index)];
+    if (block.type != "problem") {
+      return Response::Text(400, "Specified module " + *block_key + " of type " + block.type +
+                                     " does not support rescoring.");
+    }
+    if (auto refused = SubmitProblemTask(ctx, request, course_key,
+                                         only_if_higher ? instructor_tasks::kRescoreProblemIfHigher
+                                                        : instructor_tasks::kRescoreProblem,
+                                         *block_key, only_if_higher)) {
+      return std::move(*refused);
+    }
+    return Response::Json(200,
+                          json{{"problem_to_reset", in.problem_to_reset}, {"task", "created"}});
+  }
   StatusOr<bool> rescored = ctx.problems.RescoreProblem(*in.tree, in.tree->Find(*block_key),
                                                         in.student->id, only_if_higher);
   if (!rescored.ok()) {
@@ -269,6 +311,296 @@ Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
                                   {"task", "created"}});
 }
 
+// --- Instructor tasks and reports (instructor_task/views.py, api.py). ---
+
+// datetime.isoformat() of an aware UTC time: "2026-01-02T03:04:05.123456+00:00".
+std::string IsoFormat(int64_t micros) {
+  std::string text = FormatIso8601(micros);
+  if (!text.empty() && text.back() == 'Z') text.replace(text.size() - 1, 1, "+00:00");
+  return text;
+}
+
+json OutputOf(const instructor_tasks::Task& task) {
+  if (!task.task_output) return json();
+  json parsed = json::parse(*task.task_output, nullptr, false);
+  return parsed.is_discarded() ? json() : parsed;
+}
+
+int64_t Count(const json& output, const char* name) {
+  auto it = output.find(name);
+  return it != output.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+// get_task_completion_info: (succeeded, message) for problem tasks over all
+// learners and for reports ("Status: ...").
+std::pair<bool, std::string> CompletionInfo(const instructor_tasks::Task& task) {
+  const std::string& state = task.task_state;
+  if (state != instructor_tasks::kSuccess && state != instructor_tasks::kFailure &&
+      state != instructor_tasks::kProgress) {
+    return {false, "No status information available"};
+  }
+  json output = OutputOf(task);
+  if (!output.is_object()) return {false, "No status information available"};
+  if (state == instructor_tasks::kFailure) {
+    return {false, output.value("message", std::string("No message provided"))};
+  }
+  if (!output.contains("action_name") || !output.contains("attempted") ||
+      !output.contains("total")) {
+    return {false, "No progress status information available"};
+  }
+  std::string action = output.value("action_name", "");
+  int64_t attempted = Count(output, "attempted");
+  int64_t total = Count(output, "total");
+  int64_t succeeded = Count(output, "updated") + Count(output, "succeeded");
+  int64_t skipped = Count(output, "skipped");
+  json input = json::parse(task.task_input, nullptr, false);
+  bool problem = input.is_object() && input.contains("problem_url");
+  bool ok = false;
+  std::string message;
+  auto n = [](int64_t v) { return std::to_string(v); };
+  if (state == instructor_tasks::kProgress) {
+    message = "Progress: " + action + " " + n(succeeded) + " of " + n(attempted) + " so far";
+  } else if (problem) {
+    if (attempted == 0) {
+      message = "Unable to find any students with submissions to be " + action;
+    } else if (succeeded == 0) {
+      message = "Problem failed to be " + action + " for any of " + n(attempted) + " students";
+    } else if (succeeded == attempted) {
+      ok = true;
+      message = "Problem successfully " + action + " for " + n(attempted) + " students";
+    } else {
+      message = "Problem " + action + " for " + n(succeeded) + " of " + n(attempted) + " students";
+    }
+  } else {
+    message = "Status: " + action + " " + n(succeeded) + " of " + n(attempted);
+  }
+  if (skipped > 0) message += " (skipping " + n(skipped) + ")";
+  if (attempted != total) message += " (out of " + n(total) + ")";
+  return {ok, message};
+}
+
+// extract_task_features.
+json TaskFeatures(const instructor_tasks::Task& task) {
+  json output = OutputOf(task);
+  json duration = "unknown";
+  if (output.is_object() && output.contains("duration_ms") && output["duration_ms"].is_number()) {
+    duration = static_cast<int64_t>(output["duration_ms"].get<double>() / 1000.0);
+  }
+  auto [succeeded, message] = CompletionInfo(task);
+  return json{{"task_type", task.task_type},   {"task_input", task.task_input},
+              {"task_id", task.task_id},       {"requester", task.requester},
+              {"task_state", task.task_state}, {"created", IsoFormat(task.created)},
+              {"duration_sec", duration},      {"status", succeeded ? "Complete" : "Incomplete"},
+              {"task_message", message}};
+}
+
+// The course (404 as the other course views) and the caller's course staff
+// standing, or the reply refusing them.
+std::optional<Response> RequireStaffOf(const InstructorRoutesContext& ctx, const Request& request,
+                                       const std::string& course_key) {
+  auto tree = ctx.catalog.GetTree(course_key);
+  if (!tree.ok()) return http::ErrorResponse(tree.status(), request.request_id());
+  bool instructor = false;
+  return RequireCourseStaff(ctx, request, CurrentPrincipal(request), course_key, instructor);
+}
+
+Response NoCache(Response response) {
+  response.SetHeader("Cache-Control", "no-cache, no-store, must-revalidate");
+  return response;
+}
+
+// list_instructor_tasks (SHOW_TASKS): running tasks, or the history of a
+// problem's tasks (all learners, or one).
+Response ListInstructorTasks(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  if (auto refused = RequireStaffOf(ctx, request, course_key)) return std::move(*refused);
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  if (request.method() == "GET") {
+    form.clear();
+    for (const char* name : {"problem_location_str", "unique_student_identifier"}) {
+      if (auto value = request.Query(name)) form[name] = *value;
+    }
+  }
+  std::string problem =
+      Trim(form.count("problem_location_str") ? form["problem_location_str"] : "");
+  std::optional<int64_t> user_id;
+  if (auto it = form.find("unique_student_identifier"); it != form.end()) {
+    StatusOr<accounts::User> user = FindUser(ctx.accounts, it->second);
+    if (!user.ok()) {
+      if (user.status().code() != StatusCode::kNotFound) {
+        return http::ErrorResponse(user.status(), request.request_id());
+      }
+      return BadRequest(request, "User does not exist.");
+    }
+    user_id = user->id;
+  }
+  if (user_id && problem.empty()) {
+    return Response::Text(400, "unique_student_identifier must accompany problem_location_str");
+  }
+  StatusOr<std::vector<instructor_tasks::Task>> tasks = ctx.tasks.ListRunning(course_key);
+  if (!problem.empty()) {
+    std::optional<std::string> key = ProblemKeyIn(course_key, problem);
+    if (!key) return Response::Text(400, "");
+    tasks = ctx.tasks.ListForProblem(course_key, *key, user_id);
+  }
+  if (!tasks.ok()) return http::ErrorResponse(tasks.status(), request.request_id());
+  json list = json::array();
+  for (const auto& task : *tasks) list.push_back(TaskFeatures(task));
+  return NoCache(Response::Json(200, json{{"tasks", list}}));
+}
+
+// instructor_task_status: {} for an unknown task (upstream answers any
+// caller; Larch only the staff of the task's course, see the docs).
+Response InstructorTaskStatus(const InstructorRoutesContext& ctx, Request& request) {
+  const oauth::Principal* caller = CurrentPrincipal(request);
+  if (caller == nullptr) {
+    return internal::Detail(401, "Authentication credentials were not provided.");
+  }
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  std::string task_id = request.Query("task_id").value_or(form["task_id"]);
+  StatusOr<std::optional<instructor_tasks::Task>> found = ctx.tasks.Find(task_id);
+  if (!found.ok()) return http::ErrorResponse(found.status(), request.request_id());
+  if (!found->has_value()) return Response::Json(200, json::object());
+  const instructor_tasks::Task& task = **found;
+  bool instructor = false;
+  if (RequireCourseStaff(ctx, request, caller, task.course_key, instructor)) {
+    return Response::Json(200, json::object());
+  }
+  json status = {{"task_id", task.task_id},
+                 {"task_state", task.task_state},
+                 {"in_progress", !instructor_tasks::IsReady(task.task_state)}};
+  if (task.task_output) status["task_progress"] = OutputOf(task);
+  if (task.task_state != instructor_tasks::kQueued) {
+    auto [succeeded, message] = CompletionInfo(task);
+    status["message"] = message;
+    status["succeeded"] = succeeded;
+  }
+  return Response::Json(200, status);
+}
+
+// calculate_grades_csv and get_students_features/csv (CAN_RESEARCH).
+Response SubmitReport(const InstructorRoutesContext& ctx, Request& request, const char* type,
+                      const std::string& report_type) {
+  std::string course_key(request.PathParam("course_id"));
+  if (auto refused = RequireStaffOf(ctx, request, course_key)) return std::move(*refused);
+  StatusOr<instructor_tasks::Task> task =
+      ctx.tasks.SubmitReport(course_key, type, CurrentPrincipal(request)->username);
+  if (task.status().code() == StatusCode::kFailedPrecondition) {
+    return BadRequest(request, "The " + report_type +
+                                   " report is being created. To view the status of the report, "
+                                   "see Pending Tasks below. You will be able to download the "
+                                   "report when it is complete.");
+  }
+  if (!task.ok()) return http::ErrorResponse(task.status(), request.request_id());
+  return NoCache(Response::Json(
+      200, json{{"status", "The " + report_type +
+                               " report is being created. To view the status of the report, see "
+                               "Pending Tasks below."}}));
+}
+
+std::string ReportUrl(const std::string& course_key, const instructor_tasks::Report& report) {
+  return "/courses/" + course_key + "/instructor/reports/" + std::to_string(report.id) + "/" +
+         report.name;
+}
+
+// list_report_downloads (CAN_RESEARCH): newest first.
+Response ListReportDownloads(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  if (auto refused = RequireStaffOf(ctx, request, course_key)) return std::move(*refused);
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  auto name = form.find("report_name");
+  StatusOr<std::vector<instructor_tasks::Report>> reports = ctx.tasks.ListReports(course_key);
+  if (!reports.ok()) return http::ErrorResponse(reports.status(), request.request_id());
+  json downloads = json::array();
+  for (const auto& report : *reports) {
+    if (name != form.end() && name->second != report.name) continue;
+    std::string url = ReportUrl(course_key, report);
+    downloads.push_back(
+        json{{"url", url},
+             {"name", report.name},
+             {"link", "<a href=\"" + url + "\">" + HtmlEscaped(report.name) + "</a>"}});
+  }
+  return NoCache(Response::Json(200, json{{"downloads", downloads}}));
+}
+
+// The report's CSV for the course's staff: anonymous 401, others 403, an
+// unknown report (or one of another course) 404.
+Response DownloadReport(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  if (CurrentPrincipal(request) == nullptr) {
+    return internal::Detail(401, "Authentication credentials were not provided.");
+  }
+  if (auto refused = RequireStaffOf(ctx, request, course_key)) return std::move(*refused);
+  int64_t id = 0;
+  std::string_view id_text = request.PathParam("report_id");
+  auto parsed = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  std::optional<instructor_tasks::Report> report;
+  if (parsed.ec == std::errc() && parsed.ptr == id_text.data() + id_text.size()) {
+    StatusOr<std::optional<instructor_tasks::Report>> found = ctx.tasks.GetReport(course_key, id);
+    if (!found.ok()) return http::ErrorResponse(found.status(), request.request_id());
+    report = std::move(*found);
+  }
+  if (!report || report->name != request.PathParam("name")) {
+    return internal::Detail(404, "Not found.");
+  }
+  Response response = Response::Text(200, std::move(report->content));
+  response.SetHeader("Content-Type", "text/csv; charset=utf-8");
+  response.SetHeader("Content-Disposition", "attachment; filename=\"" + report->name + "\"");
+  return NoCache(std::move(response));
+}
+
+// get_student_progress_url (ENROLLMENT_REPORT): the learning app's progress
+// tab for the learner.
+Response GetStudentProgressUrl(const InstructorRoutesContext& ctx, Request& request) {
+  std::string course_key(request.PathParam("course_id"));
+  if (auto refused = RequireStaffOf(ctx, request, course_key)) return std::move(*refused);
+  std::map<std::string, std::string> form = internal::FormMap(request);
+  auto identifier = form.find("unique_student_identifier");
+  if (identifier == form.end()) {
+    return Response::Json(400,
+                          json{{"error", "Missing required query parameter(s)"},
+                               {"parameters", json::array({"unique_student_identifier"})},
+                               {"info",
+                                {{"unique_student_identifier",
+                                  "email or username of student for whom to get progress url"}}}});
+  }
+  StatusOr<accounts::User> user = FindUser(ctx.accounts, identifier->second);
+  if (!user.ok()) {
+    if (user.status().code() != StatusCode::kNotFound) {
+      return http::ErrorResponse(user.status(), request.request_id());
+    }
+    return BadRequest(request, "User does not exist.");
+  }
+  return NoCache(
+      Response::Json(200, json{{"course_id", course_key},
+                               {"progress_url", "/learning/course/" + course_key + "/progress/" +
+                                                    std::to_string(user->id) + "/"}}));
+}
+
+void RegisterTaskViews(http::Router& router, const std::shared_ptr<InstructorRoutesContext>& ctx) {
+  const std::string base = "/courses/{course_id:course_key}/instructor/api/";
+  router.Post(base + "list_instructor_tasks",
+              [ctx](Request& request) { return ListInstructorTasks(*ctx, request); });
+  router.Get(base + "v0/tasks",
+             [ctx](Request& request) { return ListInstructorTasks(*ctx, request); });
+  auto status = [ctx](Request& request) { return InstructorTaskStatus(*ctx, request); };
+  router.Get("/instructor_task_status/", status);
+  router.Post("/instructor_task_status/", status);
+  router.Post(base + "calculate_grades_csv", [ctx](Request& request) {
+    return SubmitReport(*ctx, request, instructor_tasks::kGradeCourse, "grade");
+  });
+  router.Post(base + "get_students_features/csv", [ctx](Request& request) {
+    return SubmitReport(*ctx, request, instructor_tasks::kProfileInfoCsv,
+                        "enrolled learner profile");
+  });
+  router.Post(base + "list_report_downloads",
+              [ctx](Request& request) { return ListReportDownloads(*ctx, request); });
+  router.Get("/courses/{course_id:course_key}/instructor/reports/{report_id}/{name}",
+             [ctx](Request& request) { return DownloadReport(*ctx, request); });
+  router.Post(base + "get_student_progress_url",
+              [ctx](Request& request) { return GetStudentProgressUrl(*ctx, request); });
+}
+
 }  // namespace
 
 void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContext& context) {
@@ -279,6 +611,7 @@ void RegisterInstructorRoutes(http::Router& router, const InstructorRoutesContex
               [ctx](Request& request) { return ResetStudentAttempts(*ctx, request); });
   router.Post("/courses/{course_id:course_key}/instructor/api/rescore_problem",
               [ctx](Request& request) { return RescoreProblem(*ctx, request); });
+  RegisterTaskViews(router, ctx);
 }
 
 }  // namespace larch::api

@@ -310,7 +310,11 @@ void Components::RegisterRoutes() {
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
   api::RegisterGradesRoutes(
       *router_, {settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
-  api::RegisterInstructorRoutes(*router_, {*course_catalog_, *accounts_, *roles_, *problems_});
+  instructor_tasks_ = std::make_unique<instructor_tasks::InstructorTaskService>(
+      *db_, *course_catalog_, *grades_, *problems_, *accounts_, *SystemClock::Default(),
+      *SecureRandom::Default());
+  api::RegisterInstructorRoutes(
+      *router_, {*course_catalog_, *accounts_, *roles_, *problems_, *instructor_tasks_});
   outline_context_ = std::make_unique<api::OutlineRoutesContext>(api::OutlineRoutesContext{
       settings_, *course_catalog_, *content_gate_, *enrollments_, *grades_, *completion_});
   api::RegisterOutlineRoutes(*router_, *outline_context_);
@@ -400,6 +404,19 @@ void Components::RegisterJobHandlers() {
         ->Recalculate(payload["user_id"].get<int64_t>(), payload["course_key"].get<std::string>())
         .status();
   });
+  registered.IgnoreError();
+  // instructor_tasks.run {"task_id"}: the instructor's background tasks;
+  // the task row says how far it got, so a retried run resumes there.
+  registered =
+      jobs_->Register(instructor_tasks::kRunJob, [this](const jobs::JobContext& job) -> Status {
+        const nlohmann::json& payload = job.payload;
+        if (!payload.is_object() || !payload.contains("task_id") ||
+            !payload["task_id"].is_string()) {
+          return InvalidArgumentError("instructor_tasks.run needs task_id");
+        }
+        return instructor_tasks_->Run(payload["task_id"].get<std::string>(),
+                                      job.job.attempts >= job.job.max_attempts);
+      });
   registered.IgnoreError();
 }
 

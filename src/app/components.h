@@ -56,6 +56,9 @@ class ProblemService;
 namespace grades {
 class GradeService;
 }  // namespace grades
+namespace instructor_tasks {
+class InstructorTaskService;
+}  // namespace instructor_tasks
 namespace learner_home {
 class LearnerHomeService;
 }  // namespace learner_home
@@ -172,6 +175,7 @@ class Components {
   std::unique_ptr<api::CourseImportRoutesContext> import_routes_context_;
   std::unique_ptr<grades::GradeService> grades_;
   std::unique_ptr<problems::ProblemService> problems_;
+  std::unique_ptr<instructor_tasks::InstructorTaskService> instructor_tasks_;
   std::unique_ptr<api::CourseHomeRoutesContext> course_home_context_;
   std::unique_ptr<api::LearningRoutesContext> learning_context_;
   std::unique_ptr<learner_home::LearnerHomeService> learner_home_;

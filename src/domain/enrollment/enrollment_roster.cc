@@ -108,6 +108,23 @@ StatusOr<std::vector<storage::Row>> PageRows(storage::Executor& ex, const Roster
 
 }  // namespace
 
+StatusOr<std::vector<Enrollment>> EnrollmentStore::ListForCourse(storage::Executor& ex,
+                                                                 std::string_view course_key) {
+  static constexpr storage::Query kListForCourse{
+      "enrollment.list_for_course",
+      "SELECT id, user_id, course_key, created, is_active, mode FROM enrollments "
+      "WHERE course_key = ? ORDER BY user_id ASC"};
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         ex.Execute(kListForCourse, {Text(std::string(course_key))}));
+  std::vector<Enrollment> out;
+  out.reserve(rs.rows.size());
+  for (const storage::Row& row : rs.rows) {
+    out.push_back(Enrollment{row.GetInt(0), row.GetInt(1), row.GetText(2), row.GetInt(3),
+                             row.GetBool(4), row.GetText(5)});
+  }
+  return out;
+}
+
 StatusOr<RosterPage> EnrollmentService::ListRoster(const RosterQuery& query) {
   const int64_t page_size = std::max<int64_t>(1, query.page_size);
   return storage::RunWithResult(

@@ -16,6 +16,12 @@ constexpr Query kListForLearner{
     "o.created, o.modified FROM persistent_subsection_grade_overrides o "
     "JOIN persistent_subsection_grades g ON g.id = o.grade_id "
     "WHERE g.user_id = ? AND g.course_key = ?"};
+constexpr Query kListForCourse{
+    "grades.list_course_overrides",
+    "SELECT o.id, o.grade_id, g.usage_key, o.earned_all_override, o.possible_all_override, "
+    "o.earned_graded_override, o.possible_graded_override, o.system, o.override_reason, "
+    "o.created, o.modified, g.user_id FROM persistent_subsection_grade_overrides o "
+    "JOIN persistent_subsection_grades g ON g.id = o.grade_id WHERE g.course_key = ?"};
 constexpr Query kFind{
     "grades.find_override",
     "SELECT o.id, o.grade_id, g.usage_key, o.earned_all_override, o.possible_all_override, "
@@ -120,6 +126,19 @@ StatusOr<std::map<std::string, GradeOverride, std::less<>>> OverrideStore::ListF
     GradeOverride o = FromRow(row);
     std::string key = o.usage_key;
     out.emplace(std::move(key), std::move(o));
+  }
+  return out;
+}
+
+StatusOr<std::map<int64_t, std::map<std::string, GradeOverride, std::less<>>>>
+OverrideStore::ListForCourse(storage::Executor& ex, std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         ex.Execute(kListForCourse, {std::string(course_key)}));
+  std::map<int64_t, std::map<std::string, GradeOverride, std::less<>>> out;
+  for (const Row& row : rs.rows) {
+    GradeOverride o = FromRow(row);
+    std::string key = o.usage_key;
+    out[row.GetInt(11)].emplace(std::move(key), std::move(o));
   }
   return out;
 }

@@ -1,7 +1,9 @@
 #include "larch/grades/grade_service.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 #include "larch/capa/problem.h"
@@ -127,6 +129,17 @@ StatusOr<std::shared_ptr<const GradeService::Structure>> GradeService::Structure
         if (std::find(seen.begin(), seen.end(), seq) != seen.end()) continue;
         seen.push_back(seq);
         sequentials.push_back(seq);
+        const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(seq)];
+        Structure::SequentialSettings& settings = structure->sequential_settings[seq];
+        if (const json* format = Setting(block, "format"); format && format->is_string()) {
+          settings.format = format->get<std::string>();
+        }
+        const json* graded = Setting(block, "graded");
+        settings.graded = graded != nullptr && Truthy(*graded);
+        problems::ProblemSettings problem_settings =
+            problems::ProblemSettings::FromBlock(block.fields, block.inherited, json::object());
+        settings.due = problem_settings.due;
+        settings.show_correctness = problem_settings.show_correctness;
         std::vector<ScorableProblem>& problems = structure->problems_by_sequential[seq];
         CollectProblems(tree, seq, problems);
       }
@@ -144,10 +157,79 @@ StatusOr<CourseGradeReport> GradeService::ComputeFrom(const courses::CourseTree&
   LARCH_ASSIGN_OR_RETURN(
       std::vector<student_state::StudentModule> modules,
       student_state::StudentStateStore::ListForLearner(ex, user_id, tree.course_key));
-  std::map<std::string, const student_state::StudentModule*, std::less<>> by_usage;
-  for (const auto& module : modules) by_usage[module.usage_key] = &module;
   LARCH_ASSIGN_OR_RETURN(auto overrides,
                          OverrideStore::ListForLearner(ex, user_id, tree.course_key));
+  return Assemble(tree, structure, modules, overrides);
+}
+
+namespace {
+
+// The subsection's grade from the learner's scores (by usage key) and
+// overrides (taken from `overrides`).
+SubsectionGrade SubsectionFrom(
+    const courses::CourseTree& tree, const GradeService::Structure& structure, int seq,
+    const std::unordered_map<std::string_view, const student_state::StudentModule*>& by_usage,
+    std::map<std::string, GradeOverride, std::less<>>& overrides) {
+  const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(seq)];
+  SubsectionGrade sub;
+  sub.usage_key = block.usage_key;
+  sub.display_name = block.display_name;
+  if (auto settings = structure.sequential_settings.find(seq);
+      settings != structure.sequential_settings.end()) {
+    sub.format = settings->second.format;
+    sub.graded = settings->second.graded;
+    sub.due = settings->second.due;
+    sub.show_correctness = settings->second.show_correctness;
+  }
+  auto found = structure.problems_by_sequential.find(seq);
+  if (found != structure.problems_by_sequential.end()) {
+    for (const GradeService::ScorableProblem& problem : found->second) {
+      const courses::CatalogBlock& pblock = tree.blocks[static_cast<size_t>(problem.block_index)];
+      double raw_earned = 0;
+      double raw_possible = problem.max_score;
+      bool attempted = false;
+      auto module = by_usage.find(pblock.usage_key);
+      if (module != by_usage.end() && module->second->grade && module->second->max_grade) {
+        raw_earned = *module->second->grade;
+        raw_possible = *module->second->max_grade;
+        attempted = true;
+        int64_t when = module->second->modified;
+        if (!sub.first_attempted || when < *sub.first_attempted) sub.first_attempted = when;
+      }
+      grading::Score score = grading::WeightedScore(raw_earned, raw_possible, problem.weight);
+      ProblemScore out{pblock.usage_key, score.earned, score.possible,
+                       problem.graded && score.graded, attempted};
+      sub.earned_all += out.earned;
+      sub.possible_all += out.possible;
+      if (out.graded) {
+        sub.earned_graded += out.earned;
+        sub.possible_graded += out.possible;
+      }
+      sub.problems.push_back(std::move(out));
+    }
+  }
+  sub.computed = {sub.earned_all, sub.possible_all, sub.earned_graded, sub.possible_graded};
+  if (auto found_override = overrides.find(sub.usage_key); found_override != overrides.end()) {
+    sub.override = std::move(found_override->second);
+    SubsectionTotals totals = sub.override->Apply(sub.computed);
+    sub.earned_all = totals.earned_all;
+    sub.possible_all = totals.possible_all;
+    sub.earned_graded = totals.earned_graded;
+    sub.possible_graded = totals.possible_graded;
+  }
+  sub.percent_graded = grading::ComputePercent(sub.earned_graded, sub.possible_graded);
+  return sub;
+}
+
+}  // namespace
+
+CourseGradeReport GradeService::Assemble(
+    const courses::CourseTree& tree, const Structure& structure,
+    const std::vector<student_state::StudentModule>& modules,
+    std::map<std::string, GradeOverride, std::less<>>& overrides) {
+  std::unordered_map<std::string_view, const student_state::StudentModule*> by_usage;
+  by_usage.reserve(modules.size());
+  for (const auto& module : modules) by_usage[module.usage_key] = &module;
   CourseGradeReport report;
   report.course_key = tree.course_key;
   report.course_version = tree.version;
@@ -158,57 +240,7 @@ StatusOr<CourseGradeReport> GradeService::ComputeFrom(const courses::CourseTree&
     const courses::CatalogBlock& chapter_block = tree.blocks[static_cast<size_t>(chapter)];
     SectionGrade section{chapter_block.usage_key, chapter_block.display_name, {}};
     for (int seq : sequentials) {
-      const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(seq)];
-      SubsectionGrade sub;
-      sub.usage_key = block.usage_key;
-      sub.display_name = block.display_name;
-      if (const json* format = Setting(block, "format"); format && format->is_string()) {
-        sub.format = format->get<std::string>();
-      }
-      const json* graded = Setting(block, "graded");
-      sub.graded = graded != nullptr && Truthy(*graded);
-      problems::ProblemSettings settings =
-          problems::ProblemSettings::FromBlock(block.fields, block.inherited, json::object());
-      sub.due = settings.due;
-      sub.show_correctness = settings.show_correctness;
-      auto found = structure.problems_by_sequential.find(seq);
-      if (found != structure.problems_by_sequential.end()) {
-        for (const ScorableProblem& problem : found->second) {
-          const courses::CatalogBlock& pblock =
-              tree.blocks[static_cast<size_t>(problem.block_index)];
-          double raw_earned = 0;
-          double raw_possible = problem.max_score;
-          bool attempted = false;
-          auto module = by_usage.find(pblock.usage_key);
-          if (module != by_usage.end() && module->second->grade && module->second->max_grade) {
-            raw_earned = *module->second->grade;
-            raw_possible = *module->second->max_grade;
-            attempted = true;
-            int64_t when = module->second->modified;
-            if (!sub.first_attempted || when < *sub.first_attempted) sub.first_attempted = when;
-          }
-          grading::Score score = grading::WeightedScore(raw_earned, raw_possible, problem.weight);
-          ProblemScore out{pblock.usage_key, score.earned, score.possible,
-                           problem.graded && score.graded, attempted};
-          sub.earned_all += out.earned;
-          sub.possible_all += out.possible;
-          if (out.graded) {
-            sub.earned_graded += out.earned;
-            sub.possible_graded += out.possible;
-          }
-          sub.problems.push_back(std::move(out));
-        }
-      }
-      sub.computed = {sub.earned_all, sub.possible_all, sub.earned_graded, sub.possible_graded};
-      if (auto found_override = overrides.find(sub.usage_key); found_override != overrides.end()) {
-        sub.override = std::move(found_override->second);
-        SubsectionTotals totals = sub.override->Apply(sub.computed);
-        sub.earned_all = totals.earned_all;
-        sub.possible_all = totals.possible_all;
-        sub.earned_graded = totals.earned_graded;
-        sub.possible_graded = totals.possible_graded;
-      }
-      sub.percent_graded = grading::ComputePercent(sub.earned_graded, sub.possible_graded);
+      SubsectionGrade sub = SubsectionFrom(tree, structure, seq, by_usage, overrides);
       sheet.push_back(grading::SubsectionScore{sub.usage_key, sub.format, sub.graded,
                                                sub.earned_graded, sub.possible_graded});
       section.subsections.push_back(std::move(sub));
@@ -245,6 +277,24 @@ StatusOr<std::vector<CourseGradeReport>> GradeService::ComputeMany(
       [&](storage::Transaction& txn) -> StatusOr<std::vector<CourseGradeReport>> {
         std::vector<CourseGradeReport> out;
         out.reserve(user_ids.size());
+        if (user_ids.size() >= kBulkLearners) {
+          // The whole course's scores and overrides, one statement each.
+          LARCH_ASSIGN_OR_RETURN(
+              std::vector<student_state::StudentModule> scores,
+              student_state::StudentStateStore::ListScoresForCourse(txn, course_key));
+          LARCH_ASSIGN_OR_RETURN(auto overrides, OverrideStore::ListForCourse(txn, course_key));
+          std::unordered_map<int64_t, std::vector<student_state::StudentModule>> by_user;
+          for (auto& row : scores) by_user[row.user_id].push_back(std::move(row));
+          const std::vector<student_state::StudentModule> none;
+          for (int64_t user_id : user_ids) {
+            auto mine = by_user.find(user_id);
+            std::map<std::string, GradeOverride, std::less<>> no_overrides;
+            auto theirs = overrides.find(user_id);
+            out.push_back(Assemble(*tree, *structure, mine == by_user.end() ? none : mine->second,
+                                   theirs == overrides.end() ? no_overrides : theirs->second));
+          }
+          return out;
+        }
         for (int64_t user_id : user_ids) {
           LARCH_ASSIGN_OR_RETURN(CourseGradeReport report,
                                  ComputeFrom(*tree, *structure, txn, user_id));

@@ -19,6 +19,11 @@ constexpr Query kListForLearner{
     "SELECT id, user_id, course_key, usage_key, module_type, state, grade, max_grade, version, "
     "created, modified FROM student_modules WHERE course_key = ? AND user_id = ? "
     "ORDER BY usage_key"};
+constexpr Query kListScoresForCourse{
+    "student_state.list_scores_for_course",
+    "SELECT id, user_id, course_key, usage_key, module_type, grade, max_grade, version, "
+    "created, modified FROM student_modules WHERE course_key = ? AND grade IS NOT NULL "
+    "AND max_grade IS NOT NULL ORDER BY user_id, usage_key"};
 constexpr Query kListForBlock{
     "student_state.list_for_block",
     "SELECT id, user_id, course_key, usage_key, module_type, state, grade, max_grade, version, "
@@ -99,6 +104,29 @@ StatusOr<std::vector<StudentModule>> StudentStateStore::ListForLearner(
   std::vector<StudentModule> out;
   out.reserve(rs.size());
   for (const Row& row : rs.rows) out.push_back(FromRow(row));
+  return out;
+}
+
+StatusOr<std::vector<StudentModule>> StudentStateStore::ListScoresForCourse(
+    storage::Executor& db, std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         db.Execute(kListScoresForCourse, {std::string(course_key)}));
+  std::vector<StudentModule> out;
+  out.reserve(rs.size());
+  for (const Row& row : rs.rows) {
+    StudentModule m;
+    m.id = row.GetInt(0);
+    m.user_id = row.GetInt(1);
+    m.course_key = row.GetText(2);
+    m.usage_key = row.GetText(3);
+    m.module_type = row.GetText(4);
+    m.grade = row.GetDouble(5);
+    m.max_grade = row.GetDouble(6);
+    m.version = row.GetInt(7);
+    m.created = row.GetInt(8);
+    m.modified = row.GetInt(9);
+    out.push_back(std::move(m));
+  }
   return out;
 }
 

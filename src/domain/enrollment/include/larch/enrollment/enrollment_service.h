@@ -206,6 +206,10 @@ class EnrollmentStore {
   // descending): the learner dashboard's cards. Empty for an unknown user.
   static StatusOr<std::vector<Enrollment>> ListActiveNewestFirst(storage::Executor& ex,
                                                                  int64_t user_id);
+  // Every enrollment of the course, active or not, by user id ascending
+  // (users_enrolled_in(include_inactive=True): the instructor's reports).
+  static StatusOr<std::vector<Enrollment>> ListForCourse(storage::Executor& ex,
+                                                         std::string_view course_key);
 };
 
 class EnrollmentService {

@@ -72,6 +72,11 @@ class OverrideStore {
   static StatusOr<std::map<std::string, GradeOverride, std::less<>>> ListForLearner(
       storage::Executor& ex, int64_t user_id, std::string_view course_key);
 
+  // Every learner's overrides in the course in one read: user id ->
+  // subsection usage key -> override.
+  static StatusOr<std::map<int64_t, std::map<std::string, GradeOverride, std::less<>>>>
+  ListForCourse(storage::Executor& ex, std::string_view course_key);
+
   // The learner's override of the subsection, nullopt when there is none.
   static StatusOr<std::optional<GradeOverride>> Find(storage::Executor& ex, int64_t user_id,
                                                      std::string_view usage_key);

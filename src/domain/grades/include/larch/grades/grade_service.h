@@ -27,6 +27,7 @@
 #ifndef LARCH_GRADES_GRADE_SERVICE_H_
 #define LARCH_GRADES_GRADE_SERVICE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -43,10 +44,12 @@
 #include "larch/grades/grade_overrides.h"
 #include "larch/grading/course_grader.h"
 #include "larch/storage/database.h"
+#include "larch/student_state/student_state.h"
 
 namespace larch::grades {
 
 inline constexpr char kRecalculateJob[] = "grades.recalculate";
+inline constexpr size_t kBulkLearners = 64;
 
 struct ProblemScore {
   std::string usage_key;
@@ -116,7 +119,9 @@ class GradeService {
   StatusOr<grading::GradingPolicy> PolicyFor(std::string_view course_key);
 
   // Compute for each of `user_ids`, in that order, in one read transaction
-  // with the course structure built once (the grade listings' pages).
+  // with the course structure built once (the grade listings' pages). From
+  // kBulkLearners learners on, the course's scores and overrides are read
+  // in one statement each instead of two per learner (the grade report).
   StatusOr<std::vector<CourseGradeReport>> ComputeMany(std::string_view course_key,
                                                        const std::vector<int64_t>& user_ids);
 
@@ -210,6 +215,14 @@ class GradeService {
     // (chapter index, its sequential indexes in course order).
     std::vector<std::pair<int, std::vector<int>>> chapters;
     std::map<int, std::vector<ScorableProblem>> problems_by_sequential;
+    // Each sequential's own settings, read once per version.
+    struct SequentialSettings {
+      std::string format;
+      bool graded = false;
+      std::optional<int64_t> due;
+      std::string show_correctness = "always";
+    };
+    std::map<int, SequentialSettings> sequential_settings;
     grading::GradingPolicy policy;
     std::optional<int64_t> course_end;
   };
@@ -219,6 +232,11 @@ class GradeService {
   StatusOr<CourseGradeReport> ComputeFrom(const courses::CourseTree& tree,
                                           const Structure& structure, storage::Executor& ex,
                                           int64_t user_id);
+  // The grade from the learner's rows (`modules`: at least the scored ones)
+  // and overrides (moved out of `overrides`).
+  static CourseGradeReport Assemble(const courses::CourseTree& tree, const Structure& structure,
+                                    const std::vector<student_state::StudentModule>& modules,
+                                    std::map<std::string, GradeOverride, std::less<>>& overrides);
   // Writes `report` for the learner in `txn`; returns the events to publish.
   StatusOr<std::vector<std::pair<std::string, nlohmann::json>>> Persist(
       storage::Transaction& txn, int64_t user_id, const CourseGradeReport& report, int64_t now);

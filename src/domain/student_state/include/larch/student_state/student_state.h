@@ -69,6 +69,13 @@ class StudentStateStore {
   static StatusOr<std::vector<StudentModule>> ListForLearner(storage::Executor& db, int64_t user_id,
                                                              std::string_view course_key);
 
+  // The scores of every learner in the course in one read, ordered by
+  // user_id then usage_key: each row without its state (left {}), for
+  // course-wide grading (the grade report). Rows without a published
+  // score are left out.
+  static StatusOr<std::vector<StudentModule>> ListScoresForCourse(storage::Executor& db,
+                                                                  std::string_view course_key);
+
   // Every learner's row for the block, ordered by user_id (the block's
   // results over all learners: poll tallies, word clouds).
   static StatusOr<std::vector<StudentModule>> ListForBlock(storage::Executor& db,
