@@ -29,10 +29,9 @@ const before = block('sequential', '19a30717eff543078a5d94ae9d6c18a5');
 const textInput = block('vertical', 'e8a5cc2aed424838853defab7be45e42'); // answer: France
 const numerical = block('vertical', '2889db1677a549abb15eb4d886f95d1c');
 const frame = (page) => page.frameLocator('iframe.larch-unit-frame');
-// The unit page renders a capa text input without a <label> when the problem
-// XML gives none (axe: label, label-title-only), so units with such problems
-// are checked without their iframe; the player around it is checked.
-const problemUnit = { frames: false };
+// Problem units are checked inside their iframe too: every capa input has an
+// accessible name (its label, else the question before it).
+const problemUnit = { frames: true };
 
 async function register(page, username) {
   const result = await page.evaluate(async (name) => {
