@@ -77,6 +77,12 @@ export function TimedExam({ courseId, sequenceId, children }: { courseId: string
   // When the attempt's clock ends, in epoch milliseconds, from the last read.
   const [deadline, setDeadline] = useState<number | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // Bumped after an action; the effect focuses the heading of the page that render shows
+  // (a requestAnimationFrame could run before React committed the new page).
+  const [focusRequest, setFocusRequest] = useState(0);
+  useEffect(() => {
+    if (focusRequest > 0) heading.current?.focus();
+  }, [focusRequest]);
 
   const read = useCallback(async (signal?: AbortSignal) => {
     const next = parseExam(await request(examUrl(courseId, sequenceId), { signal }));
@@ -110,7 +116,7 @@ export function TimedExam({ courseId, sequenceId, children }: { courseId: string
       setFailed(true);
     } finally {
       setBusy(false);
-      if (focus) requestAnimationFrame(() => heading.current?.focus());
+      if (focus) setFocusRequest((n) => n + 1);
     }
   }, [read]);
 
