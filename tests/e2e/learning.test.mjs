@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  args, base, browserPath, shots, checker, demo, focusedIs, focusedText, servesWebApp, tabTo, watch,
+  args, base, browserPath, shots, checker, demo, focusedIs, focusedText, servesWebApp, settle, tabTo, watch,
 } from './web_helpers.mjs';
 
 const skip = !base ? 'LARCH_E2E_URL is not set'
@@ -81,6 +81,10 @@ test('a learner studies the Demo course: home, player, problems, completion and 
     page = await context.newPage();
     const errors = watch(page);
     await page.goto(`${base}/`);
+    // The home page's catalog search first: registering rotates the CSRF cookie, and a search
+    // still in flight then fails with 403.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/search/course_discovery/')), null, { polling: 100 });
+    await settle(page);
     await register(page, `student${Date.now() % 1e8}`);
 
     // Not enrolled yet: the course home asks to enroll from the about page.

@@ -53,6 +53,7 @@ export LARCH_ACCESS_LOG=off
 # The catalog searches with course discovery; mail goes to a real SMTP sink,
 # Debian's aiosmtpd, which files each message in a maildir the test reads.
 export LARCH_FEATURES__ENABLE_COURSE_DISCOVERY=true
+export LARCH_FEATURES__ENABLE_SPECIAL_EXAMS=true # timed_exam.test.mjs
 smtp_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$data/mail" \
   2>"$data/smtp.log" &
@@ -108,6 +109,29 @@ db.executemany(
 db.commit()
 EOF
 fi
+
+# timed_exam.test.mjs: a tiny course with a one-minute timed exam (issue 10).
+# It stays out of the catalog (catalog_visibility none) for web_app.test.mjs.
+exam="$data/timed-course"
+mkdir -p "$exam/course" "$exam/policies/2026"
+echo '<course url_name="2026" org="Larch" course="TimedX"/>' >"$exam/course.xml"
+cat >"$exam/course/2026.xml" <<'XML'
+<course display_name="Timed Exam Course" start="&quot;2020-01-01T00:00:00+00:00&quot;" catalog_visibility="none">
+  <chapter url_name="week1" display_name="Week 1">
+    <sequential url_name="exam" display_name="Final Quiz" graded="true" format="Exam" is_time_limited="true" default_time_limit_minutes="1">
+      <vertical url_name="exam_unit" display_name="Capital">
+        <problem url_name="capital" display_name="Capital of France"><stringresponse answer="Paris"><label>What is the capital of France?</label><textline/></stringresponse></problem>
+      </vertical>
+    </sequential>
+    <sequential url_name="reading" display_name="Reading">
+      <vertical url_name="reading_unit" display_name="Welcome"><html url_name="welcome">Welcome to the course.</html></vertical>
+    </sequential>
+  </chapter>
+</course>
+XML
+echo '{"course/2026": {"display_name": "Timed Exam Course", "enable_timed_exams": true, "catalog_visibility": "none"}}' \
+  >"$exam/policies/2026/policy.json"
+"$larch" import-olx --data-dir "$data" "$exam" >&2
 
 "$larch" serve --data-dir "$data" --listen 127.0.0.1:0 2>"$data/serve.log" &
 server_pid=$!

@@ -25,7 +25,7 @@ export async function servesWebApp() {
 const EXPECTED_FAILURES = [/\/login_refresh$/, /\/static\/images\//, /^https:\/\/s3\.amazonaws\.com\//, /^https:\/\/(www\.)?youtube\.com\//];
 
 /** Waits until the page (its frames included) has had no request in flight for 500 ms. */
-async function settle(page, limit = 20_000) {
+export async function settle(page, limit = 20_000) {
   const started = Date.now();
   while (Date.now() - started < limit) {
     if (page.__inflight.size === 0 && Date.now() - page.__lastRequest >= 500) return;
