@@ -10,16 +10,13 @@
 // (instructor-NN-*.png) and checked with axe-core; console errors fail the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { openMailbox } from './smtp_sink.mjs';
+import {
+  args, base, browserPath, checker, demo, focusedText, servesWebApp, tabTo, watch as watchErrors,
+} from './web_helpers.mjs';
 
-const base = process.env.LARCH_E2E_URL;
-const shots = process.env.LARCH_E2E_SCREENSHOT_DIR ?? '.';
-const browserPath = '/usr/bin/chromium';
-const demo = 'course-v1:edX+DemoX+Demo_Course';
 const teamPage = `/courses/${demo}/instructor`;
 const unit = 'block-v1:edX+DemoX+Demo_Course+type@vertical+block@e8a5cc2aed424838853defab7be45e42';
 const problem = 'block-v1:edX+DemoX+Demo_Course+type@problem+block@0d759dee4f9d459c8956136dbde55f02';
@@ -27,14 +24,6 @@ const input = 'input_0d759dee4f9d459c8956136dbde55f02_2_1';
 const adminEmail = process.env.LARCH_E2E_EMAIL ?? 'e2e-admin@example.com';
 const adminPassword = process.env.LARCH_E2E_PASSWORD ?? 'E2e-Secret-Pass-1';
 const password = 'Larch-team-9';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-async function servesWebApp() {
-  const r = await fetch(`${base}/`, { headers: { Accept: 'text/html' } });
-  return r.ok && (r.headers.get('content-type') ?? '').includes('text/html');
-}
 
 const skip = !base ? 'LARCH_E2E_URL is not set'
   : !process.env.LARCH_E2E_DEMO ? 'the Demo course is not imported (LARCH_SHARED_OLX)'
@@ -49,50 +38,13 @@ const reportsProbe = base
   : 0;
 const hasReports = reportsProbe !== 404;
 
-// The anonymous JWT refresh (401), the Demo course's missing images and, on a
-// binary without them, the task and report endpoints.
-const EXPECTED_FAILURES = [/\/login_refresh$/, /\/static\/images\//, /\/asset-v1:/,
+// Failed loads expected besides web_helpers' own: the Demo course's missing
+// assets and, on a binary without them, the task and report endpoints.
+const EXPECTED_FAILURES = [/\/asset-v1:/,
   ...(hasReports ? [] : [/\/instructor\/api\/(list_instructor_tasks|get_student_progress_url|list_report_downloads|calculate_grades_csv)$/])];
+const watch = (page) => watchErrors(page, EXPECTED_FAILURES);
+const check = checker('instructor');
 
-function watch(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = msg.location()?.url ?? '';
-    if (/Failed to load resource/.test(msg.text()) && EXPECTED_FAILURES.some((re) => re.test(url))) return;
-    if (page.__allowNetworkErrors && /Failed to load resource|net::ERR_/.test(msg.text())) return;
-    if (page.__allowFailure?.test(url) && /Failed to load resource/.test(msg.text())) return;
-    errors.push(`console: ${msg.text()} (${url})`);
-  });
-  return errors;
-}
-
-let shotCount = 0;
-async function check(page, name) {
-  mkdirSync(shots, { recursive: true });
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => !document.querySelector('.larch-loading'));
-  shotCount += 1;
-  await page.screenshot({ path: path.join(shots, `instructor-${String(shotCount).padStart(2, '0')}-${name}.png`), fullPage: true });
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${name}: axe violations ${JSON.stringify(bad, null, 1)}`);
-}
-
-/** Presses Tab until the focused element matches; proves it is reachable by keyboard. */
-async function tabTo(page, matches, what, limit = 80) {
-  for (let i = 0; i < limit; i += 1) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(matches)) return;
-  }
-  assert.fail(`could not reach ${what} with Tab`);
-}
-const focusedText = (text) => new Function(`const el = document.activeElement; return !!el && (el.textContent || '').trim() === ${JSON.stringify(text)};`);
 const focusedId = (id) => new Function(`return document.activeElement?.id === ${JSON.stringify(id)};`);
 
 /** Opens tab `name` of the course team page with the keyboard. */

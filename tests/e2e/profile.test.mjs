@@ -9,72 +9,19 @@
 // checked with axe-core; console errors fail the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { args, base, browserPath, checker, focusedText, servesWebApp, tabTo, watch } from './web_helpers.mjs';
 
-const base = process.env.LARCH_E2E_URL;
-const shots = process.env.LARCH_E2E_SCREENSHOT_DIR ?? '.';
-const browserPath = '/usr/bin/chromium';
 const modesCourse = 'course-v1:edX+ModesX+Demo_Course';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const password = 'Larch-profile-9';
-
-async function servesWebApp() {
-  const r = await fetch(`${base}/`, { headers: { Accept: 'text/html' } });
-  return r.ok && (r.headers.get('content-type') ?? '').includes('text/html');
-}
 
 const skip = !base ? 'LARCH_E2E_URL is not set'
   : !process.env.LARCH_E2E_DEMO ? 'the Demo course is not imported (LARCH_SHARED_OLX)'
   : !existsSync(browserPath) ? `${browserPath} is missing (scripts/install_deps.sh test)`
   : !(await servesWebApp()) ? 'larch serve does not serve web/dist (scripts/build_web.sh)' : false;
 
-// The anonymous JWT refresh (401) and the Demo course's missing overview images.
-const EXPECTED_FAILURES = [/\/login_refresh$/, /\/static\/images\//];
-
-function watch(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = msg.location()?.url ?? '';
-    if (/Failed to load resource/.test(msg.text()) && EXPECTED_FAILURES.some((re) => re.test(url))) return;
-    if (page.__allowNetworkErrors && /Failed to load resource|net::ERR_/.test(msg.text())) return;
-    if (page.__allowFailure?.test(url) && /Failed to load resource/.test(msg.text())) return;
-    errors.push(`console: ${msg.text()} (${url})`);
-  });
-  return errors;
-}
-
-let shotCount = 0;
-async function check(page, name) {
-  mkdirSync(shots, { recursive: true });
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => !document.querySelector('.larch-loading'));
-  shotCount += 1;
-  await page.screenshot({ path: path.join(shots, `profile-${String(shotCount).padStart(2, '0')}-${name}.png`), fullPage: true });
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${name}: axe violations ${JSON.stringify(bad, null, 1)}`);
-}
-
-/** Presses Tab until the focused element matches; proves it is reachable by keyboard. */
-async function tabTo(page, matches, what, limit = 80) {
-  for (let i = 0; i < limit; i += 1) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(matches)) return;
-  }
-  assert.fail(`could not reach ${what} with Tab`);
-}
-const focusedText = (text) => new Function(`const el = document.activeElement; return !!el && (el.textContent || '').trim() === ${JSON.stringify(text)};`);
+const check = checker('profile');
 const focusedLabel = (label) => new Function(`const el = document.activeElement; return !!el && el.getAttribute('aria-label') === ${JSON.stringify(label)};`);
 
 /** Opens field `label` with its Edit button (keyboard), types `text` into its input and saves with Enter. */

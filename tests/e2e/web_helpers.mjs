@@ -34,8 +34,10 @@ export async function settle(page, limit = 20_000) {
   assert.fail(`requests still in flight: ${[...page.__inflight].map((r) => r.url()).join(', ')}`);
 }
 
-export function watch(page) {
+/** Collects the page's errors; `expected` adds URL patterns whose failed loads are expected. */
+export function watch(page, expected = []) {
   const errors = [];
+  const failures = [...EXPECTED_FAILURES, ...expected];
   // Playwright's networkidle belongs to a document load; the app navigates without one.
   page.__inflight = new Set();
   page.__lastRequest = Date.now();
@@ -47,7 +49,7 @@ export function watch(page) {
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     const url = msg.location()?.url ?? '';
-    if (/Failed to load resource/.test(msg.text()) && EXPECTED_FAILURES.some((re) => re.test(url))) return;
+    if (/Failed to load resource/.test(msg.text()) && failures.some((re) => re.test(url))) return;
     if (page.__allowNetworkErrors && /Failed to load resource|net::ERR_/.test(msg.text())) return;
     if (page.__allowFailure?.test(url) && /Failed to load resource/.test(msg.text())) return;
     errors.push(`console: ${msg.text()} (${url})`);
@@ -83,7 +85,7 @@ export function checker(prefix) {
 }
 
 /** Presses Tab until the focused element matches; proves it is reachable by keyboard. */
-export async function tabTo(page, matches, what, limit = 60) {
+export async function tabTo(page, matches, what, limit = 80) {
   for (let i = 0; i < limit; i += 1) {
     await page.keyboard.press('Tab');
     const hit = await page.evaluate(matches);
