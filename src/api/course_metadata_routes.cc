@@ -172,8 +172,8 @@ class CourseMetadataRoutes {
   // its time-limited subsections exams; special_exams.h).
   bool SpecialExamsEnabled(const CourseViewer& viewer) const {
     if (ctx_.exams == nullptr) return false;
-    StatusOr<std::vector<special_exams::Exam>> exams = ctx_.exams->ActiveExams(*viewer.tree);
-    return exams.ok() && !exams->empty();
+    StatusOr<bool> has_exams = ctx_.exams->HasExams(*viewer.tree);
+    return has_exams.ok() && *has_exams;
   }
   bool ProctoredExamsEnabled(const CourseViewer& viewer) const {
     return ctx_.exams != nullptr && learning::SettingTrue(Root(viewer), "enable_proctored_exams");

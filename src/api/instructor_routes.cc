@@ -13,6 +13,7 @@
 #include "larch/api/account_routes.h"
 #include "larch/common/clock.h"
 #include "larch/common/html.h"
+#include "larch/events/event.h"
 #include "larch/http/error_mapping.h"
 #include "larch/keys/keys.h"
 
@@ -313,13 +314,6 @@ Response RescoreProblem(const InstructorRoutesContext& ctx, Request& request) {
 
 // --- Instructor tasks and reports (instructor_task/views.py, api.py). ---
 
-// datetime.isoformat() of an aware UTC time: "2026-01-02T03:04:05.123456+00:00".
-std::string IsoFormat(int64_t micros) {
-  std::string text = FormatIso8601(micros);
-  if (!text.empty() && text.back() == 'Z') text.replace(text.size() - 1, 1, "+00:00");
-  return text;
-}
-
 json OutputOf(const instructor_tasks::Task& task) {
   if (!task.task_output) return json();
   json parsed = json::parse(*task.task_output, nullptr, false);
@@ -389,7 +383,7 @@ json TaskFeatures(const instructor_tasks::Task& task) {
   auto [succeeded, message] = CompletionInfo(task);
   return json{{"task_type", task.task_type},   {"task_input", task.task_input},
               {"task_id", task.task_id},       {"requester", task.requester},
-              {"task_state", task.task_state}, {"created", IsoFormat(task.created)},
+              {"task_state", task.task_state}, {"created", events::FormatEventTime(task.created)},
               {"duration_sec", duration},      {"status", succeeded ? "Complete" : "Incomplete"},
               {"task_message", message}};
 }
@@ -437,12 +431,13 @@ Response ListInstructorTasks(const InstructorRoutesContext& ctx, Request& reques
   if (user_id && problem.empty()) {
     return Response::Text(400, "unique_student_identifier must accompany problem_location_str");
   }
-  StatusOr<std::vector<instructor_tasks::Task>> tasks = ctx.tasks.ListRunning(course_key);
+  std::optional<std::string> key;
   if (!problem.empty()) {
-    std::optional<std::string> key = ProblemKeyIn(course_key, problem);
+    key = ProblemKeyIn(course_key, problem);
     if (!key) return Response::Text(400, "");
-    tasks = ctx.tasks.ListForProblem(course_key, *key, user_id);
   }
+  StatusOr<std::vector<instructor_tasks::Task>> tasks =
+      key ? ctx.tasks.ListForProblem(course_key, *key, user_id) : ctx.tasks.ListRunning(course_key);
   if (!tasks.ok()) return http::ErrorResponse(tasks.status(), request.request_id());
   json list = json::array();
   for (const auto& task : *tasks) list.push_back(TaskFeatures(task));

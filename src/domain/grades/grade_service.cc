@@ -268,7 +268,7 @@ StatusOr<grading::GradingPolicy> GradeService::PolicyFor(std::string_view course
 }
 
 StatusOr<std::vector<CourseGradeReport>> GradeService::ComputeMany(
-    std::string_view course_key, const std::vector<int64_t>& user_ids) {
+    std::string_view course_key, const std::vector<int64_t>& user_ids, ScoreRead read) {
   LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
                          catalog_.GetTree(course_key));
   LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const Structure> structure, StructureFor(*tree));
@@ -277,7 +277,7 @@ StatusOr<std::vector<CourseGradeReport>> GradeService::ComputeMany(
       [&](storage::Transaction& txn) -> StatusOr<std::vector<CourseGradeReport>> {
         std::vector<CourseGradeReport> out;
         out.reserve(user_ids.size());
-        if (user_ids.size() >= kBulkLearners) {
+        if (read == ScoreRead::kWholeCourse) {
           // The whole course's scores and overrides, one statement each.
           LARCH_ASSIGN_OR_RETURN(
               std::vector<student_state::StudentModule> scores,

@@ -155,7 +155,8 @@ StatusOr<InstructorTaskService::Csv> InstructorTaskService::GradeReportCsv(
   // (user 0) gives it when nobody is enrolled.
   LARCH_ASSIGN_OR_RETURN(
       std::vector<grades::CourseGradeReport> reports,
-      grades_.ComputeMany(course_key, ids.empty() ? std::vector<int64_t>{0} : ids));
+      grades_.ComputeMany(course_key, ids.empty() ? std::vector<int64_t>{0} : ids,
+                          grades::ScoreRead::kWholeCourse));
   LARCH_ASSIGN_OR_RETURN(grading::GradingPolicy policy, grades_.PolicyFor(course_key));
   std::vector<TypeColumns> types = GradedAssignments(reports.front(), policy);
   Csv csv;

@@ -169,6 +169,13 @@ StatusOr<std::vector<Exam>> ExamService::ActiveExams(const courses::CourseTree& 
   return exams;
 }
 
+StatusOr<bool> ExamService::HasExams(const courses::CourseTree& tree) {
+  LARCH_RETURN_IF_ERROR(SyncCourse(tree));
+  MutexLock lock(mu_);
+  auto it = synced_.find(tree.course_key);
+  return it != synced_.end() && !it->second.timed.empty();
+}
+
 StatusOr<std::optional<Exam>> ExamService::ExamForContent(const courses::CourseTree& tree,
                                                           std::string_view content_id) {
   LARCH_RETURN_IF_ERROR(SyncCourse(tree));

@@ -49,7 +49,10 @@
 namespace larch::grades {
 
 inline constexpr char kRecalculateJob[] = "grades.recalculate";
-inline constexpr size_t kBulkLearners = 64;
+// How ComputeMany reads the learners' scores and overrides: two statements
+// per learner (a page of learners), or the whole course's in one statement
+// each (a report over every learner).
+enum class ScoreRead { kPerLearner, kWholeCourse };
 
 struct ProblemScore {
   std::string usage_key;
@@ -119,11 +122,11 @@ class GradeService {
   StatusOr<grading::GradingPolicy> PolicyFor(std::string_view course_key);
 
   // Compute for each of `user_ids`, in that order, in one read transaction
-  // with the course structure built once (the grade listings' pages). From
-  // kBulkLearners learners on, the course's scores and overrides are read
-  // in one statement each instead of two per learner (the grade report).
+  // with the course structure built once (the grade listings' pages; the
+  // grade report reads with kWholeCourse).
   StatusOr<std::vector<CourseGradeReport>> ComputeMany(std::string_view course_key,
-                                                       const std::vector<int64_t>& user_ids);
+                                                       const std::vector<int64_t>& user_ids,
+                                                       ScoreRead read = ScoreRead::kPerLearner);
 
   // Compute, then store the subsection and course rows in one transaction
   // and publish the events above when something changed.

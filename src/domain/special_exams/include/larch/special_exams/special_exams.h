@@ -151,6 +151,9 @@ class ExamService {
 
   // The course's active exams (after SyncCourse of `tree`).
   StatusOr<std::vector<Exam>> ActiveExams(const courses::CourseTree& tree);
+  // Whether the course has active exams: ActiveExams without the read, from
+  // what SyncCourse keeps per course version (so free after the first call).
+  StatusOr<bool> HasExams(const courses::CourseTree& tree);
   // The exam of a sequential; nullopt when it is none (or inactive).
   StatusOr<std::optional<Exam>> ExamForContent(const courses::CourseTree& tree,
                                                std::string_view content_id);
