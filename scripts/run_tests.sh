@@ -4,22 +4,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${TEST_BUILD_DIR:-build-test}"
 jobs="$(nproc)"
+# Each stage says when it starts (seconds since the suite began): the CI budget is 40 minutes.
+stage() { echo "== $* (t=${SECONDS}s)"; }
 
-echo "== clang-format"
+stage "clang-format"
 scripts/check_format.sh
 
-echo "== layer order of includes"
+stage "layer order of includes"
 scripts/check_layers.sh
 
-echo "== configure and build ($build: ASan+UBSan, libFuzzer targets)"
+stage "configure and build ($build: ASan+UBSan, libFuzzer targets)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLARCH_SANITIZE=ON -DLARCH_FUZZ=ON \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 ninja -C "$build" -j "$jobs"
 
-echo "== clang-tidy"
+stage "clang-tidy"
 scripts/run_tidy.sh "$build"
 
-echo "== private PostgreSQL server"
+stage "private PostgreSQL server"
 pgdir="$(mktemp -u /tmp/larch-pg.XXXXXX)"
 cleanup() { scripts/pg_test_server.sh stop "$pgdir" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -27,7 +29,7 @@ LARCH_TEST_PG_DSN="$(scripts/pg_test_server.sh start "$pgdir")"
 export LARCH_TEST_PG_DSN
 echo "PostgreSQL for tests: $LARCH_TEST_PG_DSN"
 
-echo "== ctest"
+stage "ctest"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 900

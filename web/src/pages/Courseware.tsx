@@ -89,10 +89,15 @@ function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; rout
   // Completion changes inside the iframe (a problem submitted, a video watched,
   // an html block viewed): the unit page posts no message, so read the sequence
   // again after each of its handler calls and when the window regains focus.
+  // Only the latest read may land: a read that started before a local change
+  // (a bookmark) or before a later read would put back what it saw then.
+  const generation = useRef(0);
   const refresh = useCallback(async () => {
     if (!sequenceId) return;
+    const mine = ++generation.current;
     try {
-      setSeqData(await loadSequence(sequenceId));
+      const fresh = await loadSequence(sequenceId);
+      if (mine === generation.current) setSeqData(fresh);
     } catch {
       // Keep what is shown; the next refresh tries again.
     }
@@ -130,7 +135,11 @@ function Player({ course, routeSequence, routeUnit }: { course: CourseMeta; rout
       sidebar={sidebar}
       onSidebar={setSidebar}
       onActivity={refresh}
-      onChange={(next) => setSeqData({ ...next, requested: sequence.requested })}
+      onChange={(next) => {
+        generation.current += 1;
+        setSeqData({ ...next, requested: sequence.requested });
+        void refresh(); // what a dropped read would have brought (completion)
+      }}
     />
   );
 }
