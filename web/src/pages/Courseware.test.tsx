@@ -163,4 +163,39 @@ describe('Courseware player', () => {
     expect(screen.queryByTitle('Course content: A')).toBeNull();
     expect(screen.getByRole('button', { name: 'I am ready to start this timed exam.' })).toBeTruthy();
   });
+
+  it('keeps a new bookmark when a sequence read that started before it answers late', async () => {
+    let bookmarked = false;
+    let hold: ((r: Response) => void) | null = null;
+    let reads = 0;
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
+      if (url === `/api/courseware/course/${C}`) return json({ id: C, name: 'Demo', tabs: [], course_access: { has_access: true } });
+      if (url === `/api/course_home/v1/outline/${C}`) return json(outline);
+      if (url === '/csrf/api/v1/token') return json({ csrfToken: 'tok' });
+      if (url.startsWith('/api/courseware/sequence/')) {
+        reads += 1;
+        const body = structuredClone(sequences[b('sequential', 's1')]) as { items: Record<string, unknown>[] };
+        body.items[0].bookmarked = bookmarked;
+        // The second read (the window regaining focus) answers only after the bookmark is saved.
+        if (reads === 2) return new Promise<Response>((resolve) => { hold = resolve; }).then(() => json(body));
+        return json(body);
+      }
+      if (url === '/api/bookmarks/v1/bookmarks/' && init?.method === 'POST') {
+        bookmarked = true;
+        return json({ id: 'x', usage_id: b('vertical', 'a') }, 201);
+      }
+      return json({ success: true });
+    }));
+    renderAt(`/learning/course/${C}/${b('sequential', 's1')}/${b('vertical', 'a')}`);
+    await screen.findByRole('heading', { level: 1, name: 'A' });
+    window.dispatchEvent(new Event('focus'));
+    await waitFor(() => expect(hold).not.toBeNull());
+    fireEvent.click(screen.getByRole('button', { name: 'Bookmark this page' }));
+    const pressed = await screen.findByRole('button', { name: 'Bookmarked' });
+    expect(pressed.getAttribute('aria-pressed')).toBe('true');
+    (hold as unknown as (r: Response) => void)(new Response());
+    await waitFor(() => expect(reads).toBe(3));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByRole('button', { name: 'Bookmarked' }).getAttribute('aria-pressed')).toBe('true');
+  });
 });
