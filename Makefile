@@ -29,7 +29,7 @@ build:
 	@ninja -C $(BUILD_DIR) -j $(JOBS) larch
 	@scripts/build_web.sh
 
-# The whole suite: format and lint checks, ASan+UBSan build, unit tests,
+# The whole suite: format and layer checks, ASan+UBSan build, unit tests,
 # storage conformance on SQLite and a private PostgreSQL server, fuzzers,
 # and the HTTP tests against the real binary.
 test:

@@ -18,9 +18,6 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLARCH_SANITIZE=ON -DL
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 ninja -C "$build" -j "$jobs"
 
-stage "clang-tidy"
-scripts/run_tidy.sh "$build"
-
 stage "private PostgreSQL server"
 pgdir="$(mktemp -u /tmp/larch-pg.XXXXXX)"
 cleanup() { scripts/pg_test_server.sh stop "$pgdir" >/dev/null 2>&1 || true; }
