@@ -370,9 +370,12 @@ void Components::RegisterRoutes() {
 
 void Components::RegisterJobHandlers() {
   // mail.send: {"to": [...], "subject": "...", "text": "...", "html": "..."}.
+  // Sent once per job id: a run after a crash skips a recorded send, and a
+  // send the crash left unrecorded goes again with the same Message-ID.
   Mailer* mailer = mailer_.get();
+  storage::Database* db = db_.get();
   std::string from = settings_.default_from_email;
-  Status registered = jobs_->Register("mail.send", [mailer, from](const jobs::JobContext& job) {
+  Status registered = jobs_->Register("mail.send", [mailer, db, from](const jobs::JobContext& job) {
     const nlohmann::json& payload = job.payload;
     if (!payload.is_object() || !payload.contains("to") || !payload["to"].is_array()) {
       return InvalidArgumentError("mail.send payload needs a \"to\" list");
@@ -385,7 +388,9 @@ void Components::RegisterJobHandlers() {
     message.subject = payload.value("subject", "");
     message.text_body = payload.value("text", "");
     message.html_body = payload.value("html", "");
-    return mailer->Send(message);
+    message.message_id = "larch-mail-job-" + std::to_string(job.job.id);
+    return jobs::RunEffectOnce(*db, *SystemClock::Default(), job, "mail.sent",
+                               [&] { return mailer->Send(message); });
   });
   // Registering a fixed name on a fresh runner cannot collide.
   registered.IgnoreError();

@@ -35,6 +35,24 @@ int64_t RetryDelayMicros(const RunnerOptions& options, int64_t attempts, Random&
   return std::min(delay, cap);
 }
 
+Status RunEffectOnce(storage::Database& db, const Clock& clock, const JobContext& job,
+                     std::string_view effect, const std::function<Status()>& effect_fn) {
+  LARCH_ASSIGN_OR_RETURN(
+      bool done,
+      storage::RunWithResult(db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+        return storage::JobStore::EffectDone(txn, job.job.id, effect);
+      }));
+  if (done) {
+    spdlog::info("job {} ({}): {} already done by an earlier run", job.job.id, job.job.kind,
+                 effect);
+    return OkStatus();
+  }
+  LARCH_RETURN_IF_ERROR(effect_fn());
+  return db.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) {
+    return storage::JobStore::RecordEffect(txn, job.job.id, effect, clock.NowMicros());
+  });
+}
+
 JobRunner::JobRunner(storage::Database& db, const Clock& clock, Random& random,
                      RunnerOptions options)
     : db_(db), clock_(clock), random_(random), options_(std::move(options)) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -112,6 +113,38 @@ TEST_F(JobRunnerTest, RunsHandlerAndMarksSucceeded) {
   EXPECT_EQ(runner.stats().succeeded, 1);
 }
 
+// A run that crashed after its mail went out (here: failed after the
+// effect) must not send it again when the job is retried.
+TEST_F(JobRunnerTest, RunEffectOnceSkipsWhatAnEarlierRunOfTheJobDid) {
+  JobRunner runner(*db_, clock_, random_, NoJitter());
+  int sent = 0;
+  int runs = 0;
+  ASSERT_TRUE(runner
+                  .Register("mail.send",
+                            [&](const JobContext& ctx) {
+                              ++runs;
+                              LARCH_RETURN_IF_ERROR(
+                                  RunEffectOnce(*db_, clock_, ctx, "mail.sent", [&] {
+                                    ++sent;
+                                    return OkStatus();
+                                  }));
+                              if (runs == 1) return UnavailableError("killed after the send");
+                              return OkStatus();
+                            })
+                  .ok());
+  int64_t id = Enqueue({.kind = "mail.send", .payload = R"({"to":["a@example.com"]})"});
+  int64_t other = Enqueue({.kind = "mail.send", .payload = R"({"to":["b@example.com"]})"});
+  EXPECT_EQ(runner.RunOnce(), 1);
+  EXPECT_EQ(Load(id).state, JobState::kQueued);
+  clock_.AdvanceSeconds(10);
+  EXPECT_EQ(runner.RunOnce(), 1);
+  EXPECT_EQ(runner.RunOnce(), 1);
+  EXPECT_EQ(Load(id).state, JobState::kSucceeded);
+  EXPECT_EQ(Load(other).state, JobState::kSucceeded);
+  EXPECT_EQ(runs, 3);
+  EXPECT_EQ(sent, 2) << "one send per job, the retried one included";
+}
+
 TEST_F(JobRunnerTest, RetriesWithExponentialBackoffThenDies) {
   JobRunner runner(*db_, clock_, random_, NoJitter());
   int calls = 0;
@@ -187,7 +220,9 @@ TEST(RetryDelayTest, JitterStaysWithinRatioAndCap) {
 }
 
 TEST_F(JobRunnerTest, PermanentFailuresAreDeadImmediately) {
-  JobRunner runner(*db_, clock_, random_, NoJitter());
+  RunnerOptions options = NoJitter();
+  options.batch_size = 3;
+  JobRunner runner(*db_, clock_, random_, options);
   ASSERT_TRUE(runner
                   .Register("bad_input",
                             [](const JobContext&) { return InvalidArgumentError("no such user"); })
@@ -362,6 +397,34 @@ TEST_F(JobRunnerTest, ConcurrentRunnersRunEachJobExactlyOnce) {
   }
   EXPECT_EQ(a.stats().succeeded + b.stats().succeeded, kJobs);
   EXPECT_EQ(a.stats().lost_leases + b.stats().lost_leases, 0);
+}
+
+// A process killed while it runs a job must hold only that job: by default
+// a thread claims one job at a time, so the next one stays queued for the
+// other processes, and the lease it holds is short.
+TEST_F(JobRunnerTest, ByDefaultAThreadHoldsOnlyTheJobItRuns) {
+  JobRunner runner(*db_, clock_, random_, NoJitter());
+  int64_t second = 0;
+  std::optional<JobState> second_state_during_first;
+  std::optional<int64_t> first_locked_until;
+  int64_t claimed_at = clock_.NowMicros();
+  ASSERT_TRUE(runner
+                  .Register("first",
+                            [&](const JobContext& ctx) {
+                              second_state_during_first = Load(second).state;
+                              first_locked_until = Load(ctx.job.id).locked_until;
+                              return OkStatus();
+                            })
+                  .ok());
+  ASSERT_TRUE(runner.Register("second", [](const JobContext&) { return OkStatus(); }).ok());
+  Enqueue({.kind = "first"});
+  second = Enqueue({.kind = "second"});
+  EXPECT_EQ(runner.RunOnce(), 1);
+  EXPECT_EQ(second_state_during_first, JobState::kQueued);
+  ASSERT_TRUE(first_locked_until.has_value());
+  EXPECT_LE(*first_locked_until - claimed_at, int64_t{30'000'000});
+  EXPECT_EQ(runner.RunOnce(), 1);
+  EXPECT_EQ(Load(second).state, JobState::kSucceeded);
 }
 
 TEST_F(JobRunnerTest, GracefulStopFinishesRunningJobAndReleasesTheRest) {

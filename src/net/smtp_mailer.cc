@@ -285,7 +285,12 @@ StatusOr<std::string> SmtpMailer::BuildMessage(const EmailMessage& message) {
   out += "From: " + FormatMailbox(from) + "\r\n";
   out += "To: " + to_header + "\r\n";
   out += "Subject: " + EncodeHeaderText(message.subject) + "\r\n";
-  out += "Message-ID: <" + random_.HexToken(16) + "@" +
+  if (HasLineBreak(message.message_id) ||
+      message.message_id.find_first_of("<>@ ") != std::string::npos) {
+    return InvalidArgumentError("Message-ID part must be a plain token");
+  }
+  out += "Message-ID: <" +
+         (message.message_id.empty() ? random_.HexToken(16) : message.message_id) + "@" +
          (domain.empty() ? options_.message_id_domain : domain) + ">\r\n";
   out += "MIME-Version: 1.0\r\n";
   if (message.html_body.empty()) {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "larch/testing/net_support.h"
+#include "larch/testing/status_matchers.h"
 
 namespace larch::net {
 namespace {
@@ -223,6 +224,21 @@ TEST(SmtpMailer, BuildsDeterministicMessage) {
   SeededRandom same_seed(7);
   auto again = SmtpMailer::Create({.url = "smtp://localhost"}, clock, same_seed);
   EXPECT_EQ(*(*again)->BuildMessage(message), raw);
+}
+
+TEST(SmtpMailer, MessageIdFromTheCallerKeepsTheSenderDomain) {
+  FakeClock clock;
+  SeededRandom random(7);
+  auto mailer = SmtpMailer::Create({.url = "smtp://localhost"}, clock, random);
+  ASSERT_TRUE(mailer.ok());
+  EmailMessage message{.from = "ops@example.com", .to = {"a@example.org"}, .subject = "s"};
+  message.message_id = "larch-mail-job-7";
+  auto built = (*mailer)->BuildMessage(message);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_THAT(*built, HasSubstr("Message-ID: <larch-mail-job-7@example.com>\r\n"));
+  message.message_id = "a@b";
+  EXPECT_THAT((*mailer)->BuildMessage(message).status(),
+              ::larch::testing::StatusIs(StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -343,6 +343,22 @@ Status JobStore::Retry(Executor& ex, int64_t id, int64_t now) {
                                  std::string(JobStateName(job->state)) + ", not dead");
 }
 
+StatusOr<bool> JobStore::EffectDone(Executor& ex, int64_t id, std::string_view effect) {
+  static constexpr Query kEffectDone{"jobs.effect_done",
+                                     "SELECT 1 FROM job_effects WHERE job_id = ? AND effect = ?"};
+  LARCH_ASSIGN_OR_RETURN(ResultSet rs,
+                         ex.Execute(kEffectDone, {Int(id), Text(std::string(effect))}));
+  return !rs.empty();
+}
+
+Status JobStore::RecordEffect(Executor& ex, int64_t id, std::string_view effect, int64_t now) {
+  static constexpr Query kRecordEffect{
+      "jobs.record_effect",
+      "INSERT INTO job_effects (job_id, effect, done_at) VALUES (?, ?, ?) "
+      "ON CONFLICT (job_id, effect) DO NOTHING"};
+  return ex.Execute(kRecordEffect, {Int(id), Text(std::string(effect)), Int(now)}).status();
+}
+
 StatusOr<EnqueueResult> EnqueueJob(Executor& ex, const NewJob& job, int64_t now) {
   if (!nlohmann::json::accept(job.payload)) {
     return InvalidArgumentError("payload of job " + job.kind + " is not JSON");

@@ -4,8 +4,10 @@
 // RETURNING, and the instructor bulk update with its mail jobs.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend_fixture.h"
@@ -55,8 +57,26 @@ class EnrollmentConformance : public storage::testing::BackendTest {
   std::unique_ptr<events::LocalEventBus> bus_;
   std::unique_ptr<EnrollmentService> service_;
   int64_t alice_ = 0;
-  int created_events_ = 0;
+  std::atomic<int> created_events_ = 0;
 };
+
+// Runs `fn(i)` on `n` threads released together, and joins them.
+template <typename Fn>
+void RaceThreads(int n, Fn fn) {
+  std::atomic<int> ready = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < n) std::this_thread::yield();
+      fn(i);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+constexpr int kRacers = 6;
+constexpr int kRounds = 8;
 
 TEST_P(EnrollmentConformance, CourseModeUpsertAndExpiry) {
   CourseMode m;
@@ -232,6 +252,43 @@ TEST_P(EnrollmentConformance, RosterPagesActiveLearnersByEnrollmentId) {
   EXPECT_TRUE(none.entries.empty());
   EXPECT_EQ(none.filtered, 0);
   EXPECT_EQ(none.total, 3);
+}
+// Several nodes enrolling the same learner at once (a double click through a
+// load balancer): every request succeeds, one row and one "+" history row.
+TEST_P(EnrollmentConformance, RacingEnrollmentsMakeOneRowAndNeverFail) {
+  for (int round = 0; round < kRounds; ++round) {
+    auto user = InsertUserForTest(db(), "racer" + std::to_string(round),
+                                  "racer" + std::to_string(round) + "@example.com");
+    ASSERT_TRUE(user.ok()) << user.status().ToString();
+    std::atomic<int> created = 0;
+    std::vector<Status> results(kRacers);
+    RaceThreads(kRacers, [&](int i) {
+      auto r = service_->Enroll(*user, kCourse);
+      results[i] = r.status();
+      if (r.ok() && r->created) ++created;
+    });
+    for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(created.load(), 1) << "round " << round;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollments"), kRounds);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollment_history"), kRounds);
+  EXPECT_EQ(created_events_.load(), kRounds);
+}
+
+// Racing re-activations of one inactive enrollment write one history row
+// between them, and racing unenrollments one more.
+TEST_P(EnrollmentConformance, RacingReactivationsWriteOneHistoryRowPerChange) {
+  ASSERT_TRUE(service_->Enroll(alice_, kCourse).ok());
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<Status> results(kRacers);
+    RaceThreads(kRacers, [&](int i) { results[i] = service_->Unenroll(alice_, kCourse).status(); });
+    for (const Status& s : results) EXPECT_TRUE(s.ok()) << "unenroll: " << s.ToString();
+    RaceThreads(kRacers, [&](int i) { results[i] = service_->Enroll(alice_, kCourse).status(); });
+    for (const Status& s : results) EXPECT_TRUE(s.ok()) << "enroll: " << s.ToString();
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollments WHERE is_active = 1"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM enrollment_history"), 1 + 2 * kRounds);
+  EXPECT_EQ(created_events_.load(), 1 + kRounds);
 }
 
 LARCH_INSTANTIATE_BACKEND_SUITE(EnrollmentConformance);

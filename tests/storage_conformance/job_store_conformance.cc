@@ -126,6 +126,29 @@ TEST_P(JobStoreConformance, EnqueueClaimSucceed) {
             StatusCode::kNotFound);
 }
 
+TEST_P(JobStoreConformance, EffectsAreRecordedOncePerJob) {
+  int64_t a = Enqueue(NewJob()).id;
+  JobRecord other = NewJob();
+  other.payload = R"({"to":"b@example.com"})";
+  int64_t b = Enqueue(other).id;
+  auto done = [&](int64_t id, const char* effect) {
+    auto txn = db().Begin(TxnMode::kReadOnly);
+    EXPECT_TRUE(txn.ok());
+    StatusOr<bool> r = JobStore::EffectDone(**txn, id, effect);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && *r;
+  };
+  EXPECT_FALSE(done(a, "mail.sent"));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Write([&](Transaction& txn) {
+                  return JobStore::RecordEffect(txn, a, "mail.sent", Now());
+                }).ok());
+  }
+  EXPECT_TRUE(done(a, "mail.sent"));
+  EXPECT_FALSE(done(a, "other"));
+  EXPECT_FALSE(done(b, "mail.sent"));
+}
+
 TEST_P(JobStoreConformance, ClaimHonoursRunAtQueuesOrderAndLimit) {
   JobRecord later = NewJob("later");
   later.run_at = Now() + 20 * kSecond;

@@ -30,13 +30,27 @@ constexpr storage::Query kCountActive{
     "enrollment.count_active",
     "SELECT COUNT(*) FROM enrollments WHERE course_key = ? AND is_active = 1"};
 
+// A racing request on another node may insert the same (user, course)
+// first: no row comes back, and the caller re-reads the one that won.
 constexpr storage::Query kInsertEnrollment{
     "enrollment.insert_enrollment",
     "INSERT INTO enrollments (user_id, course_key, created, is_active, mode) "
-    "VALUES (?, ?, ?, ?, ?) RETURNING id"};
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, course_key) DO NOTHING RETURNING id"};
 
+// Compare-and-set on the state the caller read: 0 rows when a concurrent
+// transaction changed it first (PostgreSQL re-checks the WHERE on the row it
+// waited for), so each real change writes one history row.
 constexpr storage::Query kUpdateEnrollment{
-    "enrollment.update_enrollment", "UPDATE enrollments SET is_active = ?, mode = ? WHERE id = ?"};
+    "enrollment.update_enrollment",
+    "UPDATE enrollments SET is_active = ?, mode = ? WHERE id = ? AND is_active = ? AND mode = ?"};
+
+// How often a write that lost a race re-reads and decides again.
+constexpr int kRaceAttempts = 4;
+
+Status LostRaces(std::string_view course_key) {
+  return AbortedError(std::string("enrollment in ") + std::string(course_key) +
+                      " kept changing under concurrent writes");
+}
 
 constexpr storage::Query kInsertHistory{
     "enrollment.insert_history",
@@ -239,22 +253,47 @@ StatusOr<EnrollResult> EnrollmentService::EnrollInTxn(storage::Transaction& txn,
   if (options.actor_user_id.has_value()) {
     LARCH_ASSIGN_OR_RETURN(actor, LoadUser(txn, *options.actor_user_id));
   }
-  if (existing.has_value() && existing->is_active) {
-    result.enrollment = *existing;
-    result.already_active = true;
-    return result;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kRaceAttempts) return LostRaces(course_key);
+    if (existing.has_value() && existing->is_active) {
+      result.enrollment = *existing;
+      result.already_active = true;
+      return result;
+    }
+    LARCH_ASSIGN_OR_RETURN(bool written, WriteActivation(txn, existing, user_id, course->course_key,
+                                                         mode, now, options.actor_user_id, result));
+    if (written) break;
+    LARCH_ASSIGN_OR_RETURN(existing, LoadEnrollment(txn, user_id, course_key));
   }
+  const Enrollment& e = result.enrollment;
+  // Upstream creates the row inactive and then activates it through
+  // update_enrollment, so every (re)enrollment reports a change first.
+  events::CourseEnrollmentData data = EventData(*user, *course, e, actor);
+  pending.push_back({events::kCourseEnrollmentChanged, data});
+  pending.push_back({events::kCourseEnrollmentCreated, data});
+  return result;
+}
+
+StatusOr<bool> EnrollmentService::WriteActivation(storage::Transaction& txn,
+                                                  const std::optional<Enrollment>& existing,
+                                                  int64_t user_id, const std::string& course_key,
+                                                  const std::string& mode, int64_t now,
+                                                  std::optional<int64_t> actor_user_id,
+                                                  EnrollResult& result) {
   Enrollment e;
   if (existing.has_value()) {
     e = *existing;
     e.is_active = true;
     e.mode = mode;
-    LARCH_RETURN_IF_ERROR(
-        txn.Execute(kUpdateEnrollment, {storage::Bool(true), Text(mode), Int(e.id)}).status());
-    LARCH_RETURN_IF_ERROR(InsertHistory(txn, e, now, "~", options.actor_user_id));
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        txn.Execute(kUpdateEnrollment, {storage::Bool(true), Text(mode), Int(e.id),
+                                        storage::Bool(false), Text(existing->mode)}));
+    if (rs.rows_affected == 0) return false;
+    LARCH_RETURN_IF_ERROR(InsertHistory(txn, e, now, "~", actor_user_id));
   } else {
     e.user_id = user_id;
-    e.course_key = course->course_key;
+    e.course_key = course_key;
     e.created = now;
     e.is_active = true;
     e.mode = mode;
@@ -262,17 +301,13 @@ StatusOr<EnrollResult> EnrollmentService::EnrollInTxn(storage::Transaction& txn,
         storage::ResultSet rs,
         txn.Execute(kInsertEnrollment,
                     {Int(user_id), Text(e.course_key), Int(now), storage::Bool(true), Text(mode)}));
+    if (rs.empty()) return false;
     e.id = rs.rows[0].GetInt(0);
-    LARCH_RETURN_IF_ERROR(InsertHistory(txn, e, now, "+", options.actor_user_id));
+    LARCH_RETURN_IF_ERROR(InsertHistory(txn, e, now, "+", actor_user_id));
     result.created = true;
   }
-  // Upstream creates the row inactive and then activates it through
-  // update_enrollment, so every (re)enrollment reports a change first.
-  events::CourseEnrollmentData data = EventData(*user, *course, e, actor);
-  pending.push_back({events::kCourseEnrollmentChanged, data});
-  pending.push_back({events::kCourseEnrollmentCreated, data});
   result.enrollment = e;
-  return result;
+  return true;
 }
 
 StatusOr<Enrollment> EnrollmentService::CreateEnrollment(const CreateEnrollmentRequest& request) {
@@ -383,15 +418,28 @@ StatusOr<Enrollment> EnrollmentService::UpdateInTxn(storage::Transaction& txn, i
                          std::string(course_key))
         .WithErrorCode("enrollment-not-found");
   }
-  Enrollment e = *existing;
-  const bool activation_changed = is_active.has_value() && *is_active != e.is_active;
-  const bool mode_changed = mode.has_value() && *mode != e.mode;
-  if (!activation_changed && !mode_changed) return e;
-  if (activation_changed) e.is_active = *is_active;
-  if (mode_changed) e.mode = *mode;
-  LARCH_RETURN_IF_ERROR(
-      txn.Execute(kUpdateEnrollment, {storage::Bool(e.is_active), Text(e.mode), Int(e.id)})
-          .status());
+  Enrollment e;
+  bool activation_changed = false;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kRaceAttempts) return LostRaces(course_key);
+    e = *existing;
+    activation_changed = is_active.has_value() && *is_active != e.is_active;
+    const bool mode_changed = mode.has_value() && *mode != e.mode;
+    if (!activation_changed && !mode_changed) return e;
+    if (activation_changed) e.is_active = *is_active;
+    if (mode_changed) e.mode = *mode;
+    LARCH_ASSIGN_OR_RETURN(
+        storage::ResultSet rs,
+        txn.Execute(kUpdateEnrollment, {storage::Bool(e.is_active), Text(e.mode), Int(e.id),
+                                        storage::Bool(existing->is_active), Text(existing->mode)}));
+    if (rs.rows_affected > 0) break;
+    LARCH_ASSIGN_OR_RETURN(existing, LoadEnrollment(txn, user_id, course_key));
+    if (!existing.has_value()) {
+      return NotFoundError("user " + std::to_string(user_id) + " is not enrolled in " +
+                           std::string(course_key))
+          .WithErrorCode("enrollment-not-found");
+    }
+  }
   LARCH_RETURN_IF_ERROR(InsertHistory(txn, e, now, "~", actor_user_id));
   LARCH_ASSIGN_OR_RETURN(std::optional<UserRow> user, LoadUser(txn, user_id));
   LARCH_ASSIGN_OR_RETURN(std::optional<CourseInfo> course, LoadCourse(txn, course_key));

@@ -21,6 +21,10 @@ struct EmailMessage {
   std::string subject;
   std::string text_body;
   std::string html_body;  // optional; sent as multipart/alternative when set
+  // The left part of the Message-ID ("<left@domain>"); random when empty. A
+  // mail job sets one made from its job id, so a copy sent again after a
+  // crash has the same Message-ID and mail clients drop the duplicate.
+  std::string message_id;
 };
 
 class Mailer {

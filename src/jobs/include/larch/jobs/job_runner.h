@@ -51,6 +51,14 @@ struct JobContext {
 
 using JobHandler = std::function<Status(const JobContext&)>;
 
+// Runs `effect_fn` for the job unless an earlier run of the same job
+// recorded `effect` as done, then records it (its own transaction, right
+// after the effect). A crash between the effect and the record runs it once
+// more, so effects that leave the database (mail) also carry the job id for
+// the peer to deduplicate (a Message-ID made from it).
+Status RunEffectOnce(storage::Database& db, const Clock& clock, const JobContext& job,
+                     std::string_view effect, const std::function<Status()>& effect_fn);
+
 struct RunnerOptions {
   // Identifies this worker's leases; a random one is made when empty.
   std::string worker_id;
@@ -59,11 +67,17 @@ struct RunnerOptions {
   int threads = 1;
   // How long an idle thread waits before looking for due jobs again.
   int64_t poll_interval_ms = 1'000;
-  int64_t lease_seconds = 300;
+  // Short and renewed while the job runs (lease_renew_ms): a process that
+  // dies holds its running jobs for at most this long.
+  int64_t lease_seconds = 30;
   // How often the leases of running jobs are extended; 0 = a third of the
   // lease.
   int64_t lease_renew_ms = 0;
-  int64_t batch_size = 10;
+  // Jobs claimed at a time by one thread. 1 (the default) leaves every job
+  // the thread is not running to the other processes; more saves claim
+  // round trips but a killed process then holds the rest of its batch for
+  // a lease.
+  int64_t batch_size = 1;
   int64_t base_backoff_seconds = 2;
   int64_t max_backoff_seconds = 3'600;
   // Jitter added to a retry delay, as a fraction of it (0 = none), so jobs

@@ -95,6 +95,10 @@ class JobStore {
   // kFailedPrecondition when it is not dead or a queued job has its
   // coalesce key.
   static Status Retry(Executor& ex, int64_t id, int64_t now);
+  // Whether job `id` recorded side effect `effect` (table job_effects).
+  static StatusOr<bool> EffectDone(Executor& ex, int64_t id, std::string_view effect);
+  // Records that job `id` finished `effect`; recording it again is a no-op.
+  static Status RecordEffect(Executor& ex, int64_t id, std::string_view effect, int64_t now);
 };
 
 // A job as callers describe it: Larch's replacement for Celery's

@@ -346,6 +346,15 @@ class EnrollmentService {
   StatusOr<EnrollResult> EnrollInTxn(storage::Transaction& txn, int64_t user_id,
                                      std::string_view course_key, const EnrollOptions& options,
                                      std::vector<PendingEvent>& pending);
+  // Activates `existing` (or inserts a new active row when absent) with
+  // `mode`, writing its history row into `result`. false, with nothing
+  // written, when a concurrent transaction changed or inserted the row
+  // first: the caller re-reads and decides again.
+  StatusOr<bool> WriteActivation(storage::Transaction& txn,
+                                 const std::optional<Enrollment>& existing, int64_t user_id,
+                                 const std::string& course_key, const std::string& mode,
+                                 int64_t now, std::optional<int64_t> actor_user_id,
+                                 EnrollResult& result);
   StatusOr<Enrollment> CreateEnrollmentInTxn(storage::Transaction& txn,
                                              const CreateEnrollmentRequest& request,
                                              std::vector<PendingEvent>& pending);
