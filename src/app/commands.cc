@@ -76,19 +76,9 @@ StatusOr<config::Settings> Load(const CommonFlags& flags) {
 
 // Opens the database of an already migrated installation and refuses to go
 // on when the schema is not exactly what this binary expects.
+// Components on a database whose schema is current (Create checks it).
 StatusOr<std::unique_ptr<Components>> OpenMigrated(const config::Settings& settings) {
-  LARCH_ASSIGN_OR_RETURN(auto components, Components::Create(settings, /*create_db=*/false));
-  LARCH_ASSIGN_OR_RETURN(
-      storage::SchemaState state,
-      storage::ReadSchemaState(components->db(),
-                               storage::BuiltinMigrations(components->db().backend())));
-  if (!state.pending.empty()) {
-    return FailedPreconditionError("the database schema is at version " +
-                                   std::to_string(state.current_version) +
-                                   " but this binary needs " + std::to_string(state.latest_known) +
-                                   ": run 'larch migrate --data-dir " + settings.data_dir + "'");
-  }
-  return components;
+  return Components::Create(settings, /*create_db=*/false);
 }
 
 }  // namespace
@@ -108,12 +98,10 @@ int RunMigrate(const CommonFlags& flags) {
   auto components = Components::Create(*settings, /*create_db=*/true);
   if (!components.ok()) return FailStatus(components.status());
   storage::Database& db = (*components)->db();
-  auto applied =
-      storage::Migrate(db, storage::BuiltinMigrations(db.backend()), *SystemClock::Default());
-  if (!applied.ok()) return FailStatus(applied.status());
+  const int applied = (*components)->migrations_applied();
   auto state = storage::ReadSchemaState(db, storage::BuiltinMigrations(db.backend()));
   if (!state.ok()) return FailStatus(state.status());
-  std::printf("Applied %d migration(s); %s schema at version %lld (%s)\n", *applied,
+  std::printf("Applied %d migration(s); %s schema at version %lld (%s)\n", applied,
               std::string(storage::BackendName(db.backend())).c_str(),
               static_cast<long long>(state->current_version),
               RedactUrl(settings->database_url).c_str());
@@ -318,8 +306,10 @@ int RunRotateKeys(const CommonFlags& flags) {
   if (Status rotated = (*components)->jwt_keys().Rotate(); !rotated.ok()) {
     return FailStatus(rotated);
   }
-  std::printf("New JWT signing key in %s/keys; the previous key still verifies tokens\n",
-              settings->data_dir.c_str());
+  std::printf(
+      "New JWT signing key in the %s; the previous key still verifies tokens, and running "
+      "nodes sign with the new one within a second\n",
+      (*components)->jwt_keys().Describe().c_str());
   return kExitOk;
 }
 

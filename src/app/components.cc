@@ -55,10 +55,12 @@
 #include "larch/net/curl_http_client.h"
 #include "larch/net/smtp_mailer.h"
 #include "larch/oauth/jwt.h"
+#include "larch/oauth/jwt_db_keys.h"
 #include "larch/oauth/oauth_service.h"
 #include "larch/problems/problem_service.h"
 #include "larch/sandbox/sandbox_runner.h"
 #include "larch/special_exams/special_exams.h"
+#include "larch/storage/migrations.h"
 #include "larch/storage/open_database.h"
 #include "web_app.h"
 
@@ -161,6 +163,23 @@ Components::Components(config::Settings settings) : settings_(std::move(settings
 
 Components::~Components() { StopJobs(); }
 
+Status Components::PrepareSchema(bool create_db) {
+  const std::vector<storage::Migration>& migrations = storage::BuiltinMigrations(db_->backend());
+  if (create_db) {
+    LARCH_ASSIGN_OR_RETURN(migrations_applied_,
+                           storage::Migrate(*db_, migrations, *SystemClock::Default()));
+    return OkStatus();
+  }
+  LARCH_ASSIGN_OR_RETURN(storage::SchemaState state, storage::ReadSchemaState(*db_, migrations));
+  if (!state.pending.empty()) {
+    return FailedPreconditionError("the database schema is at version " +
+                                   std::to_string(state.current_version) +
+                                   " but this binary needs " + std::to_string(state.latest_known) +
+                                   ": run 'larch migrate --data-dir " + settings_.data_dir + "'");
+  }
+  return OkStatus();
+}
+
 Status Components::Build(bool create_db) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -190,6 +209,7 @@ Status Components::Build(bool create_db) {
     return db.status();
   }
   db_ = std::move(db).value();
+  LARCH_RETURN_IF_ERROR(PrepareSchema(create_db));
 
   if (settings_.smtp_url.empty()) {
     mailer_ = std::make_unique<LoggingMailer>();
@@ -221,9 +241,13 @@ Status Components::Build(bool create_db) {
       *db_, *SystemClock::Default(), *SecureRandom::Default(), *events_, accounts_options);
   sessions_ = std::make_unique<accounts::SessionStore>(
       *db_, *SystemClock::Default(), *SecureRandom::Default(), settings_.session_cookie_age);
-  LARCH_ASSIGN_OR_RETURN(jwt_keys_,
-                         oauth::JwtKeyStore::Open((fs::path(settings_.data_dir) / "keys").string(),
-                                                  *SecureRandom::Default()));
+  // In the database, so every node signs and verifies with the same keys;
+  // the first open imports the data dir's key files of earlier releases.
+  LARCH_ASSIGN_OR_RETURN(
+      jwt_keys_, oauth::JwtKeyStore::Open(std::make_unique<oauth::DatabaseKeySource>(
+                                              *db_, *SystemClock::Default(),
+                                              (fs::path(settings_.data_dir) / "keys").string()),
+                                          *SecureRandom::Default(), SystemClock::Default()));
   oauth_ = std::make_unique<oauth::OAuthService>(*db_, *SystemClock::Default(),
                                                  *SecureRandom::Default(), *jwt_keys_, *accounts_,
                                                  oauth::OAuthOptionsFromSettings(settings_));

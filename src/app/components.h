@@ -112,11 +112,16 @@ Status CheckIntegrity(storage::Database& db);
 class Components {
  public:
   // `create_db`: create the data directory and the SQLite file when missing
-  // (migrate); otherwise a missing database is kFailedPrecondition with a
-  // hint to run `larch migrate`.
+  // and apply the pending migrations (`larch migrate`) before the services,
+  // which read their shared state (the JWT keys) from the database, are
+  // built; otherwise a missing database, or one with pending migrations, is
+  // kFailedPrecondition with a hint to run `larch migrate`.
   static StatusOr<std::unique_ptr<Components>> Create(const config::Settings& settings,
                                                       bool create_db);
   ~Components();
+
+  // How many migrations Create(create_db = true) applied.
+  int migrations_applied() const { return migrations_applied_; }
 
   storage::Database& db() { return *db_; }
   http::Router& router() { return *router_; }
@@ -152,7 +157,11 @@ class Components {
   void RegisterCourseImportJob();
   void RegisterSpecialExamJob();
 
+  // Migrates (create_db) or refuses a schema that is not current.
+  Status PrepareSchema(bool create_db);
+
   config::Settings settings_;
+  int migrations_applied_ = 0;
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<Mailer> mailer_;
   std::unique_ptr<HttpClient> http_client_;

@@ -2,9 +2,13 @@
 // line each error prints.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "larch/storage/database.h"
 #include "larch/storage/open_database.h"
@@ -130,6 +134,36 @@ TEST(Cli, PortInUseIsOneClearLine) {
   EXPECT_EQ(second.exit_code, 1) << second.output;
   EXPECT_TRUE(Contains(second.output, "larch: ")) << second.output;
   EXPECT_EQ(*(*first)->Stop(SIGTERM), 0);
+}
+
+// `larch rotate-keys` is another process: a running server must sign with
+// the new key (and still publish the old one) without a restart.
+TEST(Cli, RotateKeysIsPickedUpByTheRunningServer) {
+  TempDir dir;
+  ASSERT_EQ(RunLarch({"migrate", "--data-dir", dir.path()}).exit_code, 0);
+  auto server = LarchProcess::Serve({"--data-dir", dir.path()}, {{"LARCH_ACCESS_LOG", "off"}});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto kids = [&] {
+    std::vector<std::string> out;
+    nlohmann::json jwks = Json(Get((*server)->base_url() + "/auth/jwks.json"));
+    if (jwks.is_object() && jwks["keys"].is_array()) {
+      for (const auto& key : jwks["keys"]) out.push_back(key.value("kid", ""));
+    }
+    return out;
+  };
+  std::vector<std::string> before = kids();
+  ASSERT_EQ(before.size(), 1u);
+  CommandResult rotated = RunLarch({"rotate-keys", "--data-dir", dir.path()});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.output;
+  EXPECT_TRUE(Contains(rotated.output, "in the database")) << rotated.output;
+  std::vector<std::string> after;
+  for (int i = 0; i < 100 && (after = kids()).size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(after.size(), 2u) << "the server never loaded the new key";
+  EXPECT_NE(after[0], before[0]);
+  EXPECT_EQ(after[1], before[0]) << "the old key still verifies";
+  EXPECT_EQ(*(*server)->Stop(SIGTERM), 0);
 }
 
 }  // namespace

@@ -1,14 +1,10 @@
 #include "larch/oauth/jwt.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <mutex>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -25,14 +21,10 @@
 namespace larch::oauth {
 namespace {
 
-constexpr char kCurrentKeyFile[] = "jwt-signing.pem";
-constexpr char kAnonSecretFile[] = "anonymous-id.key";
 // Two previous keys cover a rotation shortly after another one while tokens
 // signed two keys ago may still be alive.
 constexpr int kMaxPreviousKeys = 2;
 constexpr int kRsaBits = 2048;
-
-std::string PreviousKeyFile(int n) { return "jwt-previous-" + std::to_string(n) + ".pem"; }
 
 constexpr char kB64UrlAlphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -149,66 +141,6 @@ StatusOr<PkeyPtr> ParsePrivateKeyPem(const std::string& pem, const std::string& 
   return key;
 }
 
-Status Errno(const std::string& what, const std::string& path) {
-  return InternalError(what + " " + path + ": " + std::strerror(errno));
-}
-
-// Writes via a temporary file and rename so a crash never leaves a torn key.
-Status WriteSecretFile(const std::string& path, std::string_view contents) {
-  std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno("cannot create", tmp);
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status s = Errno("cannot write", tmp);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
-    Status s = Errno("cannot sync", tmp);
-    ::close(fd);
-    return s;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
-  return OkStatus();
-}
-
-// kNotFound when the file does not exist.
-StatusOr<std::string> ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return NotFoundError(path + " does not exist");
-    return Errno("cannot open", path);
-  }
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status s = Errno("cannot read", path);
-      ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
-bool FileExists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 StatusOr<nlohmann::json> ParseJsonObject(std::string_view text, const char* what) {
   StatusOr<nlohmann::json> parsed = ParseJson(text);
   if (!parsed.ok() || !parsed->is_object()) {
@@ -296,69 +228,94 @@ struct JwtKeyStore::Key {
   }
 };
 
-JwtKeyStore::JwtKeyStore(std::string keys_dir, Random& random)
-    : keys_dir_(std::move(keys_dir)), random_(random) {}
+JwtKeyStore::JwtKeyStore(std::unique_ptr<KeySource> source, Random& random, const Clock* clock,
+                         int64_t recheck_ms)
+    : source_(std::move(source)),
+      random_(random),
+      clock_(clock),
+      recheck_micros_(recheck_ms * 1'000) {}
 
 JwtKeyStore::~JwtKeyStore() = default;
 
 StatusOr<std::unique_ptr<JwtKeyStore>> JwtKeyStore::Open(const std::string& keys_dir,
                                                          Random& random) {
   if (keys_dir.empty()) return InvalidArgumentError("empty keys directory");
-  std::unique_ptr<JwtKeyStore> store(new JwtKeyStore(keys_dir, random));
-  LARCH_RETURN_IF_ERROR(store->LoadOrCreate());
+  return Open(std::make_unique<FileKeySource>(keys_dir), random, nullptr);
+}
+
+StatusOr<std::unique_ptr<JwtKeyStore>> JwtKeyStore::Open(std::unique_ptr<KeySource> source,
+                                                         Random& random, const Clock* clock,
+                                                         int64_t recheck_ms) {
+  std::unique_ptr<JwtKeyStore> store(new JwtKeyStore(std::move(source), random, clock, recheck_ms));
+  auto first_pem = []() -> StatusOr<std::string> {
+    LARCH_ASSIGN_OR_RETURN(PkeyPtr fresh, GenerateRsaKey());
+    return PrivateKeyPem(fresh.get());
+  };
+  LARCH_ASSIGN_OR_RETURN(StoredKeys stored,
+                         store->source_->LoadOrCreate(first_pem, random.HexToken(32)));
+  LARCH_RETURN_IF_ERROR(store->Install(std::move(stored)));
+  if (clock != nullptr)
+    store->next_check_micros_ = clock->MonotonicMicros() + store->recheck_micros_;
   return store;
 }
 
-Status JwtKeyStore::LoadOrCreate() {
-  if (::mkdir(keys_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Errno("cannot create", keys_dir_);
-  }
-  // The directory may predate us with a looser mode; keys must stay private.
-  if (::chmod(keys_dir_.c_str(), 0700) != 0) return Errno("cannot chmod", keys_dir_);
-
-  std::string current_path = keys_dir_ + "/" + kCurrentKeyFile;
-  StatusOr<std::string> pem = ReadFile(current_path);
-  if (!pem.ok() && pem.status().code() != StatusCode::kNotFound) return pem.status();
-  if (!pem.ok()) {
-    LARCH_ASSIGN_OR_RETURN(PkeyPtr fresh, GenerateRsaKey());
-    LARCH_ASSIGN_OR_RETURN(std::string fresh_pem, PrivateKeyPem(fresh.get()));
-    LARCH_RETURN_IF_ERROR(WriteSecretFile(current_path, fresh_pem));
-    OPENSSL_cleanse(fresh_pem.data(), fresh_pem.size());
-    pem = ReadFile(current_path);
-    if (!pem.ok()) return pem.status();
-  }
+Status JwtKeyStore::Install(StoredKeys stored) const {
+  if (stored.private_pems.empty()) return DataLossError("the key source holds no signing key");
+  if (stored.anonymous_secret.empty())
+    return DataLossError("the key source holds no anonymous-id secret");
   std::vector<std::shared_ptr<const Key>> keys;
+  for (size_t i = 0; i < stored.private_pems.size() && i <= kMaxPreviousKeys; ++i) {
+    std::string& pem = stored.private_pems[i];
+    StatusOr<PkeyPtr> pkey = ParsePrivateKeyPem(pem, "signing key " + std::to_string(i + 1));
+    OPENSSL_cleanse(pem.data(), pem.size());
+    if (!pkey.ok()) return pkey.status();
+    LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(*pkey)));
+    keys.push_back(std::move(key));
+  }
   {
-    LARCH_ASSIGN_OR_RETURN(PkeyPtr pkey, ParsePrivateKeyPem(*pem, current_path));
-    OPENSSL_cleanse(pem->data(), pem->size());
-    LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(pkey)));
-    keys.push_back(std::move(key));
-  }
-  for (int i = 1; i <= kMaxPreviousKeys; ++i) {
-    std::string path = keys_dir_ + "/" + PreviousKeyFile(i);
-    StatusOr<std::string> prev = ReadFile(path);
-    if (!prev.ok()) {
-      if (prev.status().code() == StatusCode::kNotFound) continue;
-      return prev.status();
-    }
-    LARCH_ASSIGN_OR_RETURN(PkeyPtr pkey, ParsePrivateKeyPem(*prev, path));
-    OPENSSL_cleanse(prev->data(), prev->size());
-    LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(pkey)));
-    keys.push_back(std::move(key));
-  }
-
-  std::string secret_path = keys_dir_ + "/" + kAnonSecretFile;
-  StatusOr<std::string> secret = ReadFile(secret_path);
-  if (!secret.ok() && secret.status().code() != StatusCode::kNotFound) return secret.status();
-  if (!secret.ok() || secret->empty()) {
-    std::string fresh = random_.HexToken(32);
-    LARCH_RETURN_IF_ERROR(WriteSecretFile(secret_path, fresh));
-    secret = fresh;
+    // A key may drop out of the kept set; its tokens must be checked again.
+    std::lock_guard<std::mutex> verified_lock(verified_mu_);
+    verified_.clear();
   }
   std::unique_lock lock(mu_);
   keys_ = std::move(keys);
-  anon_secret_ = std::move(*secret);
+  anon_secret_ = std::move(stored.anonymous_secret);
+  loaded_version_ = stored.version;
   return OkStatus();
+}
+
+Status JwtKeyStore::Reload() const {
+  std::lock_guard<std::mutex> reload(reload_mu_);
+  LARCH_ASSIGN_OR_RETURN(int64_t version, source_->Version());
+  if (version == loaded_version_.load()) return OkStatus();
+  auto no_new_key = []() -> StatusOr<std::string> {
+    return FailedPreconditionError("the key set disappeared while running");
+  };
+  LARCH_ASSIGN_OR_RETURN(StoredKeys stored,
+                         source_->LoadOrCreate(no_new_key, random_.HexToken(32)));
+  LARCH_RETURN_IF_ERROR(Install(std::move(stored)));
+  spdlog::info("JWT signing keys reloaded (version {})", version);
+  return OkStatus();
+}
+
+void JwtKeyStore::MaybeReload(bool unknown_kid) const {
+  if (clock_ == nullptr) return;
+  constexpr int64_t kUnknownKidGapMicros = 50'000;
+  const int64_t now = clock_->MonotonicMicros();
+  if (unknown_kid) {
+    if (now < last_check_micros_.load() + kUnknownKidGapMicros) return;
+  } else {
+    // One thread wins the check; the others go on with the keys they have.
+    int64_t due = next_check_micros_.load();
+    if (now < due || !next_check_micros_.compare_exchange_strong(due, now + recheck_micros_)) {
+      return;
+    }
+  }
+  last_check_micros_ = now;
+  next_check_micros_ = now + recheck_micros_;
+  if (Status s = Reload(); !s.ok()) {
+    spdlog::warn("JWT signing keys not reloaded, the loaded ones stay: {}", s.ToString());
+  }
 }
 
 StatusOr<std::string> JwtKeyStore::SignHs256(const nlohmann::json& claims,
@@ -375,6 +332,7 @@ StatusOr<std::string> JwtKeyStore::Sign(const nlohmann::json& claims, std::strin
   if (!claims.is_object()) return InvalidArgumentError("JWT claims must be a JSON object");
   const EVP_MD* md = RsaDigest(alg);
   if (md == nullptr) return InvalidArgumentError("JWT signing algorithm must be RS256 or RS512");
+  MaybeReload(false);
   std::shared_ptr<const Key> key;
   {
     std::shared_lock lock(mu_);
@@ -399,6 +357,17 @@ StatusOr<std::string> JwtKeyStore::Sign(const nlohmann::json& claims, std::strin
   }
   sig.resize(sig_len);
   return signing_input + "." + Base64UrlEncode(sig);
+}
+
+std::vector<std::shared_ptr<const JwtKeyStore::Key>> JwtKeyStore::KeysFor(
+    const std::string* kid) const {
+  std::shared_lock lock(mu_);
+  if (kid == nullptr) return keys_;
+  std::vector<std::shared_ptr<const Key>> out;
+  for (const auto& key : keys_) {
+    if (key->kid == *kid) out.push_back(key);
+  }
+  return out;
 }
 
 StatusOr<nlohmann::json> JwtKeyStore::Verify(std::string_view token,
@@ -459,19 +428,18 @@ StatusOr<nlohmann::json> JwtKeyStore::Verify(std::string_view token,
     return CheckClaims(std::move(claims), options);
   }
 
-  std::vector<std::shared_ptr<const Key>> candidates;
-  {
-    std::shared_lock lock(mu_);
-    auto kid = header.find("kid");
-    if (kid != header.end()) {
-      if (!kid->is_string()) return UnauthenticatedError("JWT kid must be a string");
-      for (const auto& key : keys_) {
-        if (key->kid == kid->get_ref<const std::string&>()) candidates.push_back(key);
-      }
-      if (candidates.empty()) return UnauthenticatedError("JWT kid is unknown");
-    } else {
-      candidates = keys_;
-    }
+  auto kid = header.find("kid");
+  if (kid != header.end() && !kid->is_string()) {
+    return UnauthenticatedError("JWT kid must be a string");
+  }
+  MaybeReload(false);
+  const std::string* kid_name = kid == header.end() ? nullptr : &kid->get_ref<const std::string&>();
+  std::vector<std::shared_ptr<const Key>> candidates = KeysFor(kid_name);
+  if (candidates.empty()) {
+    // Signed by a key another node made a moment ago: look again at once.
+    MaybeReload(true);
+    candidates = KeysFor(kid_name);
+    if (candidates.empty()) return UnauthenticatedError("JWT kid is unknown");
   }
   std::string_view signing_input = token.substr(0, second);
   bool verified = false;
@@ -547,6 +515,7 @@ StatusOr<nlohmann::json> JwtKeyStore::CheckClaims(nlohmann::json claims,
 }
 
 nlohmann::json JwtKeyStore::Jwks(std::string_view alg) const {
+  MaybeReload(false);
   nlohmann::json keys = nlohmann::json::array();
   std::shared_lock lock(mu_);
   for (const auto& key : keys_) {
@@ -561,43 +530,30 @@ nlohmann::json JwtKeyStore::Jwks(std::string_view alg) const {
 }
 
 Status JwtKeyStore::Rotate() {
-  {
-    // A key may drop out of the kept set; its tokens must be checked again.
-    std::lock_guard<std::mutex> verified_lock(verified_mu_);
-    verified_.clear();
-  }
   LARCH_ASSIGN_OR_RETURN(PkeyPtr fresh, GenerateRsaKey());
   LARCH_ASSIGN_OR_RETURN(std::string pem, PrivateKeyPem(fresh.get()));
-  LARCH_ASSIGN_OR_RETURN(auto key, Key::From(std::move(fresh)));
-  std::unique_lock lock(mu_);
-  // Shift previous-(n-1) -> previous-n, oldest first, then current ->
-  // previous-1, then write the new current.
-  for (int i = kMaxPreviousKeys; i >= 1; --i) {
-    std::string to = keys_dir_ + "/" + PreviousKeyFile(i);
-    std::string from =
-        i == 1 ? keys_dir_ + "/" + kCurrentKeyFile : keys_dir_ + "/" + PreviousKeyFile(i - 1);
-    if (!FileExists(from)) continue;
-    if (::rename(from.c_str(), to.c_str()) != 0) return Errno("cannot rename", from);
-  }
-  Status written = WriteSecretFile(keys_dir_ + "/" + kCurrentKeyFile, pem);
+  Status added = source_->AddCurrent(pem, kMaxPreviousKeys);
   OPENSSL_cleanse(pem.data(), pem.size());
-  LARCH_RETURN_IF_ERROR(written);
-  keys_.insert(keys_.begin(), std::move(key));
-  constexpr size_t kMaxKeys = kMaxPreviousKeys + 1;
-  if (keys_.size() > kMaxKeys) keys_.resize(kMaxKeys);
-  return OkStatus();
+  LARCH_RETURN_IF_ERROR(added);
+  return Reload();
 }
 
 std::string JwtKeyStore::CurrentKid() const {
+  MaybeReload(false);
   std::shared_lock lock(mu_);
   return keys_.front()->kid;
 }
 
 std::string JwtKeyStore::AnonymousUserId(int64_t user_id) const {
   std::string message = std::to_string(user_id);
+  std::string secret;
+  {
+    std::shared_lock lock(mu_);
+    secret = anon_secret_;
+  }
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), anon_secret_.data(), static_cast<int>(anon_secret_.size()),
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &len);
   return Hex(std::string_view(reinterpret_cast<const char*>(mac.data()), len)).substr(0, 32);
 }
