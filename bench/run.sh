@@ -36,8 +36,12 @@ BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/larch-bench.XXXXXX")
 BENCH_DATA_DIR=$BENCH_TMP/data
 BENCH_SERVER_PID=
 # shellcheck disable=SC2317  # invoked by the EXIT trap
+# Scenarios that start more than one server append a function name here.
+BENCH_CLEANUPS=()
 cleanup() {
   bench_stop_server
+  local fn
+  for fn in "${BENCH_CLEANUPS[@]}"; do "$fn" || true; done
   rm -rf "$BENCH_TMP"
 }
 trap cleanup EXIT

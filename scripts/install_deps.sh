@@ -11,13 +11,14 @@ build_pkgs=(
   libboost-dev libboost-system-dev libsqlite3-dev libpq-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libargon2-dev libpugixml-dev libarchive-dev libgmime-3.0-dev
-  libpcre2-dev libseccomp-dev bubblewrap python3
+  libpcre2-dev libseccomp-dev bubblewrap libhiredis-dev python3
 )
 test_pkgs=(
   clang-format clang-tidy libfuzzer-14-dev libclang-rt-14-dev postgresql python3
-  python3-aiosmtpd iproute2 procps chromium
+  python3-aiosmtpd iproute2 procps chromium redis-server nginx-light
 )
-bench_pkgs=(wrk libbenchmark-dev procps)
+# The multi-node figures run three nodes on PostgreSQL and Redis behind nginx.
+bench_pkgs=(wrk libbenchmark-dev procps postgresql redis-server nginx-light)
 
 case "$purpose" in
   run) wanted=("${build_pkgs[@]}") ;;

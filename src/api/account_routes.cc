@@ -17,13 +17,14 @@ constexpr char kMergePatch[] = "application/merge-patch+json";
 constexpr char kTokenRate[] = "120/m";
 
 std::unique_ptr<RateLimiter> MakeLimiter(std::string_view setting, std::string_view text,
-                                         std::string_view fallback, const Clock& clock) {
+                                         std::string_view fallback, const AccountRoutesContext& ctx,
+                                         const char* name) {
   StatusOr<Rate> rate = ParseRate(text);
   if (!rate.ok()) {
     spdlog::warn("{}: {}; using {}", setting, rate.status().message(), fallback);
     rate = ParseRate(fallback);
   }
-  return std::make_unique<RateLimiter>(*rate, clock);
+  return std::make_unique<RateLimiter>(*rate, ctx.clock, 100'000, ctx.shared_rates, name);
 }
 
 }  // namespace
@@ -34,14 +35,15 @@ AccountRouteState::AccountRouteState(AccountRoutesContext& context)
       trusted_origins(TrustedOrigins(context.settings)) {
   const config::Settings& s = context.settings;
   limiters.login = MakeLimiter("LOGISTRATION_RATELIMIT_RATE", s.logistration_ratelimit_rate,
-                               "100/5m", context.clock);
-  limiters.registration =
-      MakeLimiter("REGISTRATION_RATELIMIT", s.registration_ratelimit, "60/7d", context.clock);
-  limiters.token = MakeLimiter("token rate", kTokenRate, kTokenRate, context.clock);
-  limiters.password_reset_ip =
-      MakeLimiter("PASSWORD_RESET_IP_RATE", s.password_reset_ip_rate, "1/m", context.clock);
+                               "100/5m", context, "login");
+  limiters.registration = MakeLimiter("REGISTRATION_RATELIMIT", s.registration_ratelimit, "60/7d",
+                                      context, "registration");
+  limiters.token = MakeLimiter("token rate", kTokenRate, kTokenRate, context, "token");
+  limiters.password_reset_ip = MakeLimiter("PASSWORD_RESET_IP_RATE", s.password_reset_ip_rate,
+                                           "1/m", context, "password_reset_ip");
   limiters.password_reset_email =
-      MakeLimiter("PASSWORD_RESET_EMAIL_RATE", s.password_reset_email_rate, "2/h", context.clock);
+      MakeLimiter("PASSWORD_RESET_EMAIL_RATE", s.password_reset_email_rate, "2/h", context,
+                  "password_reset_email");
 }
 
 http::Response StatusError(const http::Request& request, const Status& status) {

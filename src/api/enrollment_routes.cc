@@ -453,6 +453,12 @@ http::Response Roles(EnrollmentRoutesContext& ctx, const http::Request& req) {
 
 void RegisterEnrollmentRoutes(http::Router& router, EnrollmentRoutesContext& context) {
   auto st = std::make_shared<RouteState>(context);
+  if (context.invalidations != nullptr) {
+    std::weak_ptr<RouteState> weak = st;
+    context.invalidations->Subscribe(kInvalidateCourse, [weak](std::string_view course_key) {
+      if (std::shared_ptr<RouteState> state = weak.lock()) state->cache.Forget(course_key);
+    });
+  }
   EnrollmentRoutesContext* ctx = &context;
   // Authentication (ApiKeyHeaderPermissionIsAuthenticated), then the throttle.
   auto authorize = [st](http::Request& req, Caller& caller) -> std::optional<http::Response> {

@@ -84,6 +84,13 @@ class CourseDetailsCache {
   CourseDetailsCache(EnrollmentRoutesContext& ctx, int64_t ttl_seconds)
       : ctx_(ctx), ttl_micros_(ttl_seconds * 1'000'000) {}
 
+  // Drops both cached forms of `course_key` (a re-import, a mode change).
+  void Forget(std::string_view course_key) {
+    MutexLock lock(mu_);
+    entries_.erase("0" + std::string(course_key));
+    entries_.erase("1" + std::string(course_key));
+  }
+
   StatusOr<std::shared_ptr<const Entry>> Get(const std::string& course_key, bool include_expired) {
     const int64_t now = ctx_.clock.NowMicros();
     const std::string key = (include_expired ? "1" : "0") + course_key;
@@ -115,9 +122,9 @@ class CourseDetailsCache {
 // API-key exemption).
 class EnrollmentThrottle {
  public:
-  EnrollmentThrottle(const json& rates, const Clock& clock) {
-    user_ = Make(rates, "user", "40/minute", clock, user_rate_);
-    staff_ = Make(rates, "staff", "120/minute", clock, staff_rate_);
+  EnrollmentThrottle(const json& rates, const Clock& clock, SharedRateCounter* shared) {
+    user_ = Make(rates, "user", "40/minute", clock, shared, user_rate_);
+    staff_ = Make(rates, "staff", "120/minute", clock, shared, staff_rate_);
   }
 
   // nullopt when the request may proceed, else DRF's 429.
@@ -128,7 +135,7 @@ class EnrollmentThrottle {
     RateLimiter* limiter = staff ? staff_.get() : user_.get();
     if (limiter == nullptr) return std::nullopt;
     const std::string key = principal != nullptr ? "u" + std::to_string(principal->user_id)
-                                                 : "ip" + req.remote_address();
+                                                 : "ip" + req.client_address();
     if (limiter->Allow(key)) return std::nullopt;
     // The bucket is below one token; one token refills in period / count
     // seconds, the longest possible wait.
@@ -145,7 +152,8 @@ class EnrollmentThrottle {
 
  private:
   static std::unique_ptr<RateLimiter> Make(const json& rates, const char* scope,
-                                           const char* fallback, const Clock& clock, Rate& out) {
+                                           const char* fallback, const Clock& clock,
+                                           SharedRateCounter* shared, Rate& out) {
     std::string text = fallback;
     if (rates.is_object() && rates.contains(scope)) {
       const json& value = rates[scope];
@@ -164,7 +172,8 @@ class EnrollmentThrottle {
       rate = ParseDrfRate(fallback);
     }
     out = *rate;
-    return std::make_unique<RateLimiter>(*rate, clock);
+    return std::make_unique<RateLimiter>(*rate, clock, 100'000, shared,
+                                         std::string("enrollment_") + scope);
   }
 
   Rate user_rate_;
@@ -175,7 +184,9 @@ class EnrollmentThrottle {
 
 struct RouteState {
   explicit RouteState(EnrollmentRoutesContext& c)
-      : ctx(c), cache(c, c.course_details_cache_seconds), throttle(c.throttle_rates, c.clock) {}
+      : ctx(c),
+        cache(c, c.course_details_cache_seconds),
+        throttle(c.throttle_rates, c.clock, c.shared_rates) {}
   EnrollmentRoutesContext& ctx;
   CourseDetailsCache cache;
   EnrollmentThrottle throttle;

@@ -1,11 +1,9 @@
 #include "larch/api/import_routes.h"
 
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +18,6 @@
 namespace larch::api {
 namespace {
 
-namespace fs = std::filesystem;
 using http::Request;
 using http::Response;
 using nlohmann::json;
@@ -34,8 +31,10 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// A file name safe to create inside the upload folder: the last path
-// component, with anything outside [A-Za-z0-9._-] replaced.
+// A file name safe as the last segment of a file store name: the last path
+// component, with anything outside [A-Za-z0-9._-] replaced, at most
+// kMaxNameBytes long.
+constexpr size_t kMaxNameBytes = 120;
 std::string SafeFilename(std::string_view name) {
   size_t slash = name.find_last_of("/\\");
   if (slash != std::string_view::npos) name = name.substr(slash + 1);
@@ -46,6 +45,9 @@ std::string SafeFilename(std::string_view name) {
     out.push_back(ok ? c : '_');
   }
   if (out.empty() || out[0] == '.') out.insert(0, "upload");
+  // The file store takes segments of up to 180 bytes; the end keeps the
+  // extension the import looks at.
+  if (out.size() > kMaxNameBytes) out = "upload" + out.substr(out.size() - kMaxNameBytes + 6);
   return out;
 }
 
@@ -141,29 +143,24 @@ class ImportRoutes {
     }
 
     std::string task_id = ctx_.random.Uuid4();
-    fs::path dir = fs::path(ctx_.data_dir) / "imports" / task_id;
-    fs::path archive = dir / SafeFilename(filename);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    {
-      std::ofstream out(archive, std::ios::binary | std::ios::trunc);
-      out.write(file->data.data(), static_cast<std::streamsize>(file->data.size()));
-      if (!out || ec) {
-        spdlog::error("course import {}: cannot store the upload in {}", key->ToString(),
-                      dir.string());
-        fs::remove_all(dir, ec);
-        return ApiError(500, "The upload could not be stored.", "internal_error");
-      }
+    const std::string archive =
+        std::string(courses::kImportsPrefix) + task_id + "/" + SafeFilename(filename);
+    if (StatusOr<storage::FileInfo> stored =
+            ctx_.files.Put(archive, file->data, "application/octet-stream");
+        !stored.ok()) {
+      spdlog::error("course import {}: cannot store the upload as {}: {}", key->ToString(), archive,
+                    stored.status().ToString());
+      return ApiError(500, "The upload could not be stored.", "internal_error");
     }
     Status queued = courses::QueueCourseImport(ctx_.db,
                                                {.task_id = task_id,
                                                 .course_key = key->ToString(),
-                                                .archive = archive.string(),
+                                                .archive = archive,
                                                 .filename = filename,
                                                 .user_id = principal->user_id},
                                                ctx_.clock.NowMicros());
     if (!queued.ok()) {
-      fs::remove_all(dir, ec);
+      ctx_.files.Delete(archive).IgnoreError();
       return ApiError(500, std::string(queued.message()), "internal_error");
     }
     spdlog::info("course import {}: upload of {} bytes queued as task {}", key->ToString(),

@@ -39,7 +39,7 @@ class LoginRoutes {
   }
 
   Response Register(Request& request) {
-    if (!state_->limiters.registration->Allow(request.remote_address())) {
+    if (!state_->limiters.registration->Allow(request.client_address())) {
       return Response::Json(403, {{"error_code", "forbidden-request"}});
     }
     std::map<std::string, std::string> form = FormMap(request);
@@ -146,7 +146,7 @@ class LoginRoutes {
     auto failure = [&login](std::string_view message) {
       return nlohmann::json{{"success", false}, {"value", message}, {"email", login}};
     };
-    if (!state_->limiters.login->Allow(request.remote_address())) {
+    if (!state_->limiters.login->Allow(request.client_address())) {
       return Response::Json(400, failure("Too many failed login attempts. Try again later."));
     }
     if (login_it == form.end() || password_it == form.end()) {

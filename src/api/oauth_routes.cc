@@ -19,7 +19,7 @@ class OAuthRoutes {
       : state_(std::move(state)), ctx_(state_->ctx) {}
 
   Response AccessToken(Request& request) {
-    if (!state_->limiters.token->Allow(request.remote_address())) {
+    if (!state_->limiters.token->Allow(request.client_address())) {
       return Response::Json(429, {{"error", "Too many requests"}});
     }
     std::map<std::string, std::string> form;

@@ -45,7 +45,7 @@ class PasswordRoutes {
     // address's allowance.
     const std::string email_key = it == form.end() ? std::string() : AsciiLower(it->second);
     const bool allowed =
-        state_->limiters.password_reset_ip->Allow(request.remote_address()) &&
+        state_->limiters.password_reset_ip->Allow(request.client_address()) &&
         (email_key.empty() || state_->limiters.password_reset_email->Allow(email_key));
     if (!allowed) {
       return Detail(403,

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string>
+#include <utility>
+
+#include <spdlog/spdlog.h>
 
 namespace larch::api {
 
@@ -47,10 +51,29 @@ StatusOr<Rate> ParseRate(std::string_view text) {
   return rate;
 }
 
-RateLimiter::RateLimiter(Rate rate, const Clock& clock, size_t max_keys)
-    : rate_(rate), clock_(clock), max_keys_(std::max<size_t>(max_keys, 1)) {}
+RateLimiter::RateLimiter(Rate rate, const Clock& clock, size_t max_keys, SharedRateCounter* shared,
+                         std::string name)
+    : rate_(rate),
+      clock_(clock),
+      max_keys_(std::max<size_t>(max_keys, 1)),
+      shared_(shared),
+      name_(std::move(name)) {}
 
 bool RateLimiter::Allow(std::string_view key) {
+  if (shared_ != nullptr) {
+    StatusOr<int64_t> count = shared_->Hit(name_ + ":" + std::string(key), rate_.period_secs);
+    if (count.ok()) return *count <= rate_.count;
+    // Counting here keeps a limit in force while the shared counter is
+    // down (per process, as without one); the first failure is logged.
+    if (shared_failures_++ == 0) {
+      spdlog::warn("rate limit {}: shared counter unavailable, counting in this process: {}", name_,
+                   count.status().ToString());
+    }
+  }
+  return AllowLocally(key);
+}
+
+bool RateLimiter::AllowLocally(std::string_view key) {
   const int64_t now = clock_.MonotonicMicros();
   const double capacity = static_cast<double>(rate_.count);
   const double per_micro = capacity / (static_cast<double>(rate_.period_secs) * 1e6);

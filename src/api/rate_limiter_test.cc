@@ -1,5 +1,8 @@
 #include "larch/api/rate_limiter.h"
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "larch/testing/status_matchers.h"
@@ -54,6 +57,38 @@ TEST(RateLimiterTest, BoundedTableStillLimits) {
   for (int i = 0; i < 100; ++i) limiter.Allow("key" + std::to_string(i));
   EXPECT_TRUE(limiter.Allow("fresh"));
   EXPECT_FALSE(limiter.Allow("fresh"));
+}
+
+// A counter two processes share (Redis in production), switchable to fail.
+class FakeSharedCounter final : public SharedRateCounter {
+ public:
+  StatusOr<int64_t> Hit(std::string_view key, int64_t window_seconds) override {
+    if (down) return UnavailableError("redis is down");
+    last_window = window_seconds;
+    return ++counts[std::string(key)];
+  }
+  bool down = false;
+  int64_t last_window = 0;
+  std::map<std::string, int64_t> counts;
+};
+
+TEST(RateLimiterTest, SharedCounterLimitsAllProcessesTogether) {
+  FakeClock clock;
+  FakeSharedCounter shared;
+  RateLimiter node_a(Rate{3, 60}, clock, 100, &shared, "login");
+  RateLimiter node_b(Rate{3, 60}, clock, 100, &shared, "login");
+  RateLimiter other(Rate{3, 60}, clock, 100, &shared, "registration");
+  EXPECT_TRUE(node_a.Allow("1.2.3.4"));
+  EXPECT_TRUE(node_b.Allow("1.2.3.4"));
+  EXPECT_TRUE(node_a.Allow("1.2.3.4"));
+  EXPECT_FALSE(node_b.Allow("1.2.3.4")) << "three in all, not three per node";
+  EXPECT_TRUE(other.Allow("1.2.3.4")) << "another limiter counts apart";
+  EXPECT_EQ(shared.counts["login:1.2.3.4"], 4);
+  EXPECT_EQ(shared.last_window, 60);
+  // The counter down: each process limits alone rather than not at all.
+  shared.down = true;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(node_a.Allow("5.6.7.8"));
+  EXPECT_FALSE(node_a.Allow("5.6.7.8"));
 }
 
 }  // namespace

@@ -2,22 +2,18 @@
 // ?lang=xx: the video transcript download that VideoBlock's student_view_data
 // links (video_handlers.py VideoStudentViewHandlers.transcript, dispatch
 // "download"), served from the course's imported static files.
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "api_internal.h"
+#include "larch/api/asset_response.h"
 #include "larch/api/courses_routes.h"
 #include "larch/courses/courses.h"
 #include "larch/http/error_mapping.h"
-#include "larch/http/static_files.h"
 #include "larch/keys/keys.h"
 
 namespace larch::api {
@@ -37,13 +33,7 @@ struct Located {
 
 class TranscriptRoutes {
  public:
-  TranscriptRoutes(CourseRoutesContext& ctx, storage::Database& db)
-      : ctx_(ctx), db_(db), root_(std::filesystem::path(ctx.settings.data_dir) / "courses") {
-    std::error_code ec;
-    // StaticFiles needs an existing root; a fresh install has no course yet.
-    std::filesystem::create_directories(root_, ec);
-    files_ = std::make_unique<http::StaticFiles>("/courses", root_);
-  }
+  TranscriptRoutes(CourseRoutesContext& ctx, storage::Database& db) : ctx_(ctx), db_(db) {}
 
   Response Download(Request& request) {
     std::string course_text(request.PathParam("course_id"));
@@ -69,19 +59,17 @@ class TranscriptRoutes {
       return http::ErrorResponse(located.status(), request.request_id());
     }
     if (located->asset.locked) return NotFound(request);
-    std::string relative =
-        courses::RelativeStaticDir(located->course, located->version) + "/" + located->asset.path;
     std::string name = file->second;
     Response response;
     if (name.size() > 6 && name.compare(name.size() - 6, 6, ".sjson") == 0) {
-      std::ifstream in(root_ / relative, std::ios::binary);
-      std::ostringstream content;
-      content << in.rdbuf();
-      response = Response::Text(200, courses::SjsonToSrt(content.str()));
+      StatusOr<std::string> content =
+          courses::ReadAssetContent(db_, located->asset, kMaxSjsonBytes);
+      if (!content.ok()) return http::ErrorResponse(content.status(), request.request_id());
+      response = Response::Text(200, courses::SjsonToSrt(*content));
       name = name.substr(0, name.size() - 6);
       if (name.rfind("subs_", 0) == 0) name = name.substr(5);
     } else {
-      response = files_->Serve(request, relative);
+      response = ServeCourseAsset(request, db_, located->asset);
       if (response.status != 200 && response.status != 206) return response;
     }
     response.SetHeader("Content-Type", "application/x-subrip; charset=utf-8");
@@ -126,10 +114,12 @@ class TranscriptRoutes {
     return http::ErrorResponse(NotFoundError("no such transcript"), request.request_id());
   }
 
+  // A legacy .srt.sjson is converted whole in memory; real ones are far
+  // smaller.
+  static constexpr uint64_t kMaxSjsonBytes = uint64_t{16} << 20;
+
   CourseRoutesContext& ctx_;
   storage::Database& db_;
-  std::filesystem::path root_;
-  std::unique_ptr<http::StaticFiles> files_;
 };
 
 }  // namespace

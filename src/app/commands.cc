@@ -34,6 +34,7 @@
 #include "larch/oauth/oauth_service.h"
 #include "larch/storage/job_store.h"
 #include "larch/storage/migrations.h"
+#include "redis_backplane.h"
 
 namespace larch::app {
 
@@ -70,15 +71,50 @@ void SetupLogging(const config::Settings& settings) {
 StatusOr<config::Settings> Load(const CommonFlags& flags) {
   LARCH_ASSIGN_OR_RETURN(config::Settings settings,
                          config::LoadSettings(flags.data_dir, flags.config_file));
+  if (!flags.node_id.empty()) settings.node_id = flags.node_id;
   SetupLogging(settings);
   return settings;
 }
 
-// Opens the database of an already migrated installation and refuses to go
-// on when the schema is not exactly what this binary expects.
 // Components on a database whose schema is current (Create checks it).
 StatusOr<std::unique_ptr<Components>> OpenMigrated(const config::Settings& settings) {
   return Components::Create(settings, /*create_db=*/false);
+}
+
+// What this node shares with the others of a cluster and what it keeps to
+// itself (docs/deployment.md).
+void PrintSharing(Components& c, storage::Database& db, const config::Settings& settings) {
+  std::printf("node: %s\n", c.node_id().c_str());
+  std::printf("shared: course assets (database blobs)\n");
+  if (settings.file_store.empty() || settings.file_store == "database") {
+    std::printf("shared: import uploads (FILE_STORE database)\n");
+  } else {
+    std::printf("shared only if every node mounts it: import uploads (FILE_STORE %s)\n",
+                settings.file_store.c_str());
+  }
+  if (db.backend() == storage::Backend::kPostgres) {
+    std::printf(
+        "shared: database (sessions, tokens, lockout, enrollments, courses, grades, jobs)\n");
+  } else {
+    std::printf("not shared: SQLite serves one node; several nodes need PostgreSQL\n");
+  }
+  std::printf("shared: JWT signing keys and anonymous-id secret (%s)\n",
+              c.jwt_keys().Describe().c_str());
+  if (RedisBackplane* redis = c.redis()) {
+    StatusOr<int64_t> ping = redis->Ping();
+    if (!ping.ok()) {
+      std::printf("warning: redis %s: %s\n", redis->address().c_str(),
+                  ping.status().ToString().c_str());
+    } else {
+      std::printf(
+          "shared: redis %s (rate limits, cache invalidation, event streams; ping %lld us)\n",
+          redis->address().c_str(), static_cast<long long>(*ping));
+    }
+  } else {
+    std::printf(
+        "not shared: no REDIS_URL: rate limits, cache invalidation and the event bus stay in "
+        "this process\n");
+  }
 }
 
 }  // namespace
@@ -132,6 +168,7 @@ int RunCheck(const CommonFlags& flags) {
     }
   }
   std::printf("ok: schema at the version this binary expects\n");
+  PrintSharing(**components, db, *settings);
   return kExitOk;
 }
 
@@ -335,7 +372,7 @@ int RunImportOlx(const CommonFlags& flags, const std::string& path) {
   auto components = OpenMigrated(*settings);
   if (!components.ok()) return FailStatus(components.status());
   const Clock& clock = *SystemClock::Default();
-  courses::CourseImporter importer((*components)->db(), clock, settings->data_dir);
+  courses::CourseImporter importer((*components)->db(), clock);
   int64_t started = clock.MonotonicMicros();
   std::error_code ec;
   bool library = std::filesystem::is_regular_file(std::filesystem::path(path) / "library.xml", ec);
@@ -364,6 +401,8 @@ int RunImportOlx(const CommonFlags& flags, const std::string& path) {
     // Time-limited subsections become timed exams (ENABLE_SPECIAL_EXAMS).
     Status exams = (*components)->SyncSpecialExams(result->course_key.ToString());
     if (!exams.ok()) return FailStatus(exams);
+    // Running nodes drop what they cached of the course (with REDIS_URL).
+    (*components)->invalidations().Publish(kInvalidateCourse, result->course_key.ToString());
   }
   return kExitOk;
 }
@@ -376,7 +415,7 @@ int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
   if (!settings.ok()) return FailStatus(settings.status());
   auto components = OpenMigrated(*settings);
   if (!components.ok()) return FailStatus(components.status());
-  Status exported = courses::ExportCourse((*components)->db(), settings->data_dir, *key, out_dir);
+  Status exported = courses::ExportCourse((*components)->db(), *key, out_dir);
   if (!exported.ok()) return FailStatus(exported);
   std::printf("Exported %s to %s\n", key->ToString().c_str(), out_dir.c_str());
   return kExitOk;

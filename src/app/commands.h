@@ -14,6 +14,7 @@ namespace larch::app {
 struct CommonFlags {
   std::string data_dir = "./var";
   std::string config_file;
+  std::string node_id;  // --node-id; empty: NODE_ID or host:pid
 };
 
 struct ServeFlags {

@@ -62,6 +62,7 @@
 #include "larch/special_exams/special_exams.h"
 #include "larch/storage/migrations.h"
 #include "larch/storage/open_database.h"
+#include "redis_backplane.h"
 #include "web_app.h"
 
 namespace larch::app {
@@ -210,6 +211,8 @@ Status Components::Build(bool create_db) {
   }
   db_ = std::move(db).value();
   LARCH_RETURN_IF_ERROR(PrepareSchema(create_db));
+  LARCH_ASSIGN_OR_RETURN(
+      file_store_, storage::OpenFileStore(settings_.file_store, *db_, *SystemClock::Default()));
 
   if (settings_.smtp_url.empty()) {
     mailer_ = std::make_unique<LoggingMailer>();
@@ -221,13 +224,26 @@ Status Components::Build(bool create_db) {
   }
   http_client_ = std::make_unique<net::CurlHttpClient>();
 
+  node_id_ =
+      settings_.node_id.empty() ? HostName() + ":" + std::to_string(getpid()) : settings_.node_id;
   events::EventBusOptions bus_options;
   bus_options.sourcehost = HostName();
-  events_ = std::make_unique<events::LocalEventBus>(*SystemClock::Default(),
-                                                    *SecureRandom::Default(), bus_options);
+  if (!settings_.redis_url.empty()) {
+    auto redis = RedisBackplane::Connect(settings_.redis_url, node_id_, *SystemClock::Default());
+    if (!redis.ok()) {
+      return UnavailableError("REDIS_URL is set but Redis does not answer: " +
+                              redis.status().ToString());
+    }
+    redis_ = std::move(*redis);
+    invalidations_ = redis_.get();
+    // Open edX's EVENT_BUS_PRODUCER_CONFIG defaults, to Redis Streams.
+    bus_options.producer_routes = events::DefaultProducerRoutes();
+  }
+  events_ = std::make_unique<events::LocalEventBus>(
+      *SystemClock::Default(), *SecureRandom::Default(), bus_options, redis_.get());
 
   jobs::RunnerOptions runner_options;
-  runner_options.worker_id = HostName() + ":" + std::to_string(getpid());
+  runner_options.worker_id = node_id_;
   runner_options.threads = static_cast<int>(std::max<int64_t>(settings_.job_workers, 1));
   // Jobs enqueued while the server runs should not wait a whole second.
   runner_options.poll_interval_ms = 200;
@@ -278,13 +294,14 @@ void Components::RegisterRoutes() {
                                      {"modulestore", [db] { return db->Ping(); }}});
   account_routes_context_ = std::make_unique<api::AccountRoutesContext>(
       api::AccountRoutesContext{settings_, *SystemClock::Default(), *SecureRandom::Default(),
-                                *accounts_, *sessions_, *oauth_, *jwt_keys_});
+                                *accounts_, *sessions_, *oauth_, *jwt_keys_, redis_.get()});
   api::RegisterAccountRoutes(*router_, *account_routes_context_);
   // After the account routes: their authentication filter supplies the caller.
   enrollment_routes_context_ =
       std::make_unique<api::EnrollmentRoutesContext>(api::EnrollmentRoutesContext{
           *enrollments_, *accounts_, *roles_, *SystemClock::Default(), settings_.edx_api_key,
-          settings_.enrollment_throttle_rates, settings_.retirement_service_worker_username});
+          settings_.enrollment_throttle_rates, settings_.retirement_service_worker_username,
+          /*course_details_cache_seconds=*/60, redis_.get(), invalidations_});
   api::RegisterEnrollmentRoutes(*router_, *enrollment_routes_context_);
   course_catalog_ = std::make_unique<courses::CourseCatalog>(*db_, /*tree_cache_capacity=*/32);
   content_gate_ = std::make_unique<content_gate::ContentGate>(*roles_, *SystemClock::Default(),
@@ -381,10 +398,10 @@ void Components::RegisterRoutes() {
   if (std::filesystem::is_directory(media, ec)) {
     http::StaticFiles("/media", media).Register(*router_);
   }
-  RegisterCourseAssetRoutes(*router_, *db_, settings_.data_dir, {*roles_, *enrollments_});
+  RegisterCourseAssetRoutes(*router_, *db_, {*roles_, *enrollments_});
   import_routes_context_ =
       std::make_unique<api::CourseImportRoutesContext>(api::CourseImportRoutesContext{
-          *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), settings_.data_dir});
+          *db_, *roles_, *SystemClock::Default(), *SecureRandom::Default(), *file_store_});
   api::RegisterCourseImportRoutes(*router_, *import_routes_context_);
   // Last: the pages and the fallback for unknown paths.
   if (std::optional<WebAppPaths> web = ResolveWebApp(settings_); web.has_value()) {
@@ -479,8 +496,9 @@ void Components::RegisterCourseImportJob() {
   // the imported settings through the milestones hook. Jobs only run after
   // Build() finished, so milestones_ exists by then.
   course_import_ = std::make_unique<courses::CourseImportService>(
-      *db_, *SystemClock::Default(), settings_.data_dir, [this](const keys::CourseKey& course_key) {
+      *db_, *SystemClock::Default(), *file_store_, [this](const keys::CourseKey& course_key) {
         LARCH_RETURN_IF_ERROR(milestones_->SyncCourse(course_key).status());
+        invalidations_->Publish(kInvalidateCourse, course_key.ToString());
         return SyncSpecialExams(course_key.ToString());
       });
   courses::CourseImportService* service = course_import_.get();

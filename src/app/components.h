@@ -13,12 +13,14 @@
 #include <string>
 #include <utility>
 
+#include "larch/common/invalidations.h"
 #include "larch/common/mutex.h"
 #include "larch/common/status.h"
 #include "larch/config/settings.h"
 #include "larch/http/router.h"
 #include "larch/http/server.h"
 #include "larch/storage/database.h"
+#include "larch/storage/file_store.h"
 
 namespace larch {
 class Mailer;
@@ -98,6 +100,8 @@ class OAuthService;
 
 namespace larch::app {
 
+class RedisBackplane;
+
 inline constexpr const char* kLarchVersion = "0.1.0";
 
 // "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db".
@@ -122,6 +126,12 @@ class Components {
 
   // How many migrations Create(create_db = true) applied.
   int migrations_applied() const { return migrations_applied_; }
+  // This node's name (NODE_ID or host:pid).
+  const std::string& node_id() const { return node_id_; }
+  // Redis, when REDIS_URL is set; null otherwise.
+  RedisBackplane* redis() { return redis_.get(); }
+  // Where course and configuration changes are announced.
+  Invalidations& invalidations() { return *invalidations_; }
 
   storage::Database& db() { return *db_; }
   http::Router& router() { return *router_; }
@@ -162,7 +172,16 @@ class Components {
 
   config::Settings settings_;
   int migrations_applied_ = 0;
+  // NODE_ID, or host:pid.
+  std::string node_id_;
+  // With REDIS_URL; then invalidations_ points at it, else at
+  // local_invalidations_. Declared early: everything below may use them.
+  std::unique_ptr<RedisBackplane> redis_;
+  LocalInvalidations local_invalidations_;
+  Invalidations* invalidations_ = &local_invalidations_;
   std::unique_ptr<storage::Database> db_;
+  // FILE_STORE: where course import uploads wait for their job.
+  std::unique_ptr<storage::FileStore> file_store_;
   std::unique_ptr<Mailer> mailer_;
   std::unique_ptr<HttpClient> http_client_;
   std::unique_ptr<events::EventBus> events_;

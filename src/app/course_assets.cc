@@ -1,16 +1,14 @@
 #include "course_assets.h"
 
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
 
 #include "larch/accounts/roles.h"
 #include "larch/api/account_routes.h"
+#include "larch/api/asset_response.h"
 #include "larch/courses/courses.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/http/error_mapping.h"
-#include "larch/http/static_files.h"
 #include "larch/keys/keys.h"
 
 namespace larch::app {
@@ -41,8 +39,8 @@ StatusOr<bool> MayReadLocked(const http::Request& req, const keys::CourseKey& co
   return enrolled.has_value() && enrolled->is_active;
 }
 
-http::Response ServeAsset(http::Request& req, storage::Database& db, const http::StaticFiles& files,
-                          const AssetAccess& access, const std::string& key_text) {
+http::Response ServeAsset(http::Request& req, storage::Database& db, const AssetAccess& access,
+                          const std::string& key_text) {
   auto key = keys::AssetKey::Parse(key_text);
   if (!key.ok()) return http::ErrorResponse(NotFoundError("unknown asset"), req.request_id());
   auto resolved = storage::RunWithResult(
@@ -76,24 +74,17 @@ http::Response ServeAsset(http::Request& req, storage::Database& db, const http:
       return http::ErrorResponse(PermissionDeniedError("this asset is locked"), req.request_id());
     }
   }
-  return files.Serve(req, courses::RelativeStaticDir(resolved->course, resolved->version) + "/" +
-                              resolved->asset.path);
+  return api::ServeCourseAsset(req, db, resolved->asset);
 }
 
 }  // namespace
 
-void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db,
-                               const std::string& data_dir, AssetAccess access) {
-  std::filesystem::path root = std::filesystem::path(data_dir) / "courses";
-  std::error_code ec;
-  // StaticFiles needs an existing root; a fresh install has no course yet.
-  std::filesystem::create_directories(root, ec);
-  auto files = std::make_shared<http::StaticFiles>("/asset-v1:", root);
-  router.Get("/asset-v1:{rest:path}", [&db, files, access](http::Request& req) {
-    return ServeAsset(req, db, *files, access, "asset-v1:" + std::string(req.PathParam("rest")));
+void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db, AssetAccess access) {
+  router.Get("/asset-v1:{rest:path}", [&db, access](http::Request& req) {
+    return ServeAsset(req, db, access, "asset-v1:" + std::string(req.PathParam("rest")));
   });
-  router.Get("/c4x/{rest:path}", [&db, files, access](http::Request& req) {
-    return ServeAsset(req, db, *files, access, "/c4x/" + std::string(req.PathParam("rest")));
+  router.Get("/c4x/{rest:path}", [&db, access](http::Request& req) {
+    return ServeAsset(req, db, access, "/c4x/" + std::string(req.PathParam("rest")));
   });
 }
 

@@ -1,7 +1,8 @@
 // Serves course static files: GET /asset-v1:Org+Course+Run+type@asset+block@name
-// and the deprecated /c4x/Org/Course/asset/name, from the folder of the
-// course's current version (courses::StaticDirFor), with the ETag/Range
-// handling of http::StaticFiles.
+// and the deprecated /c4x/Org/Course/asset/name, from the blob of the
+// course's current version in the database (storage/file_store.h), so every
+// node sharing the database answers alike, with http::ServeContent: the
+// SHA-256 as ETag, Last-Modified (when the blob was stored), 304, Range/206/416.
 //
 // Thread safety: the registered handlers are thread-safe.
 #ifndef LARCH_APP_COURSE_ASSETS_H_
@@ -26,8 +27,7 @@ struct AssetAccess {
 // courses/assets and malformed keys answer 404. A locked asset answers 403
 // unless the caller (api::CurrentPrincipal) is global staff, staff or
 // instructor of the course, or actively enrolled in it.
-void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db,
-                               const std::string& data_dir, AssetAccess access);
+void RegisterCourseAssetRoutes(http::Router& router, storage::Database& db, AssetAccess access);
 
 }  // namespace larch::app
 

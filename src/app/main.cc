@@ -20,6 +20,8 @@ int Main(int argc, char** argv) {
         ->capture_default_str();
     sub->add_option("--config", common.config_file,
                     "YAML settings file (default: <data-dir>/larch.yml when present)");
+    sub->add_option("--node-id", common.node_id,
+                    "This node's name in logs, job leases and `larch check` (default: host:pid)");
   };
 
   CLI::App* serve = cli.add_subcommand("serve", "Serve HTTP (and run background jobs)");

@@ -51,6 +51,9 @@ const std::vector<Field>& Fields() {
       JsonField("CSRF_TRUSTED_ORIGINS", Type::kList, &Settings::csrf_trusted_origins),
       JsonField("TRUSTED_PROXIES", Type::kList, &Settings::trusted_proxies),
       {"DATABASE_URL", Type::kString, &Settings::database_url},
+      {"FILE_STORE", Type::kString, &Settings::file_store},
+      {"REDIS_URL", Type::kString, &Settings::redis_url},
+      {"NODE_ID", Type::kString, &Settings::node_id},
       {"LISTEN", Type::kString, &Settings::listen},
       {"WORKERS", Type::kInt, nullptr, &Settings::workers, 0, 1024},
       {"JOB_WORKERS", Type::kInt, nullptr, &Settings::job_workers, 0, 256},
@@ -371,6 +374,9 @@ Status Validate(Settings& s) {
     return InvalidArgumentError("setting LISTEN must be HOST:PORT, got '" + s.listen + "'");
   }
   if (s.data_dir.empty()) return InvalidArgumentError("setting DATA_DIR must not be empty");
+  if (s.file_store != "database" && !s.file_store.starts_with("dir:/")) {
+    return InvalidArgumentError("setting FILE_STORE must be database or dir:/absolute/path");
+  }
   if (s.database_url.empty()) {
     std::error_code ec;
     std::filesystem::path abs = std::filesystem::absolute(s.data_dir, ec);

@@ -66,6 +66,18 @@ void ExpectErrorNaming(const StatusOr<Settings>& s, const std::string& key) {
   EXPECT_NE(s.status().message().find(key), std::string::npos) << s.status().message();
 }
 
+TEST(Settings, FileStoreIsTheDatabaseOrAnAbsoluteDirectory) {
+  auto defaults = ParseSettings("", Env{});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->file_store, "database");
+  auto dir = ParseSettings("FILE_STORE: dir:/shared/larch\n", Env{});
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(dir->file_store, "dir:/shared/larch");
+  for (const char* bad : {"dir:relative", "s3://bucket", "", "Database"}) {
+    ExpectErrorNaming(ParseSettings("", Env{{"LARCH_FILE_STORE", bad}}), "FILE_STORE");
+  }
+}
+
 TEST(Settings, ErrorsNameTheKey) {
   ExpectErrorNaming(ParseSettings("WORKRES: 2\n", Env{}), "WORKRES");
   ExpectErrorNaming(ParseSettings("WORKERS: many\n", Env{}), "WORKERS");

@@ -153,6 +153,25 @@ bool Request::is_secure() const {
   return EqualsIgnoreCase(first, "https");
 }
 
+std::string Request::client_address() const {
+  if (!from_trusted_proxy_) return remote_address_;
+  std::optional<std::string_view> forwarded = Header("x-forwarded-for");
+  if (!forwarded.has_value()) return remote_address_;
+  std::string_view last = *forwarded;
+  if (size_t comma = last.rfind(','); comma != std::string_view::npos) {
+    last = last.substr(comma + 1);
+  }
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  // An address has no more than 45 characters (IPv6 with IPv4 tail);
+  // anything else is not one and must not become a rate-limit key.
+  if (last.empty() || last.size() > 45 ||
+      last.find_first_not_of("0123456789abcdefABCDEF.:") != std::string_view::npos) {
+    return remote_address_;
+  }
+  return std::string(last);
+}
+
 const std::any* Request::Attribute(std::string_view key) const {
   auto it = attributes_.find(std::string(key));
   return it == attributes_.end() ? nullptr : &it->second;

@@ -195,5 +195,38 @@ TEST(RequestParserTest, RejectsGarbageAndLimits) {
             StatusCode::kResourceExhausted);
 }
 
+// Behind nginx every client has the proxy's address; the proxy's
+// X-Forwarded-For names the client, but only a trusted proxy's counts, and
+// only its own (last) entry: earlier ones are whatever the client sent.
+TEST(RequestTest, ClientAddressBelievesOnlyATrustedProxysLastForwardedFor) {
+  Request direct("GET", "/");
+  direct.set_remote_address("203.0.113.9");
+  direct.AddHeader("X-Forwarded-For", "198.51.100.1");
+  EXPECT_EQ(direct.client_address(), "203.0.113.9");
+
+  Request proxied("GET", "/");
+  proxied.set_remote_address("127.0.0.1");
+  proxied.set_from_trusted_proxy(true);
+  proxied.AddHeader("X-Forwarded-For", "10.9.9.9, 198.51.100.7 ");
+  EXPECT_EQ(proxied.client_address(), "198.51.100.7");
+
+  Request v6("GET", "/");
+  v6.set_remote_address("127.0.0.1");
+  v6.set_from_trusted_proxy(true);
+  v6.AddHeader("X-Forwarded-For", "2001:db8::1");
+  EXPECT_EQ(v6.client_address(), "2001:db8::1");
+
+  Request junk("GET", "/");
+  junk.set_remote_address("127.0.0.1");
+  junk.set_from_trusted_proxy(true);
+  junk.AddHeader("X-Forwarded-For", "1.2.3.4, <script>");
+  EXPECT_EQ(junk.client_address(), "127.0.0.1");
+
+  Request none("GET", "/");
+  none.set_remote_address("127.0.0.1");
+  none.set_from_trusted_proxy(true);
+  EXPECT_EQ(none.client_address(), "127.0.0.1");
+}
+
 }  // namespace
 }  // namespace larch::http

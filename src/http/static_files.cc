@@ -11,6 +11,7 @@
 #include "larch/common/mutex.h"
 #include "larch/common/strings.h"
 #include "larch/http/error_mapping.h"
+#include "range.h"
 
 namespace larch::http {
 
@@ -34,62 +35,6 @@ bool SafeRelativePath(std::string_view rel) {
   return true;
 }
 
-// Weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
-bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
-  if (TrimBlanks(header) == "*") return true;
-  while (!header.empty()) {
-    size_t comma = header.find(',');
-    std::string_view tag = TrimBlanks(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == etag) return true;
-  }
-  return false;
-}
-
-bool ParseUint(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  out = v;
-  return true;
-}
-
-enum class RangeResult { kNone, kRange, kUnsatisfiable };
-
-// One "bytes=a-b" / "a-" / "-n" range. Malformed or multi-range headers are
-// ignored (kNone), which RFC 9110 allows: the full file is sent.
-RangeResult ParseRange(std::string_view header, uint64_t size, uint64_t& first, uint64_t& last) {
-  header = TrimBlanks(header);
-  if (!header.starts_with("bytes=")) return RangeResult::kNone;
-  std::string_view spec = TrimBlanks(header.substr(6));
-  if (spec.find(',') != std::string_view::npos) return RangeResult::kNone;
-  size_t dash = spec.find('-');
-  if (dash == std::string_view::npos) return RangeResult::kNone;
-  std::string_view a = TrimBlanks(spec.substr(0, dash));
-  std::string_view b = TrimBlanks(spec.substr(dash + 1));
-  if (a.empty()) {
-    uint64_t suffix;
-    if (!ParseUint(b, suffix)) return RangeResult::kNone;
-    if (suffix == 0 || size == 0) return RangeResult::kUnsatisfiable;
-    first = suffix >= size ? 0 : size - suffix;
-    last = size - 1;
-    return RangeResult::kRange;
-  }
-  if (!ParseUint(a, first)) return RangeResult::kNone;
-  if (b.empty()) {
-    last = size == 0 ? 0 : size - 1;
-  } else if (!ParseUint(b, last) || last < first) {
-    return RangeResult::kNone;
-  }
-  if (first >= size) return RangeResult::kUnsatisfiable;
-  if (last >= size) last = size - 1;
-  return RangeResult::kRange;
-}
-
 bool ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t length,
                    std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -99,6 +44,10 @@ bool ReadFileRange(const std::filesystem::path& path, uint64_t offset, uint64_t 
   in.read(out.data(), static_cast<std::streamsize>(length));
   return static_cast<uint64_t>(in.gcount()) == length;
 }
+
+using internal::IfNoneMatchMatches;
+using internal::ParseRange;
+using internal::RangeResult;
 
 }  // namespace
 

@@ -349,6 +349,77 @@ TEST_P(ImportApiTest, StreamedUploadsOverTheLimitGet413AndLeaveNoFile) {
   EXPECT_TRUE(fs::is_empty(uploads));
 }
 
+// Issue 18: two `larch serve` nodes with their own data directories on one
+// database. The upload goes to node A, which runs no jobs; node B claims the
+// import job and finds the archive in the file store; both serve the
+// course's assets from the database with the same validators.
+TEST_P(ImportApiTest, AnotherNodeRunsTheImportAndServesItsAssets) {
+  Start({{"LARCH_JOB_WORKERS", "0"}});
+  TempDir other_dir;
+  std::map<std::string, std::string> env = env_;
+  if (env.find("DATABASE_URL") == env.end()) {
+    env["DATABASE_URL"] = "sqlite://" + (fs::path(dir_.path()) / "larch.db").string();
+  }
+  auto other = LarchProcess::Serve({"--data-dir", other_dir.path(), "--workers", "2"}, env);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  std::string admin = Token("admin", kPassword);
+  std::string archive = ReadFile(SharedOlx() / "openedx-test-course" / "test-course.tar.gz");
+  ASSERT_FALSE(archive.empty());
+  auto posted = Upload(kRun, Multipart("course_data", "test-course.tar.gz", archive), admin);
+  ASSERT_TRUE(posted.ok());
+  ASSERT_EQ(posted->status, 200) << posted->body;
+  EXPECT_EQ(WaitForTask(kRun, Json(posted).value("task_id", ""), admin),
+            json({{"state", "Succeeded"}}))
+      << (*other)->output();
+
+  const fs::path source = SharedOlx() / "openedx-test-course" / "course" / "static" /
+                          "Screenshot_2022-05-17_12-45-12.png";
+  const std::string bytes = ReadFile(source);
+  ASSERT_GT(bytes.size(), 20u);
+  std::string sha = RunCapture("sha256sum '" + source.string() + "'").substr(0, 64);
+  const std::string etag = "\"" + sha + "\"";
+  const std::string path =
+      "/asset-v1:TestX+Course+Rerun+type@asset+block@"
+      "Screenshot_2022-05-17_12-45-12.png";
+  for (const std::string& base : {server_->base_url(), (*other)->base_url()}) {
+    SCOPED_TRACE(base);
+    auto full = Get(base + path);
+    ASSERT_TRUE(full.ok());
+    ASSERT_EQ(full->status, 200) << full->body;
+    EXPECT_EQ(full->body, bytes);
+    EXPECT_EQ(full->Header("etag"), etag);
+    EXPECT_EQ(full->Header("content-type"), "image/png");
+    EXPECT_EQ(full->Header("accept-ranges"), "bytes");
+    EXPECT_FALSE(full->Header("last-modified").empty());
+    auto cached = Get(base + path, {{"If-None-Match", etag}});
+    EXPECT_EQ(cached->status, 304);
+    EXPECT_EQ(cached->body, "");
+    auto since = Get(base + path, {{"If-Modified-Since", full->Header("last-modified")}});
+    EXPECT_EQ(since->status, 304);
+    auto range = Get(base + path, {{"Range", "bytes=3-12"}});
+    ASSERT_EQ(range->status, 206);
+    EXPECT_EQ(range->body, bytes.substr(3, 10));
+    EXPECT_EQ(range->Header("content-range"), "bytes 3-12/" + std::to_string(bytes.size()));
+    auto tail = Get(base + path, {{"Range", "bytes=-5"}});
+    EXPECT_EQ(tail->status, 206);
+    EXPECT_EQ(tail->body, bytes.substr(bytes.size() - 5));
+    auto past = Get(base + path, {{"Range", "bytes=" + std::to_string(bytes.size()) + "-"}});
+    EXPECT_EQ(past->status, 416);
+    EXPECT_EQ(past->Header("content-range"), "bytes */" + std::to_string(bytes.size()));
+    // The deprecated /c4x/ form names the same asset.
+    auto c4x = Get(base + "/c4x/TestX/Course/asset/Screenshot_2022-05-17_12-45-12.png");
+    EXPECT_EQ(c4x->status, 200);
+    EXPECT_EQ(c4x->Header("etag"), etag);
+    EXPECT_EQ(Get(base + "/asset-v1:TestX+Course+Rerun+type@asset+block@nope.png")->status, 404);
+  }
+  // Nothing of the course or the upload lives in either data directory.
+  for (const std::string& dir : {dir_.path(), other_dir.path()}) {
+    EXPECT_FALSE(fs::exists(fs::path(dir) / "courses")) << dir;
+    EXPECT_TRUE(!fs::exists(fs::path(dir) / "imports") || fs::is_empty(fs::path(dir) / "imports"))
+        << dir;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ImportApiTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "backend_fixture.h"
 #include "larch/courses/courses.h"
@@ -62,9 +64,17 @@ constexpr storage::Query kCountCourseSearch{
     "test.count_course_search", "SELECT COUNT(*) FROM course_search WHERE course_key = ?"};
 constexpr storage::Query kCountBlockSearch{
     "test.count_block_search", "SELECT COUNT(*) FROM block_search WHERE course_key = ?"};
+// Blobs beside those the course's assets use (`?` is the course key).
+constexpr storage::Query kCountLooseBlobs{
+    "test.count_loose_blobs",
+    "SELECT COUNT(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM course_assets a "
+    "WHERE a.sha256 = b.sha256 AND a.course_key = ?)"};
+constexpr storage::Query kCountCourseBlobs{
+    "test.count_course_blobs",
+    "SELECT COUNT(DISTINCT sha256) FROM course_assets WHERE course_key = ?"};
 
 TEST_P(CoursesConformance, ImportStoresExactBlockCountsAndReplacesAtomically) {
-  CourseImporter importer(db(), clock(), data_dir_.string());
+  CourseImporter importer(db(), clock());
   auto demo = importer.Import(SharedOlx("edx-demo-course-quince") / "course");
   ASSERT_TRUE(demo.ok()) << demo.status().ToString();
   std::map<std::string, int64_t> want = {
@@ -89,16 +99,22 @@ TEST_P(CoursesConformance, ImportStoresExactBlockCountsAndReplacesAtomically) {
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, 1);
   EXPECT_EQ(Counts("course-v1:edX+DemoX+Demo_Course"), want);
-  EXPECT_FALSE(fs::exists(StaticDirFor(data_dir_, demo->course_key, 2)));
+  // The course's files are blobs in the database, each stored once.
+  const std::string demo_key = "course-v1:edX+DemoX+Demo_Course";
+  const int64_t demo_blobs = CountRows(kCountCourseBlobs, demo_key);
+  EXPECT_GT(demo_blobs, 0);
+  const int64_t other_blobs = CountRows(kCountLooseBlobs, demo_key);
   auto again = importer.Import(SharedOlx("edx-demo-course-quince") / "course");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->version, 2);
+  EXPECT_EQ(CountRows(kCountCourseBlobs, demo_key), demo_blobs);
+  EXPECT_EQ(CountRows(kCountLooseBlobs, demo_key), other_blobs);
   EXPECT_EQ(Counts("course-v1:edX+DemoX+Demo_Course"), want);
   EXPECT_EQ(CountRows(kCountCourseSearch, "course-v1:edX+DemoX+Demo_Course"), 1);
 }
 
 TEST_P(CoursesConformance, ReadsBackTreeOverviewsAndAssets) {
-  CourseImporter importer(db(), clock(), data_dir_.string());
+  CourseImporter importer(db(), clock());
   auto imported = importer.Import(SharedOlx("edx-demo-course-quince") / "course");
   ASSERT_TRUE(imported.ok()) << imported.status().ToString();
   ASSERT_TRUE(importer.Import(SharedOlx("oxa-kitchen-sink") / "course").ok());
@@ -135,13 +151,53 @@ TEST_P(CoursesConformance, ReadsBackTreeOverviewsAndAssets) {
 }
 
 TEST_P(CoursesConformance, LibraryImportReplaces) {
-  CourseImporter importer(db(), clock(), data_dir_.string());
+  CourseImporter importer(db(), clock());
   auto first = importer.ImportLibrary(SharedOlx("openedx-demo-course-v2") / "library");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   auto second = importer.ImportLibrary(SharedOlx("openedx-demo-course-v2") / "library");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->version, 2);
   EXPECT_EQ(Counts(first->context_key), first->block_counts);
+}
+
+// Two runs of one export share every blob. Imports and re-imports of both
+// at once (on PostgreSQL truly concurrent: one re-import collects blobs the
+// other is reusing) all succeed, and no blob is lost or left over.
+TEST_P(CoursesConformance, ConcurrentImportsShareBlobsSafely) {
+  const fs::path course = SharedOlx("edx-demo-course-quince") / "course";
+  auto second_db = Open(url());
+  ASSERT_TRUE(second_db.ok()) << second_db.status().ToString();
+  storage::Database* handles[] = {&db(), second_db->get()};
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Status> results(2);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        CourseImporter importer(*handles[i], clock());
+        ImportOptions options;
+        options.target_course_key =
+            *keys::CourseKey::Parse("course-v1:edX+DemoX+Run" + std::to_string(i));
+        results[static_cast<size_t>(i)] = importer.Import(course, options).status();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const Status& s : results) EXPECT_THAT(s, larch::testing::IsOk()) << "round " << round;
+  }
+  const int64_t used = CountRows(kCountCourseBlobs, "course-v1:edX+DemoX+Run0");
+  EXPECT_EQ(CountRows(kCountCourseBlobs, "course-v1:edX+DemoX+Run1"), used);
+  EXPECT_EQ(CountRows(kCountLooseBlobs, "course-v1:edX+DemoX+Run0"), 0);
+  // Every asset's blob is whole.
+  auto assets =
+      storage::RunWithResult(db(), storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+        return CourseStore::ListAssets(txn, *keys::CourseKey::Parse("course-v1:edX+DemoX+Run1"));
+      });
+  ASSERT_TRUE(assets.ok());
+  ASSERT_FALSE(assets->empty());
+  for (const CourseAsset& asset : *assets) {
+    auto bytes = ReadAssetContent(db(), asset, uint64_t{1} << 30);
+    ASSERT_TRUE(bytes.ok()) << asset.path << ": " << bytes.status().ToString();
+    EXPECT_EQ(storage::Sha256Hex(*bytes), asset.sha256) << asset.path;
+  }
 }
 
 LARCH_INSTANTIATE_BACKEND_SUITE(CoursesConformance);

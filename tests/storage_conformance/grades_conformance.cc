@@ -48,7 +48,7 @@ class GradesConformance : public storage::testing::BackendTest {
     clock().SetNowMicros(1'800'000'000'000'000);
     data_dir_ = fs::temp_directory_path() / ("larch-grades-" + std::to_string(getpid()) + "-" +
                                              std::to_string(reinterpret_cast<uintptr_t>(this)));
-    courses::CourseImporter importer(db(), clock(), data_dir_.string());
+    courses::CourseImporter importer(db(), clock());
     ASSERT_TRUE(importer.Import(SharedOlx("edx-demo-course-quince") / "course").ok());
     for (const char* name : {"alice", "staff", "outsider"}) {
       auto id = enrollment::InsertUserForTest(db(), name, std::string(name) + "@example.com");

@@ -4,8 +4,30 @@
 
 namespace larch::config_models {
 
+namespace {
+
+std::string MessageKey(const std::string& model, const std::string& key) {
+  return model + "\n" + key;
+}
+
+}  // namespace
+
 ConfigModels::ConfigModels(storage::Database& db, const Clock& clock, ConfigModelsOptions options)
-    : db_(db), clock_(clock), options_(options) {}
+    : db_(db), clock_(clock), options_(options) {
+  if (options_.invalidations != nullptr) {
+    options_.invalidations->Subscribe(kInvalidateConfigModel, [this](std::string_view message) {
+      size_t newline = message.find('\n');
+      if (newline == std::string_view::npos) return;
+      Forget(std::string(message.substr(0, newline)), std::string(message.substr(newline + 1)));
+    });
+  }
+}
+
+void ConfigModels::Forget(const std::string& model, const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(Key(model, key));
+  ++generation_;
+}
 
 Status ConfigModels::Set(const std::string& model, const std::string& key, bool enabled,
                          const nlohmann::json& value, const std::string& changed_by) {
@@ -27,10 +49,9 @@ Status ConfigModels::Set(const std::string& model, const std::string& key, bool 
         return OkStatus();
       });
   // Invalidated even on failure: the commit may have happened anyway.
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    cache_.erase(Key(model, key));
-    ++generation_;
+  Forget(model, key);
+  if (options_.invalidations != nullptr) {
+    options_.invalidations->Publish(kInvalidateConfigModel, MessageKey(model, key));
   }
   return status;
 }

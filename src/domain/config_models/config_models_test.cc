@@ -116,6 +116,20 @@ TEST_F(ConfigModelsTest, SetInvalidatesOwnCache) {
   EXPECT_EQ((**models.EnabledValue("m"))["v"], 2);
 }
 
+// Two processes: each has its ConfigModels; the invalidation messages (Redis
+// pub/sub in production) reach both.
+TEST_F(ConfigModelsTest, SetInvalidatesOtherProcessesThroughTheMessages) {
+  LocalInvalidations bus;
+  ConfigModels writer(*db_, clock_, ConfigModelsOptions{.invalidations = &bus});
+  ConfigModels reader(*db_, clock_, ConfigModelsOptions{.invalidations = &bus});
+  ConfigModels deaf(*db_, clock_);
+  EXPECT_FALSE(*reader.IsEnabled("m", "k"));
+  EXPECT_FALSE(*deaf.IsEnabled("m", "k"));
+  ASSERT_TRUE(writer.Set("m", "k", true, {{"v", 1}}, "staff").ok());
+  EXPECT_TRUE(*reader.IsEnabled("m", "k"));
+  EXPECT_FALSE(*deaf.IsEnabled("m", "k")) << "without the messages: stale until the TTL";
+}
+
 TEST_F(ConfigModelsTest, ZeroTtlDisablesCache) {
   ConfigModels models(*db_, clock_, ConfigModelsOptions{.cache_ttl_seconds = 0});
   EXPECT_FALSE(*models.IsEnabled("m"));

@@ -70,8 +70,11 @@ constexpr storage::Query kInsertText{
     "VALUES (?, ?, ?, ?, ?, ?)"};
 constexpr storage::Query kInsertAsset{
     "courses.import.insert_asset",
-    "INSERT INTO course_assets (course_key, path, content_type, size, locked) "
-    "VALUES (?, ?, ?, ?, ?)"};
+    "INSERT INTO course_assets (course_key, path, content_type, size, locked, sha256) "
+    "VALUES (?, ?, ?, ?, ?, ?)"};
+constexpr storage::Query kSelectAssetBlobs{
+    "courses.import.select_asset_blobs",
+    "SELECT DISTINCT sha256 FROM course_assets WHERE course_key = ? AND sha256 IS NOT NULL"};
 constexpr storage::Query kInsertCourseSearch{
     "courses.import.insert_course_search",
     "INSERT INTO course_search (course_key, title, org, description, content) "
@@ -344,7 +347,9 @@ Status InsertTexts(storage::Executor& ex, const olx::Course& course) {
   return OkStatus();
 }
 
-Status InsertAssets(storage::Executor& ex, const olx::Course& course) {
+// Each static file becomes a blob (stored once: an unchanged file keeps
+// the blob of the previous version) and a course_assets row naming it.
+Status InsertAssets(storage::Executor& ex, const olx::Course& course, int64_t now) {
   nlohmann::json assets =
       nlohmann::json::parse(course.assets_json, nullptr, /*allow_exceptions=*/false);
   if (assets.is_discarded() || !assets.is_object()) assets = nlohmann::json::object();
@@ -360,10 +365,12 @@ Status InsertAssets(storage::Executor& ex, const olx::Course& course) {
         content_type = ct->get<std::string>();
       }
     }
+    LARCH_ASSIGN_OR_RETURN(storage::BlobRef blob,
+                           storage::PutBlobFromFile(ex, course.static_dir / file.path, now));
     LARCH_RETURN_IF_ERROR(
         ex.Execute(kInsertAsset,
                    {storage::Text(key), storage::Text(file.path), storage::Text(content_type),
-                    storage::Int(static_cast<int64_t>(file.size)), storage::Bool(locked)})
+                    storage::Int(blob.size), storage::Bool(locked), storage::Text(blob.sha256)})
             .status());
   }
   return OkStatus();
@@ -438,20 +445,15 @@ Status InsertSearch(storage::Executor& ex, const olx::Course& course,
   return OkStatus();
 }
 
-Status CopyStaticFiles(const olx::Course& course, const fs::path& dest) {
-  std::error_code ec;
-  fs::create_directories(dest, ec);
-  if (ec) return UnavailableError("cannot create " + dest.string() + ": " + ec.message());
-  for (const olx::StaticFile& file : course.static_files) {
-    fs::path from = course.static_dir / file.path;
-    fs::path to = dest / file.path;
-    fs::create_directories(to.parent_path(), ec);
-    if (ec)
-      return UnavailableError("cannot create " + to.parent_path().string() + ": " + ec.message());
-    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-    if (ec) return UnavailableError("cannot copy " + from.string() + ": " + ec.message());
-  }
-  return OkStatus();
+// The blobs the course's assets use now: candidates for collection once
+// the new version's rows replaced them.
+StatusOr<std::vector<std::string>> AssetBlobs(storage::Executor& ex, const std::string& key) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         ex.Execute(kSelectAssetBlobs, {storage::Text(key)}));
+  std::vector<std::string> out;
+  out.reserve(rs.size());
+  for (const storage::Row& row : rs.rows) out.push_back(row.GetText(0));
+  return out;
 }
 
 std::map<std::string, int64_t> CountByType(const olx::BlockTree& tree) {
@@ -462,8 +464,8 @@ std::map<std::string, int64_t> CountByType(const olx::BlockTree& tree) {
 
 }  // namespace
 
-CourseImporter::CourseImporter(storage::Database& db, const Clock& clock, std::string data_dir)
-    : db_(db), clock_(clock), data_dir_(std::move(data_dir)) {}
+CourseImporter::CourseImporter(storage::Database& db, const Clock& clock)
+    : db_(db), clock_(clock) {}
 
 std::string PublicImportMessage(std::string_view message, const fs::path& archive) {
   std::string out;
@@ -517,16 +519,8 @@ StatusOr<ImportResult> CourseImporter::Import(const fs::path& path, const Import
   int64_t created_at = current.empty() ? now : current.rows[0].GetInt(1);
   overview.version = old_version + 1;
 
-  // The new version's files go to a folder no reader knows yet; it is removed
-  // again if anything below fails.
-  fs::path version_dir = StaticDirFor(data_dir_, course.key, overview.version).parent_path();
-  std::error_code ec;
-  fs::remove_all(version_dir, ec);
   auto write = [&]() -> Status {
-    if (!course.static_files.empty()) {
-      LARCH_RETURN_IF_ERROR(
-          CopyStaticFiles(course, StaticDirFor(data_dir_, course.key, overview.version)));
-    }
+    LARCH_ASSIGN_OR_RETURN(std::vector<std::string> old_blobs, AssetBlobs(*txn, key));
     const CourseOverview& o = overview;
     LARCH_RETURN_IF_ERROR(
         txn->Execute(kUpsertCourse,
@@ -567,21 +561,14 @@ StatusOr<ImportResult> CourseImporter::Import(const fs::path& path, const Import
     }
     LARCH_RETURN_IF_ERROR(InsertBlocks(*txn, key, course.tree));
     LARCH_RETURN_IF_ERROR(InsertTexts(*txn, course));
-    LARCH_RETURN_IF_ERROR(InsertAssets(*txn, course));
+    LARCH_RETURN_IF_ERROR(InsertAssets(*txn, course, now));
+    // The previous version's files the new one no longer uses.
+    LARCH_RETURN_IF_ERROR(storage::CollectBlobs(*txn, old_blobs).status());
     LARCH_RETURN_IF_ERROR(InsertSearch(*txn, course, overview));
     if (options.before_commit_for_test) LARCH_RETURN_IF_ERROR(options.before_commit_for_test());
     return txn->Commit();
   };
-  if (Status status = write(); !status.ok()) {
-    txn.reset();
-    fs::remove_all(version_dir, ec);
-    return status;
-  }
-  if (old_version > 0) {
-    // Readers that resolved the old version may still be streaming a file;
-    // on POSIX an open file survives its removal.
-    fs::remove_all(StaticDirFor(data_dir_, course.key, old_version).parent_path(), ec);
-  }
+  LARCH_RETURN_IF_ERROR(write());
   ImportResult result;
   result.course_key = course.key;
   result.context_key = key;

@@ -1,6 +1,6 @@
 // CourseStore reads, the static-folder layout, URL rewriting, LoadCourse /
 // ExportCourse.
-#include <openssl/sha.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "asset_files.h"
 #include "larch/common/strings.h"
 #include "larch/courses/courses.h"
 
@@ -80,12 +81,19 @@ constexpr storage::Query kSelectTexts{
     "WHERE course_key = ? AND (? = '' OR kind = ?) ORDER BY kind, position, name"};
 constexpr storage::Query kSelectAssets{
     "courses.select_assets",
-    "SELECT path, content_type, size, locked FROM course_assets WHERE course_key = ? "
-    "ORDER BY path"};
+    "SELECT a.path, a.content_type, a.size, a.locked, a.sha256, b.created_at "
+    "FROM course_assets a LEFT JOIN blobs b ON b.sha256 = a.sha256 WHERE a.course_key = ? "
+    "ORDER BY a.path"};
 constexpr storage::Query kFindAsset{
     "courses.find_asset",
-    "SELECT path, content_type, size, locked FROM course_assets WHERE course_key = ? "
-    "AND (path = ? OR replace(path, '/', '_') = ?) ORDER BY path LIMIT 1"};
+    "SELECT a.path, a.content_type, a.size, a.locked, a.sha256, b.created_at "
+    "FROM course_assets a LEFT JOIN blobs b ON b.sha256 = a.sha256 WHERE a.course_key = ? "
+    "AND (a.path = ? OR replace(a.path, '/', '_') = ?) ORDER BY a.path LIMIT 1"};
+
+CourseAsset AssetFromRow(const storage::Row& row) {
+  return CourseAsset{row.GetText(0), row.GetText(1), row.GetInt(2),
+                     row.GetBool(3), row.GetText(4), row.GetInt(5)};
+}
 
 StatusOr<nlohmann::json> ParseJson(const std::string& text, std::string_view what) {
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -175,12 +183,6 @@ StatusOr<olx::Block> BlockFromRow(const storage::Row& row) {
   return b;
 }
 
-std::string Sha1Hex(std::string_view text) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return HexEncode(digest, SHA_DIGEST_LENGTH);
-}
-
 // Runs `sql_prefix` + "?, ?, ...)" over the distinct `course_keys`,
 // kKeysPerStatement keys per statement, calling `on_row` for each row.
 template <typename OnRow>
@@ -202,6 +204,31 @@ Status ForRowsOfKeys(storage::Executor& ex, const char* name, const char* sql_pr
                            ex.Execute(storage::Query{name, sql.c_str()}, params));
     for (const storage::Row& row : rs.rows) on_row(row);
   }
+  return OkStatus();
+}
+
+// The about/info/tab texts and the policy files, back into `course`.
+Status ApplyTexts(olx::Course& course, std::vector<CourseText>& texts) {
+  course.grading_policy = nullptr;
+  for (CourseText& t : texts) {
+    if (t.kind == "about") {
+      course.about[t.name] = std::move(t.content);
+    } else if (t.kind == "info") {
+      course.info[t.name] = std::move(t.content);
+    } else if (t.kind == "tab") {
+      course.static_tabs.push_back(
+          olx::StaticTab{t.name, std::move(t.title), std::move(t.content)});
+    } else if (t.kind == "policy" && t.name == "policy.json") {
+      LARCH_ASSIGN_OR_RETURN(course.policy, ParseJson(t.content, "policy.json"));
+    } else if (t.kind == "policy" && t.name == "grading_policy.json") {
+      LARCH_ASSIGN_OR_RETURN(course.grading_policy, ParseJson(t.content, "grading_policy.json"));
+    } else if (t.kind == "policy" && t.name == "assets.json") {
+      course.assets_json = std::move(t.content);
+    }
+  }
+  std::sort(
+      course.static_tabs.begin(), course.static_tabs.end(),
+      [](const olx::StaticTab& a, const olx::StaticTab& b) { return a.url_slug < b.url_slug; });
   return OkStatus();
 }
 
@@ -370,9 +397,7 @@ StatusOr<std::vector<CourseAsset>> CourseStore::ListAssets(storage::Executor& ex
   LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
                          ex.Execute(kSelectAssets, {storage::Text(course_key.ToString())}));
   std::vector<CourseAsset> out;
-  for (const storage::Row& row : rs.rows) {
-    out.push_back(CourseAsset{row.GetText(0), row.GetText(1), row.GetInt(2), row.GetBool(3)});
-  }
+  for (const storage::Row& row : rs.rows) out.push_back(AssetFromRow(row));
   return out;
 }
 
@@ -384,17 +409,7 @@ StatusOr<CourseAsset> CourseStore::FindAsset(storage::Executor& ex,
                          ex.Execute(kFindAsset, {storage::Text(course_key.ToString()),
                                                  storage::Text(n), storage::Text(n)}));
   if (rs.empty()) return NotFoundError("asset not found: " + n);
-  const storage::Row& row = rs.rows[0];
-  return CourseAsset{row.GetText(0), row.GetText(1), row.GetInt(2), row.GetBool(3)};
-}
-
-std::string RelativeStaticDir(const keys::CourseKey& course_key, int64_t version) {
-  return Sha1Hex(course_key.ToString()) + "/" + std::to_string(version) + "/static";
-}
-
-std::filesystem::path StaticDirFor(const std::filesystem::path& data_dir,
-                                   const keys::CourseKey& course_key, int64_t version) {
-  return data_dir / "courses" / RelativeStaticDir(course_key, version);
+  return AssetFromRow(rs.rows[0]);
 }
 
 std::string RewriteStaticUrls(std::string_view html, const keys::CourseKey& course_key) {
@@ -419,53 +434,42 @@ std::string RewriteStaticUrls(std::string_view html, const keys::CourseKey& cour
   return out;
 }
 
-StatusOr<olx::Course> LoadCourse(storage::Database& db, const std::filesystem::path& data_dir,
-                                 const keys::CourseKey& course_key) {
-  return storage::RunWithResult(
-      db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<olx::Course> {
-        LARCH_ASSIGN_OR_RETURN(CourseOverview overview, CourseStore::GetOverview(txn, course_key));
-        olx::Course course;
-        course.key = course_key;
-        LARCH_ASSIGN_OR_RETURN(course.tree, CourseStore::LoadTree(txn, course_key.ToString()));
-        LARCH_ASSIGN_OR_RETURN(std::vector<CourseText> texts,
-                               CourseStore::ListTexts(txn, course_key));
-        course.grading_policy = nullptr;
-        for (CourseText& t : texts) {
-          if (t.kind == "about") {
-            course.about[t.name] = std::move(t.content);
-          } else if (t.kind == "info") {
-            course.info[t.name] = std::move(t.content);
-          } else if (t.kind == "tab") {
-            course.static_tabs.push_back(
-                olx::StaticTab{t.name, std::move(t.title), std::move(t.content)});
-          } else if (t.kind == "policy" && t.name == "policy.json") {
-            LARCH_ASSIGN_OR_RETURN(course.policy, ParseJson(t.content, "policy.json"));
-          } else if (t.kind == "policy" && t.name == "grading_policy.json") {
-            LARCH_ASSIGN_OR_RETURN(course.grading_policy,
-                                   ParseJson(t.content, "grading_policy.json"));
-          } else if (t.kind == "policy" && t.name == "assets.json") {
-            course.assets_json = std::move(t.content);
-          }
-        }
-        std::sort(course.static_tabs.begin(), course.static_tabs.end(),
-                  [](const olx::StaticTab& a, const olx::StaticTab& b) {
-                    return a.url_slug < b.url_slug;
-                  });
-        LARCH_ASSIGN_OR_RETURN(std::vector<CourseAsset> assets,
-                               CourseStore::ListAssets(txn, course_key));
-        for (const CourseAsset& a : assets) {
-          course.static_files.push_back(olx::StaticFile{a.path, static_cast<uint64_t>(a.size)});
-        }
-        if (!assets.empty())
-          course.static_dir = StaticDirFor(data_dir, course_key, overview.version);
-        return course;
-      });
+StatusOr<olx::Course> LoadCourse(storage::Database& db, const keys::CourseKey& course_key,
+                                 const std::filesystem::path& static_dir) {
+  std::vector<CourseAsset> assets;
+  LARCH_ASSIGN_OR_RETURN(
+      olx::Course course,
+      storage::RunWithResult(
+          db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<olx::Course> {
+            LARCH_RETURN_IF_ERROR(CourseStore::GetOverview(txn, course_key).status());
+            olx::Course course;
+            course.key = course_key;
+            LARCH_ASSIGN_OR_RETURN(course.tree, CourseStore::LoadTree(txn, course_key.ToString()));
+            LARCH_ASSIGN_OR_RETURN(std::vector<CourseText> texts,
+                                   CourseStore::ListTexts(txn, course_key));
+            LARCH_RETURN_IF_ERROR(ApplyTexts(course, texts));
+            LARCH_ASSIGN_OR_RETURN(assets, CourseStore::ListAssets(txn, course_key));
+            return course;
+          }));
+  for (const CourseAsset& a : assets) {
+    course.static_files.push_back(olx::StaticFile{a.path, static_cast<uint64_t>(a.size)});
+  }
+  if (!assets.empty()) {
+    LARCH_RETURN_IF_ERROR(WriteAssetFiles(db, assets, static_dir));
+    course.static_dir = static_dir;
+  }
+  return course;
 }
 
-Status ExportCourse(storage::Database& db, const std::filesystem::path& data_dir,
-                    const keys::CourseKey& course_key, const std::filesystem::path& out_dir) {
-  LARCH_ASSIGN_OR_RETURN(olx::Course course, LoadCourse(db, data_dir, course_key));
-  return olx::WriteCourse(course, out_dir);
+Status ExportCourse(storage::Database& db, const keys::CourseKey& course_key,
+                    const std::filesystem::path& out_dir) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "larch-export-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return UnavailableError("cannot create a temporary folder");
+  StatusOr<olx::Course> course = LoadCourse(db, course_key, std::filesystem::path(tmpl) / "static");
+  Status written = course.ok() ? olx::WriteCourse(*course, out_dir) : course.status();
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
+  return written;
 }
 
 }  // namespace larch::courses

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -93,6 +94,36 @@ class CoursesTest : public ::testing::Test {
     return out;
   }
 
+  int64_t Scalar(storage::Database& db, const char* sql) {
+    auto n = storage::RunWithResult(
+        db, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) -> StatusOr<int64_t> {
+          LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs, txn.Execute(storage::Query{"test.n", sql}));
+          return rs.rows[0].GetInt(0);
+        });
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : -1;
+  }
+  // Blobs stored, and blobs the course assets refer to: equal when nothing
+  // is left over.
+  int64_t BlobCount() { return Scalar(*db_, "SELECT COUNT(*) FROM blobs"); }
+  int64_t ReferencedBlobs() {
+    return Scalar(*db_, "SELECT COUNT(DISTINCT sha256) FROM course_assets");
+  }
+
+  // A copy of shared course `folder` whose first static file has new bytes.
+  fs::path ChangedCopy(const std::string& folder, std::string* changed = nullptr) {
+    fs::path copy = dir_ / (folder + "-changed");
+    fs::copy(SharedOlx(folder) / "course", copy, fs::copy_options::recursive);
+    for (const auto& entry : fs::recursive_directory_iterator(copy / "static")) {
+      if (!entry.is_regular_file()) continue;
+      fs::permissions(entry.path(), fs::perms::owner_write, fs::perm_options::add);
+      std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << "new content";
+      if (changed != nullptr) *changed = fs::relative(entry.path(), copy / "static").string();
+      break;
+    }
+    return copy;
+  }
+
   FakeClock clock_{1'700'000'000'000'000};
   fs::path dir_;
   std::unique_ptr<storage::Database> db_;
@@ -121,7 +152,7 @@ struct SharedCourse {
 };
 
 TEST_F(CoursesTest, ImportsTheFourSharedCoursesWithExactBlockCounts) {
-  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  CourseImporter importer(*db_, clock_);
   for (const SharedCourse& c :
        {SharedCourse{"edx-demo-course-quince", "course-v1:edX+DemoX+Demo_Course"},
         SharedCourse{"openedx-demo-course-v2", "course-v1:OpenedX+DemoX+DemoCourse"},
@@ -173,7 +204,7 @@ TEST_F(CoursesTest, ImportsTheFourSharedCoursesWithExactBlockCounts) {
 }
 
 TEST_F(CoursesTest, OverviewFieldsComeFromPolicyAboutAndGrading) {
-  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  CourseImporter importer(*db_, clock_);
   ASSERT_TRUE(importer.Import(SharedOlx("edx-demo-course-quince") / "course").ok());
   ASSERT_TRUE(importer.Import(SharedOlx("openedx-demo-course-v2") / "course").ok());
   auto demo = Overview(*db_, "course-v1:edX+DemoX+Demo_Course");
@@ -202,58 +233,95 @@ TEST_F(CoursesTest, OverviewFieldsComeFromPolicyAboutAndGrading) {
   EXPECT_EQ(Overview(*db_, "course-v1:No+Such+Course").status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(CoursesTest, ReimportReplacesAndMovesStaticFiles) {
-  fs::path data = dir_ / "data";
-  CourseImporter importer(*db_, clock_, data.string());
+TEST_F(CoursesTest, ReimportSharesUnchangedBlobsAndCollectsReplacedOnes) {
+  CourseImporter importer(*db_, clock_);
   auto first = importer.Import(SharedOlx("edx-demo-course-quince") / "course");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   ASSERT_GT(first->static_files, 0);
   auto key = first->course_key;
-  EXPECT_TRUE(fs::is_directory(StaticDirFor(data, key, 1)));
+  // The files are blobs in the database; nothing goes to a data folder.
+  EXPECT_EQ(BlobCount(), ReferencedBlobs());
+  EXPECT_GT(BlobCount(), 0);
+  EXPECT_FALSE(fs::exists(dir_ / "data"));
+  const int64_t blobs = BlobCount();
+  const int64_t chunks = Scalar(*db_, "SELECT COUNT(*) FROM blob_chunks");
   auto before = Dump(*db_, key.ToString());
   clock_.AdvanceSeconds(60);
   auto second = importer.Import(SharedOlx("edx-demo-course-quince") / "course");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->version, 2);
   EXPECT_EQ(Dump(*db_, key.ToString()), before);
-  EXPECT_FALSE(fs::exists(StaticDirFor(data, key, 1).parent_path()));
-  EXPECT_TRUE(fs::is_directory(StaticDirFor(data, key, 2)));
+  // Unchanged content is stored once.
+  EXPECT_EQ(BlobCount(), blobs);
+  EXPECT_EQ(Scalar(*db_, "SELECT COUNT(*) FROM blob_chunks"), chunks);
   auto overview = Overview(*db_, key.ToString());
   ASSERT_TRUE(overview.ok());
   EXPECT_EQ(overview->version, 2);
   EXPECT_EQ(overview->updated_at, clock_.NowMicros());
   EXPECT_LT(overview->created_at, overview->updated_at);
+
+  // A changed file gets a new blob and the old one is collected (the test
+  // course has a single static file).
+  auto small = importer.Import(SharedOlx("openedx-test-course") / "course");
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  key = small->course_key;
+  std::string changed;
+  fs::path copy = ChangedCopy("openedx-test-course", &changed);
+  auto old_asset = storage::RunWithResult(
+      *db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) { return CourseStore::FindAsset(txn, key, changed); });
+  ASSERT_TRUE(old_asset.ok()) << changed;
+  auto third = importer.Import(copy);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(BlobCount(), ReferencedBlobs());
+  auto new_asset = storage::RunWithResult(
+      *db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) { return CourseStore::FindAsset(txn, key, changed); });
+  ASSERT_TRUE(new_asset.ok());
+  EXPECT_EQ(new_asset->sha256, storage::Sha256Hex("new content"));
+  EXPECT_EQ(new_asset->size, 11);
+  auto gone = storage::RunWithResult(
+      *db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) { return storage::FindBlob(txn, old_asset->sha256); });
+  ASSERT_TRUE(gone.ok());
+  // Collected unless another file of the course has the same bytes.
+  auto assets = storage::RunWithResult(
+      *db_, storage::TxnMode::kReadOnly,
+      [&](storage::Transaction& txn) { return CourseStore::ListAssets(txn, key); });
+  ASSERT_TRUE(assets.ok());
+  bool still_used = std::any_of(assets->begin(), assets->end(), [&](const CourseAsset& a) {
+    return a.sha256 == old_asset->sha256;
+  });
+  EXPECT_FALSE(still_used);
+  EXPECT_FALSE(gone->has_value()) << "the replaced file's blob is collected";
 }
 
 TEST_F(CoursesTest, FailedImportLeavesThePreviousVersionIntact) {
-  fs::path data = dir_ / "data";
-  CourseImporter importer(*db_, clock_, data.string());
+  CourseImporter importer(*db_, clock_);
   auto first = importer.Import(SharedOlx("openedx-test-course") / "course");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   auto key = first->course_key;
   auto before = Dump(*db_, key.ToString());
   ASSERT_FALSE(before.empty());
-  std::vector<fs::path> files_before;
-  for (const auto& e : fs::recursive_directory_iterator(data)) files_before.push_back(e.path());
+  const int64_t blobs_before = BlobCount();
 
   ImportOptions failing;
   bool called = false;
   failing.before_commit_for_test = [&] {
     called = true;
-    // Inside the import: the new version's files exist, the rows are written.
-    EXPECT_TRUE(fs::exists(StaticDirFor(data, key, 2)));
     return UnavailableError("disk went away");
   };
-  auto second = importer.Import(SharedOlx("openedx-test-course") / "course", failing);
+  // The changed file's new blob is written in the import's transaction and
+  // rolled back with it.
+  auto second = importer.Import(ChangedCopy("openedx-test-course"), failing);
   EXPECT_TRUE(called);
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(Dump(*db_, key.ToString()), before);
   auto overview = Overview(*db_, key.ToString());
   ASSERT_TRUE(overview.ok());
   EXPECT_EQ(overview->version, 1);
-  std::vector<fs::path> files_after;
-  for (const auto& e : fs::recursive_directory_iterator(data)) files_after.push_back(e.path());
-  EXPECT_EQ(files_after, files_before);
+  EXPECT_EQ(BlobCount(), blobs_before);
+  EXPECT_EQ(BlobCount(), ReferencedBlobs());
 
   // A broken export fails before touching anything.
   fs::path broken = dir_ / "broken";
@@ -264,7 +332,7 @@ TEST_F(CoursesTest, FailedImportLeavesThePreviousVersionIntact) {
 }
 
 TEST_F(CoursesTest, ImportsATarGz) {
-  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  CourseImporter importer(*db_, clock_);
   auto result = importer.Import(SharedOlx("openedx-test-course") / "test-course.tar.gz");
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->course_key.ToString(), "course-v1:TestX+Course+1");
@@ -272,7 +340,7 @@ TEST_F(CoursesTest, ImportsATarGz) {
 }
 
 TEST_F(CoursesTest, ImportsIntoAnotherRun) {
-  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  CourseImporter importer(*db_, clock_);
   ImportOptions options;
   options.target_course_key = *keys::CourseKey::Parse("course-v1:TestX+Course+2026");
   auto result = importer.Import(SharedOlx("openedx-test-course") / "course", options);
@@ -284,70 +352,102 @@ TEST_F(CoursesTest, ImportsIntoAnotherRun) {
 
 TEST_F(CoursesTest, ImportJobRejectsBadPayloadsWithoutCallingTheHook) {
   int hooked = 0;
-  CourseImportService service(*db_, clock_, (dir_ / "data").string(), [&](const keys::CourseKey&) {
+  std::unique_ptr<storage::FileStore> files = storage::NewDatabaseFileStore(*db_, clock_);
+  LARCH_ASSERT_OK(files->Put("elsewhere/a.tar.gz", "x", "").status());
+  CourseImportService service(*db_, clock_, *files, [&](const keys::CourseKey&) {
     ++hooked;
     return OkStatus();
   });
-  EXPECT_EQ(service.RunImportJob(nlohmann::json::array()).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(service.RunImportJob({{"course_key", "course-v1:TestX+Course+1"}}).code(),
-            StatusCode::kInvalidArgument);
-  Status outside = service.RunImportJob(
-      {{"course_key", "course-v1:TestX+Course+1"},
-       {"archive", (SharedOlx("openedx-test-course") / "test-course.tar.gz").string()}});
-  EXPECT_EQ(outside.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(outside.message(), "courses.import archive outside the imports folder");
+  EXPECT_THAT(service.RunImportJob(nlohmann::json::array()),
+              larch::testing::StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(service.RunImportJob({{"course_key", "course-v1:TestX+Course+1"}}),
+              larch::testing::StatusIs(StatusCode::kInvalidArgument));
+  // Local paths, names outside imports/ and names escaping it are refused
+  // before anything is read or deleted.
+  for (const std::string archive :
+       {(SharedOlx("openedx-test-course") / "test-course.tar.gz").string(),
+        std::string("elsewhere/a.tar.gz"), std::string("imports/../elsewhere/a.tar.gz"),
+        std::string("imports//a.tar.gz"), std::string("imports")}) {
+    Status outside =
+        service.RunImportJob({{"course_key", "course-v1:TestX+Course+1"}, {"archive", archive}});
+    EXPECT_THAT(outside, larch::testing::StatusIs(StatusCode::kInvalidArgument)) << archive;
+    EXPECT_EQ(outside.message(), "courses.import archive outside the imports folder") << archive;
+  }
+  LARCH_ASSERT_OK(files->Put("imports/t/a.tar.gz", "x", "").status());
+  EXPECT_THAT(
+      service.RunImportJob({{"course_key", "not a key"}, {"archive", "imports/t/a.tar.gz"}}),
+      larch::testing::StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(hooked, 0);
   EXPECT_TRUE(fs::exists(SharedOlx("openedx-test-course") / "test-course.tar.gz"));
+  LARCH_EXPECT_OK(files->Stat("elsewhere/a.tar.gz").status());
 }
 
-TEST_F(CoursesTest, ImportJobImportsIntoTheRunDropsTheUploadAndRunsTheHook) {
-  const fs::path upload = dir_ / "data" / "imports" / "task-1";
-  fs::create_directories(upload);
-  fs::copy_file(SharedOlx("openedx-test-course") / "test-course.tar.gz", upload / "a.tar.gz");
+TEST_F(CoursesTest, ImportJobRunsOnAnotherProcessImportsIntoTheRunAndDropsTheUpload) {
+  // The upload was stored by one process (this handle)...
+  std::unique_ptr<storage::FileStore> files = storage::NewDatabaseFileStore(*db_, clock_);
+  LARCH_ASSERT_OK(files
+                      ->PutFile("imports/task-1/a.tar.gz",
+                                SharedOlx("openedx-test-course") / "test-course.tar.gz", "")
+                      .status());
+  // ...and the job runs in another one: its own handle on the same database.
+  other_ = OpenDb(dir_ / "a.db");
+  ASSERT_NE(other_, nullptr);
+  std::unique_ptr<storage::FileStore> other_files = storage::NewDatabaseFileStore(*other_, clock_);
   std::vector<std::string> hooked;
-  CourseImportService service(*db_, clock_, (dir_ / "data").string(),
-                              [&](const keys::CourseKey& key) {
-                                hooked.push_back(key.ToString());
-                                return UnavailableError("milestones down");
-                              });
+  CourseImportService service(*other_, clock_, *other_files, [&](const keys::CourseKey& key) {
+    hooked.push_back(key.ToString());
+    return UnavailableError("milestones down");
+  });
   Status s = service.RunImportJob(
-      {{"course_key", "course-v1:TestX+Course+2026"}, {"archive", (upload / "a.tar.gz").string()}});
+      {{"course_key", "course-v1:TestX+Course+2026"}, {"archive", "imports/task-1/a.tar.gz"}});
   // The hook's error is the job's error.
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(s, larch::testing::StatusIs(StatusCode::kUnavailable));
   EXPECT_EQ(hooked, std::vector<std::string>{"course-v1:TestX+Course+2026"});
   EXPECT_EQ(Counts(*db_, "course-v1:TestX+Course+2026")["split_test"], 2);
-  EXPECT_FALSE(fs::exists(upload));
+  EXPECT_THAT(files->Stat("imports/task-1/a.tar.gz"),
+              larch::testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(Scalar(*db_, "SELECT COUNT(*) FROM stored_files"), 0);
+  // Only the course's assets keep blobs; the archive's is collected.
+  EXPECT_EQ(BlobCount(), ReferencedBlobs());
 }
 
 TEST_F(CoursesTest, FailedImportJobDropsTheUploadAndSkipsTheHook) {
-  const fs::path upload = dir_ / "data" / "imports" / "task-2";
-  fs::create_directories(upload);
-  { std::ofstream(upload / "a.tar.gz") << "not a tarball"; }
+  std::unique_ptr<storage::FileStore> files = storage::NewDatabaseFileStore(*db_, clock_);
+  LARCH_ASSERT_OK(files->Put("imports/task-2/a.tar.gz", "not a tarball", "").status());
   int hooked = 0;
-  CourseImportService service(*db_, clock_, (dir_ / "data").string(), [&](const keys::CourseKey&) {
+  CourseImportService service(*db_, clock_, *files, [&](const keys::CourseKey&) {
     ++hooked;
     return OkStatus();
   });
   Status s = service.RunImportJob(
-      {{"course_key", "course-v1:TestX+Course+1"}, {"archive", (upload / "a.tar.gz").string()}});
-  EXPECT_FALSE(s.ok());
+      {{"course_key", "course-v1:TestX+Course+1"}, {"archive", "imports/task-2/a.tar.gz"}});
+  EXPECT_THAT(s, larch::testing::StatusIs(StatusCode::kInvalidArgument));
+  // The author sees the uploaded file's name, not a server path.
+  EXPECT_EQ(s.message().find("/tmp"), std::string::npos) << s.message();
   EXPECT_EQ(hooked, 0);
-  EXPECT_FALSE(fs::exists(upload));
+  EXPECT_THAT(files->Stat("imports/task-2/a.tar.gz"),
+              larch::testing::StatusIs(StatusCode::kNotFound));
   EXPECT_TRUE(Counts(*db_, "course-v1:TestX+Course+1").empty());
+  EXPECT_EQ(BlobCount(), 0);
+
+  // An upload that is not (any more) in the store.
+  EXPECT_THAT(service.RunImportJob({{"course_key", "course-v1:TestX+Course+1"},
+                                    {"archive", "imports/task-3/gone.tar.gz"}}),
+              larch::testing::StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(hooked, 0);
 }
 
 TEST_F(CoursesTest, ExportRoundTripGivesIdenticalRows) {
   for (const char* folder : {"openedx-test-course", "edx-demo-course-quince", "oxa-kitchen-sink"}) {
     SCOPED_TRACE(folder);
-    fs::path data_a = dir_ / folder / "data-a";
-    CourseImporter a(*db_, clock_, data_a.string());
+    CourseImporter a(*db_, clock_);
     auto imported = a.Import(SharedOlx(folder) / "course");
     ASSERT_TRUE(imported.ok()) << imported.status().ToString();
     fs::path out = dir_ / folder / "export";
-    ASSERT_TRUE(ExportCourse(*db_, data_a, imported->course_key, out).ok());
+    LARCH_ASSERT_OK(ExportCourse(*db_, imported->course_key, out));
     other_ = OpenDb(dir_ / folder / "b.db");
     ASSERT_NE(other_, nullptr);
-    CourseImporter b(*other_, clock_, (dir_ / folder / "data-b").string());
+    CourseImporter b(*other_, clock_);
     auto again = b.Import(out);
     ASSERT_TRUE(again.ok()) << again.status().ToString();
     ExpectSameRows(Dump(*other_, again->course_key.ToString()),
@@ -357,7 +457,7 @@ TEST_F(CoursesTest, ExportRoundTripGivesIdenticalRows) {
 }
 
 TEST_F(CoursesTest, ImportsALibrary) {
-  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  CourseImporter importer(*db_, clock_);
   auto result = importer.ImportLibrary(SharedOlx("openedx-test-course") / "library");
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->context_key, "library-v1:TestX+ProblemBank");
@@ -369,7 +469,7 @@ TEST_F(CoursesTest, ImportsALibrary) {
 }
 
 TEST_F(CoursesTest, CatalogTreeReloadsOnlyWhenTheVersionChanges) {
-  CourseImporter importer(*db_, clock_, (dir_ / "data").string());
+  CourseImporter importer(*db_, clock_);
   auto result = importer.Import(SharedOlx("oxa-kitchen-sink") / "course");
   ASSERT_TRUE(result.ok());
   CourseCatalog catalog(*db_);
@@ -390,9 +490,8 @@ TEST_F(CoursesTest, CatalogTreeReloadsOnlyWhenTheVersionChanges) {
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(CoursesTest, FindAssetByPathOrAssetName) {
-  fs::path data = dir_ / "data";
-  CourseImporter importer(*db_, clock_, data.string());
+TEST_F(CoursesTest, FindAssetByPathOrAssetNameAndReadItsBlob) {
+  CourseImporter importer(*db_, clock_);
   auto result = importer.Import(SharedOlx("openedx-demo-course-v2") / "course");
   ASSERT_TRUE(result.ok());
   auto assets = storage::RunWithResult(
@@ -408,10 +507,30 @@ TEST_F(CoursesTest, FindAssetByPathOrAssetName) {
         });
     ASSERT_TRUE(found.ok()) << name;
     EXPECT_EQ(found->path, first.path);
-    EXPECT_EQ(static_cast<int64_t>(
-                  fs::file_size(StaticDirFor(data, result->course_key, 1) / found->path)),
-              found->size);
+    const fs::path source = SharedOlx("openedx-demo-course-v2") / "course" / "static" / first.path;
+    EXPECT_EQ(static_cast<int64_t>(fs::file_size(source)), found->size);
+    EXPECT_EQ(found->sha256, storage::Sha256HexOfFile(source).value());
+    EXPECT_EQ(found->modified_at, clock_.NowMicros());
   }
+  const fs::path source = SharedOlx("openedx-demo-course-v2") / "course" / "static" / first.path;
+  std::ifstream in(source, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LARCH_ASSERT_OK_AND_ASSIGN(std::string content, ReadAssetContent(*db_, first, 1 << 30));
+  EXPECT_EQ(content, bytes);
+  EXPECT_THAT(ReadAssetContent(*db_, first, static_cast<uint64_t>(first.size) - 1),
+              larch::testing::StatusIs(StatusCode::kResourceExhausted));
+  // A node-local copy for code that needs a path, made once.
+  LARCH_ASSERT_OK_AND_ASSIGN(fs::path local, MaterializeAsset(*db_, first, dir_ / "cache"));
+  EXPECT_EQ(local, dir_ / "cache" / first.sha256);
+  std::ifstream copied(local, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>()),
+            bytes);
+  LARCH_ASSERT_OK_AND_ASSIGN(fs::path again, MaterializeAsset(*db_, first, dir_ / "cache"));
+  EXPECT_EQ(again, local);
+  CourseAsset legacy = first;
+  legacy.sha256.clear();
+  EXPECT_THAT(MaterializeAsset(*db_, legacy, dir_ / "cache"),
+              larch::testing::StatusIs(StatusCode::kNotFound));
 }
 
 TEST(TranscriptTextTest, KeepsTheSpokenLinesOnly) {

@@ -33,7 +33,7 @@ class GradeServiceTest : public ::testing::Test {
     clock_.SetNowMicros(1'800'000'000'000'000);
     LARCH_ASSERT_OK_AND_ASSIGN(dir_, testing::MakeTempDir("grades"));
     LARCH_ASSERT_OK_AND_ASSIGN(db_, testing::OpenMigratedSqlite(dir_, clock_));
-    courses::CourseImporter importer(*db_, clock_, dir_ + "/data");
+    courses::CourseImporter importer(*db_, clock_);
     LARCH_ASSERT_OK(importer.Import(SharedOlx("edx-demo-course-quince") / "course").status());
     LARCH_ASSERT_OK_AND_ASSIGN(alice_,
                                enrollment::InsertUserForTest(*db_, "alice", "alice@example.com"));

@@ -42,7 +42,7 @@ class InstructorTaskServiceTest : public ::testing::Test {
     clock_.SetNowMicros(1'800'000'000'000'000);
     LARCH_ASSERT_OK_AND_ASSIGN(dir_, testing::MakeTempDir("instructor_tasks"));
     LARCH_ASSERT_OK_AND_ASSIGN(db_, testing::OpenMigratedSqlite(dir_, clock_));
-    courses::CourseImporter importer(*db_, clock_, dir_ + "/data");
+    courses::CourseImporter importer(*db_, clock_);
     LARCH_ASSERT_OK(importer.Import(SharedOlx("edx-demo-course-quince") / "course").status());
     catalog_ = std::make_unique<courses::CourseCatalog>(*db_);
     bus_ = std::make_unique<events::LocalEventBus>(clock_, random_, events::EventBusOptions());

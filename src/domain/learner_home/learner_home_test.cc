@@ -38,7 +38,7 @@ class LearnerHomeTest : public ::testing::Test {
     clock_.SetNowMicros(kNow);
     LARCH_ASSERT_OK_AND_ASSIGN(dir_, testing::MakeTempDir("learner_home"));
     LARCH_ASSERT_OK_AND_ASSIGN(db_, testing::OpenMigratedSqlite(dir_, clock_));
-    courses::CourseImporter importer(*db_, clock_, dir_ + "/data");
+    courses::CourseImporter importer(*db_, clock_);
     LARCH_ASSERT_OK(importer.Import(SharedOlx("edx-demo-course-quince") / "course").status());
     enrollment::CourseRowForTest later;
     later.course_key = kLater;

@@ -387,6 +387,19 @@ StatusOr<capa::ProblemContext> ProblemService::Loaded::ScriptContext(
   return context;
 }
 
+std::string ProblemService::PythonLibZip(const keys::CourseKey& course_key) {
+  StatusOr<courses::CourseAsset> asset =
+      storage::RunWithResult(db_, storage::TxnMode::kReadOnly, [&](storage::Transaction& txn) {
+        return courses::CourseStore::FindAsset(txn, course_key, "python_lib.zip");
+      });
+  if (!asset.ok()) return "";
+  StatusOr<std::filesystem::path> local = courses::MaterializeAsset(
+      db_, *asset, std::filesystem::path(python_.data_dir) / "cache" / "assets");
+  // Without its copy the script runs without the library, as for a course
+  // that has none; its import errors say what is missing.
+  return local.ok() ? local->string() : "";
+}
+
 std::shared_ptr<const ProblemService::Loaded> ProblemService::Load(const courses::CourseTree& tree,
                                                                    int block_index) {
   const courses::CatalogBlock& block = tree.blocks[static_cast<size_t>(block_index)];
@@ -410,10 +423,7 @@ std::shared_ptr<const ProblemService::Loaded> ProblemService::Load(const courses
   }
   StatusOr<keys::CourseKey> course_key = keys::CourseKey::Parse(tree.course_key);
   if (loaded->needs_python && course_key.ok() && !python_.data_dir.empty()) {
-    std::filesystem::path zip =
-        courses::StaticDirFor(python_.data_dir, *course_key, tree.version) / "python_lib.zip";
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(zip, ec)) loaded->python_lib_zip = zip.string();
+    loaded->python_lib_zip = PythonLibZip(*course_key);
   }
   MutexLock lock(mu_);
   if (cache_.size() >= kCacheCapacity) cache_.clear();

@@ -23,6 +23,7 @@
 
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/sessions.h"
+#include "larch/api/rate_limiter.h"
 #include "larch/common/clock.h"
 #include "larch/common/random.h"
 #include "larch/config/settings.h"
@@ -44,6 +45,9 @@ struct AccountRoutesContext {
   accounts::SessionStore& sessions;
   oauth::OAuthService& oauth;
   oauth::JwtKeyStore& keys;
+  // Where the rate limits count when several processes serve (Redis); null:
+  // each process counts alone.
+  SharedRateCounter* shared_rates = nullptr;
 };
 
 // The request attribute holding the oauth::Principal of an authenticated

@@ -15,7 +15,8 @@
 //
 // Course details (course_details of enrollments and GET course/{id}) are
 // cached per process for course_details_cache_seconds, as upstream caches
-// them for ENROLLMENT_COURSE_DETAILS_CACHE_TIMEOUT (60 s).
+// them for ENROLLMENT_COURSE_DETAILS_CACHE_TIMEOUT (60 s), and dropped at
+// once in every process when the course changes (`invalidations`).
 //
 // Thread safety: register before serving; the handlers are then safe to run
 // concurrently (the services are thread-safe).
@@ -29,7 +30,9 @@
 
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/roles.h"
+#include "larch/api/rate_limiter.h"
 #include "larch/common/clock.h"
+#include "larch/common/invalidations.h"
 #include "larch/enrollment/enrollment_service.h"
 #include "larch/http/router.h"
 
@@ -52,6 +55,12 @@ struct EnrollmentRoutesContext {
   std::string retirement_service_worker_username = "RETIREMENT_SERVICE_USER";
   // 0 disables the course details cache.
   int64_t course_details_cache_seconds = 60;
+  // Where the throttle counts when several processes serve (Redis); null:
+  // each process counts alone.
+  SharedRateCounter* shared_rates = nullptr;
+  // Course changes (kInvalidateCourse) drop the course's cached details;
+  // null: they expire after course_details_cache_seconds.
+  Invalidations* invalidations = nullptr;
 };
 
 // Registers:

@@ -20,6 +20,7 @@
 #include "larch/common/random.h"
 #include "larch/http/router.h"
 #include "larch/storage/database.h"
+#include "larch/storage/file_store.h"
 
 namespace larch::accounts {
 class RoleStore;
@@ -35,8 +36,9 @@ struct CourseImportRoutesContext {
   accounts::RoleStore& roles;
   const Clock& clock;
   Random& random;
-  // Uploads are kept in <data_dir>/imports/<task id>/ until the job ran.
-  std::string data_dir;
+  // Uploads are kept in the file store as imports/<task id>/<file name>
+  // until the job ran, on whichever process claims it.
+  storage::FileStore& files;
 };
 
 void RegisterCourseImportRoutes(http::Router& router, CourseImportRoutesContext& context);

@@ -53,6 +53,19 @@ struct Settings {
   nlohmann::json trusted_proxies;
   // Empty means sqlite:///<data_dir>/larch.db (made absolute).
   std::string database_url;
+  // FILE_STORE: where uploaded files (course import archives) are kept until
+  // a job reads them: "database" (blobs in the shared database, the
+  // default) or "dir:/absolute/path" (a volume every node mounts). Course
+  // assets are always blobs in the database (storage/file_store.h).
+  std::string file_store = "database";
+  // REDIS_URL: redis://[:password@]host[:port][/db]. When set, rate limits
+  // are counters shared by every node, cache invalidations reach every
+  // node, and events go to Redis Streams (docs/deployment.md). Empty: one
+  // node keeps all of that in its process.
+  std::string redis_url;
+  // NODE_ID (or `larch serve --node-id`): this node's name in logs,
+  // /heartbeat, job leases and `larch check`. Empty: host:pid.
+  std::string node_id;
   std::string listen = "127.0.0.1:8000";
   // HTTP threads; 0 means one per core.
   int64_t workers = 0;

@@ -93,6 +93,11 @@ class Request {
   const std::string& request_id() const { return request_id_; }
   // The peer IP address as text ("127.0.0.1", "::1").
   const std::string& remote_address() const { return remote_address_; }
+  // The client's address for rate limits and logs: from a trusted proxy,
+  // the last X-Forwarded-For entry (the address the proxy saw; entries
+  // before it are whatever the client sent and are never believed), else
+  // the peer address. One proxy layer (nginx's $proxy_add_x_forwarded_for).
+  std::string client_address() const;
   // TLS, or a first X-Forwarded-Proto value of "https" from a trusted proxy
   // (set_from_trusted_proxy); the header from any other peer is ignored.
   bool is_secure() const;

@@ -4,8 +4,9 @@
 //
 // ConfigModels reads through a small in-process cache with a TTL, as Open
 // edX caches ConfigurationModel.current() for CONFIGURATION_MODEL_CACHE_TIMEOUT
-// (600 s by default). Set invalidates the entry in this process only; other
-// processes see the change when their entry expires.
+// (600 s by default). Set drops the entry here and, through `invalidations`
+// (Redis pub/sub when several processes run), in every other process; with
+// none, other processes see the change when their entry expires.
 //
 // Thread safety: ConfigModels is thread-safe.
 #ifndef LARCH_CONFIG_MODELS_CONFIG_MODELS_H_
@@ -21,6 +22,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "larch/common/clock.h"
+#include "larch/common/invalidations.h"
 #include "larch/common/status.h"
 #include "larch/storage/config_model_store.h"
 #include "larch/storage/database.h"
@@ -30,6 +32,10 @@ namespace larch::config_models {
 struct ConfigModelsOptions {
   // How long a read is served from the cache; 0 disables the cache.
   int64_t cache_ttl_seconds = 600;
+  // Where Set announces a change and other processes' changes arrive
+  // (topic kInvalidateConfigModel); null: this process only. Must outlive
+  // the ConfigModels.
+  Invalidations* invalidations = nullptr;
 };
 
 class ConfigModels {
@@ -57,6 +63,9 @@ class ConfigModels {
 
   // Drops every cached entry (e.g. after an admin import).
   void InvalidateCache();
+
+  // Drops the entry of (model, key) in this process only.
+  void Forget(const std::string& model, const std::string& key);
 
  private:
   struct CacheEntry {

@@ -3,14 +3,15 @@
 // CourseImporter turns an OLX export (olx::ReadCourse) into database rows:
 // the course overview (`courses`), every block (`course_blocks`), the about/
 // info/tab texts and the raw policy files (`course_texts`), the static files
-// (`course_assets`, files copied under the data directory) and search rows.
-// A re-import replaces the course atomically: everything is written in one
-// transaction and the static files of the new version go to a fresh folder
-// <data_dir>/courses/<sha1(course key)>/<version>/static/, so readers either
-// see the old version or the new one, and a failed import leaves the old
-// version untouched. CourseStore reads the rows back (the catalog view the
-// Courses and Blocks APIs serve is courses::CourseCatalog, course_catalog.h);
-// ExportCourse writes them out again as OLX.
+// (`course_assets`, each pointing at a content-addressed blob of the file
+// store, storage/file_store.h) and search rows. A re-import replaces the
+// course atomically: everything, the new files' blobs included, is written in
+// one transaction, which also drops the blobs nothing refers to any more, so
+// readers on any node see the old version or the new one and a failed import
+// leaves the old version untouched. Unchanged files keep their blob. Nothing
+// is kept in a data directory. CourseStore reads the rows back (the catalog
+// view the Courses and Blocks APIs serve is courses::CourseCatalog,
+// course_catalog.h); ExportCourse writes them out again as OLX.
 //
 // Thread safety: CourseStore is stateless; CourseImporter may be used from
 // several threads (imports of one course serialize on the database's write
@@ -35,6 +36,7 @@
 #include "larch/keys/keys.h"
 #include "larch/olx/olx.h"
 #include "larch/storage/database.h"
+#include "larch/storage/file_store.h"
 #include "nlohmann/json.hpp"
 
 namespace larch::courses {
@@ -89,6 +91,13 @@ struct CourseAsset {
   std::string content_type;
   int64_t size = 0;
   bool locked = false;
+  // The content's blob (lowercase hex SHA-256); empty for an asset imported
+  // before the file store existed (re-import the course).
+  std::string sha256;
+  // When the blob was first stored, micros since the epoch (0 when unknown).
+  int64_t modified_at = 0;
+
+  storage::BlobRef blob() const { return storage::BlobRef{sha256, size, modified_at}; }
 };
 
 // One `courses` row with the columns the Courses API prints, read leniently:
@@ -227,11 +236,16 @@ class CourseStore {
                                          std::string_view name);
 };
 
-// <data_dir>/courses/<sha1 hex of the course key>/<version>/static.
-std::filesystem::path StaticDirFor(const std::filesystem::path& data_dir,
-                                   const keys::CourseKey& course_key, int64_t version);
-// The part of StaticDirFor below <data_dir>/courses ("<sha1>/<version>/static").
-std::string RelativeStaticDir(const keys::CourseKey& course_key, int64_t version);
+// The whole content of `asset` (at most `max_bytes`): kResourceExhausted when
+// it is larger, kNotFound when it has no blob, storage errors otherwise.
+StatusOr<std::string> ReadAssetContent(storage::Database& db, const CourseAsset& asset,
+                                       uint64_t max_bytes);
+// A local copy of `asset` for code that needs a path (the Python sandbox's
+// python_lib.zip): <cache_dir>/<sha256>, written once (through a temporary
+// name) and reused, so a node's cache never goes stale. kNotFound when the
+// asset has no blob; kUnavailable when the cache cannot be written.
+StatusOr<std::filesystem::path> MaterializeAsset(storage::Database& db, const CourseAsset& asset,
+                                                 const std::filesystem::path& cache_dir);
 
 // "/static/images/x.png" (in src/href attributes of html) ->
 // "/asset-v1:Org+Course+Run+type@asset+block@images_x.png". Other URLs stay.
@@ -275,11 +289,11 @@ std::string PublicImportMessage(std::string_view message, const std::filesystem:
 
 class CourseImporter {
  public:
-  CourseImporter(storage::Database& db, const Clock& clock, std::string data_dir);
+  CourseImporter(storage::Database& db, const Clock& clock);
 
   // Imports a course export (folder or .tar.gz) and returns what was stored.
   // Errors: those of olx::ReadCourse (kInvalidArgument, kNotFound), storage
-  // errors, kInternal/kUnavailable when static files cannot be copied. On any
+  // errors, kNotFound/kUnavailable when a static file cannot be read. On any
   // error the previously imported version stays as it was.
   StatusOr<ImportResult> Import(const std::filesystem::path& path,
                                 const ImportOptions& options = {});
@@ -291,16 +305,18 @@ class CourseImporter {
  private:
   storage::Database& db_;
   const Clock& clock_;
-  std::filesystem::path data_dir_;
 };
 
-// Rebuilds the olx::Course of a stored course (tree, policies, texts, static
-// files of the current version under data_dir). kNotFound for an unknown course.
-StatusOr<olx::Course> LoadCourse(storage::Database& db, const std::filesystem::path& data_dir,
-                                 const keys::CourseKey& course_key);
-// LoadCourse + olx::WriteCourse into `out_dir`.
-Status ExportCourse(storage::Database& db, const std::filesystem::path& data_dir,
-                    const keys::CourseKey& course_key, const std::filesystem::path& out_dir);
+// Rebuilds the olx::Course of a stored course (tree, policies, texts) and
+// writes its static files from the blob store into `static_dir` (created;
+// course.static_dir then names it). kNotFound for an unknown course or an
+// asset without a blob.
+StatusOr<olx::Course> LoadCourse(storage::Database& db, const keys::CourseKey& course_key,
+                                 const std::filesystem::path& static_dir);
+// LoadCourse (static files through a temporary folder, removed again) +
+// olx::WriteCourse into `out_dir`.
+Status ExportCourse(storage::Database& db, const keys::CourseKey& course_key,
+                    const std::filesystem::path& out_dir);
 
 }  // namespace larch::courses
 

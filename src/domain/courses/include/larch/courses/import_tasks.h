@@ -19,14 +19,17 @@
 namespace larch::courses {
 
 // The job kind the app registers the import handler under. Its payload:
-// {"course_key": ..., "archive": absolute path, "filename": ..., "user_id": n}.
+// {"course_key": ..., "archive": file store name, "filename": ..., "user_id": n}.
 inline constexpr char kCourseImportJobKind[] = "courses.import";
+// Uploads live in the file store under "imports/<task id>/<safe file name>".
+inline constexpr char kImportsPrefix[] = "imports/";
 
 struct ImportTaskRequest {
   // The task id handed to the client (a UUID).
   std::string task_id;
   std::string course_key;
-  // Absolute path of the stored upload, and the name it was uploaded under.
+  // The upload's name in the file store (under kImportsPrefix), and the name
+  // it was uploaded under.
   std::string archive;
   std::string filename;
   int64_t user_id = 0;

@@ -88,7 +88,9 @@ struct ProblemRequest {
 
 // Where problems with Python run. `runner` is asked on the first problem
 // that needs it (empty: such problems answer that they cannot be graded);
-// `data_dir` locates each course version's static python_lib.zip.
+// A course's static python_lib.zip is read from its blob and kept under
+// `data_dir`/cache/assets/<sha256> (a node-local cache, content-addressed so
+// it never goes stale).
 struct PythonOptions {
   std::function<StatusOr<capa::PythonRunner*>()> runner;
   std::string data_dir;
@@ -152,6 +154,9 @@ class ProblemService {
         LARCH_GUARDED_BY(contexts_mu_);
   };
   std::shared_ptr<const Loaded> Load(const courses::CourseTree& tree, int block_index);
+  // The local path of the course's python_lib.zip (MaterializeAsset); ""
+  // when it has none or it cannot be copied.
+  std::string PythonLibZip(const keys::CourseKey& course_key);
 
  private:
   // One read-grade-write of the learner's state: the reply, or nullopt when
