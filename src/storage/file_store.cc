@@ -230,7 +230,7 @@ class DirectoryFileStore : public FileStore {
     return status;
   }
 
-  StatusOr<FileInfo> Install(std::string_view name, const fs::path& tmp, std::string sha256,
+  StatusOr<FileInfo> Install(std::string_view name, const fs::path& tmp, const std::string& sha256,
                              int64_t size, std::string_view content_type) {
     std::optional<FileInfo> old;
     if (StatusOr<FileInfo> found = Stat(name); found.ok()) old = *found;
