@@ -68,7 +68,8 @@ scenario_multinode() {
     return 0
   fi
   local log=$BENCH_TMP/multinode.log dsn redis_port
-  MN_PG_DIR=$BENCH_TMP/mn-pg
+  # Outside BENCH_TMP (mode 0700): as root the server runs as user postgres.
+  MN_PG_DIR=$(mktemp -u /tmp/larch-bench-pg.XXXXXX)
   MN_NGINX_PREFIX=$BENCH_TMP/mn-nginx
   dsn=$("$BENCH_ROOT/../scripts/pg_test_server.sh" start "$MN_PG_DIR" 2>>"$log") || {
     bench_log "PostgreSQL did not start"; tail -5 "$log" >&2; return 1; }
