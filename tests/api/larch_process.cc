@@ -23,8 +23,6 @@ extern char** environ;
 
 namespace larch::testing {
 
-namespace {
-
 std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -37,6 +35,8 @@ std::vector<std::string> MergedEnvironment(const std::map<std::string, std::stri
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);
   return out;
 }
+
+namespace {
 
 // Forks and execs the binary with stdout+stderr on a pipe; returns the pid
 // and the read end.

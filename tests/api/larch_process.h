@@ -31,6 +31,10 @@ struct CommandResult {
   std::string output;  // stdout and stderr, interleaved
 };
 
+// This process's environment with `extra` set over it, as "KEY=value"
+// entries for execve.
+std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& extra);
+
 // Runs `larch args...` to completion with `env` added to the environment.
 CommandResult RunLarch(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env = {});

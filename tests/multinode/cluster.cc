@@ -1,12 +1,9 @@
 #include "cluster.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "larch/testing/net_support.h"
 
 namespace larch::testing {
 
@@ -45,42 +42,6 @@ std::string FindOnPath(const std::string& name) {
 std::string RedisBinary() {
   std::string found = FindOnPath("redis-server");
   return found.empty() && Executable("/usr/bin/redis-server") ? "/usr/bin/redis-server" : found;
-}
-
-// A loopback port nothing listens on right now (the kernel's pick).
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::vector<std::string> Environment(const LarchEnv& extra) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry(*e);
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& [k, v] : extra) env[k] = v;
-  std::vector<std::string> out;
-  out.reserve(env.size());
-  for (const auto& [k, v] : env) {
-    std::string entry = k;
-    entry += '=';
-    entry += v;
-    out.push_back(std::move(entry));
-  }
-  return out;
 }
 
 int DecodeWaitStatus(int status) {
@@ -111,7 +72,7 @@ StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const std::vector<st
   int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) return UnavailableError("cannot open " + log_path);
   std::vector<std::string> argv_storage = argv;
-  std::vector<std::string> env_storage = Environment(env);
+  std::vector<std::string> env_storage = MergedEnvironment(env);
   std::vector<char*> args, envp;
   for (auto& a : argv_storage) args.push_back(a.data());
   args.push_back(nullptr);
@@ -224,7 +185,7 @@ Status Cluster::StartDatabase(const ClusterOptions& options) {
 }
 
 Status Cluster::StartRedis() {
-  redis_port_ = FreeLoopbackPort();
+  redis_port_ = FreePort();
   const std::string dir = (fs::path(infra_dir_.path()) / "redis").string();
   fs::create_directories(dir);
   LARCH_ASSIGN_OR_RETURN(
@@ -308,7 +269,7 @@ Status Cluster::WriteNginxConfig() const {
 Status Cluster::StartNginx() {
   const std::string prefix = (fs::path(infra_dir_.path()) / "nginx").string();
   fs::create_directories(prefix);
-  nginx_port_ = FreeLoopbackPort();
+  nginx_port_ = FreePort();
   LARCH_RETURN_IF_ERROR(WriteNginxConfig());
   LARCH_ASSIGN_OR_RETURN(
       nginx_, ChildProcess::Start({kNginx, "-p", prefix + "/", "-e", prefix + "/error.log", "-c",
