@@ -18,6 +18,7 @@
 #include "larch/api/account_routes.h"
 #include "larch/api/bookmark_routes.h"
 #include "larch/api/completion_routes.h"
+#include "larch/api/config_model_routes.h"
 #include "larch/api/course_home_routes.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/courseware_routes.h"
@@ -162,7 +163,12 @@ StatusOr<std::unique_ptr<Components>> Components::Create(const config::Settings&
 
 Components::Components(config::Settings settings) : settings_(std::move(settings)) {}
 
-Components::~Components() { StopJobs(); }
+Components::~Components() {
+  StopJobs();
+  // The caches subscribed to invalidations (config_models_) go before
+  // redis_; no message may reach them meanwhile.
+  if (redis_ != nullptr) redis_->StopSubscriber();
+}
 
 Status Components::PrepareSchema(bool create_db) {
   const std::vector<storage::Migration>& migrations = storage::BuiltinMigrations(db_->backend());
@@ -245,6 +251,7 @@ Status Components::Build(bool create_db) {
   jobs::RunnerOptions runner_options;
   runner_options.worker_id = node_id_;
   runner_options.threads = static_cast<int>(std::max<int64_t>(settings_.job_workers, 1));
+  runner_options.lease_seconds = settings_.job_lease_seconds;
   // Jobs enqueued while the server runs should not wait a whole second.
   runner_options.poll_interval_ms = 200;
   jobs_ = std::make_unique<jobs::JobRunner>(*db_, *SystemClock::Default(), *SecureRandom::Default(),
@@ -272,6 +279,9 @@ Status Components::Build(bool create_db) {
   // Pending (allowed) enrollments apply when their person registers.
   enrollments_->SubscribeToRegistrations();
   roles_ = std::make_unique<accounts::RoleStore>(*db_);
+  config_models_ = std::make_unique<config_models::ConfigModels>(
+      *db_, *SystemClock::Default(),
+      config_models::ConfigModelsOptions{.invalidations = invalidations_});
   milestones_ = std::make_unique<milestones::MilestoneService>(
       *db_, *SystemClock::Default(), milestones::MilestoneFlags::FromSettings(settings_));
   // Certificates fulfil the prerequisite milestones of their course.
@@ -384,6 +394,7 @@ void Components::RegisterRoutes() {
           settings_, *SystemClock::Default(), *learner_home_, *enrollments_});
   api::RegisterLearnerHomeRoutes(*router_, *learner_home_context_);
   api::RegisterMfeConfigRoutes(*router_, settings_, *SystemClock::Default());
+  api::RegisterConfigModelRoutes(*router_, *config_models_);
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {

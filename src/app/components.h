@@ -17,6 +17,7 @@
 #include "larch/common/mutex.h"
 #include "larch/common/status.h"
 #include "larch/config/settings.h"
+#include "larch/config_models/config_models.h"
 #include "larch/http/router.h"
 #include "larch/http/server.h"
 #include "larch/storage/database.h"
@@ -132,6 +133,8 @@ class Components {
   RedisBackplane* redis() { return redis_.get(); }
   // Where course and configuration changes are announced.
   Invalidations& invalidations() { return *invalidations_; }
+  // Runtime configuration models, cached and invalidated on every process.
+  config_models::ConfigModels& config_models() { return *config_models_; }
 
   storage::Database& db() { return *db_; }
   http::Router& router() { return *router_; }
@@ -194,6 +197,7 @@ class Components {
   std::unique_ptr<oauth::OAuthService> oauth_;
   std::unique_ptr<enrollment::EnrollmentService> enrollments_;
   std::unique_ptr<accounts::RoleStore> roles_;
+  std::unique_ptr<config_models::ConfigModels> config_models_;
   std::unique_ptr<milestones::MilestoneService> milestones_;
   std::unique_ptr<api::AccountRoutesContext> account_routes_context_;
   std::unique_ptr<api::EnrollmentRoutesContext> enrollment_routes_context_;

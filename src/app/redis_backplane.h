@@ -54,6 +54,9 @@ class RedisBackplane final : public Invalidations,
   // and tests).
   bool subscribed() const { return subscriber_ != nullptr && subscriber_->subscribed(); }
   StatusOr<int64_t> Ping();
+  // Stops delivering other processes' messages (before the caches that
+  // subscribed are destroyed). Call once, while nothing else calls in.
+  void StopSubscriber() { subscriber_.reset(); }
 
  private:
   RedisBackplane(std::unique_ptr<net::RedisClient> client, std::string node_id, const Clock& clock);

@@ -57,6 +57,7 @@ const std::vector<Field>& Fields() {
       {"LISTEN", Type::kString, &Settings::listen},
       {"WORKERS", Type::kInt, nullptr, &Settings::workers, 0, 1024},
       {"JOB_WORKERS", Type::kInt, nullptr, &Settings::job_workers, 0, 256},
+      {"JOB_LEASE_SECONDS", Type::kInt, nullptr, &Settings::job_lease_seconds, 2, 3600},
       {"LOG_LEVEL", Type::kString, &Settings::log_level},
       {"LOG_FORMAT", Type::kString, &Settings::log_format},
       {"ACCESS_LOG", Type::kString, &Settings::access_log},

@@ -20,6 +20,7 @@
 #include "api_users.h"
 #include "backend_test.h"
 #include "backends.h"
+#include "browser.h"
 #include "larch/http/url.h"
 #include "larch/testing/net_support.h"
 #include "larch_process.h"
@@ -28,66 +29,8 @@ namespace larch::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using http::PercentEncode;
 
 constexpr char kAdminPassword[] = "Admin-Secret-1";
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// A browser-like client: keeps cookies from Set-Cookie.
-class Browser {
- public:
-  explicit Browser(std::string base) : base_(std::move(base)) {}
-
-  StatusOr<HttpClientResponse> Do(const std::string& method, const std::string& path,
-                                  const std::string& body = "", Headers headers = {}) {
-    if (!jar_.empty()) {
-      std::string cookie;
-      for (const auto& [k, v] : jar_) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
-      headers.emplace_back("Cookie", cookie);
-    }
-    auto r = Send(method, base_ + path, body, headers);
-    if (r.ok()) {
-      for (const auto& [name, value] : r->headers) {
-        if (name != "set-cookie") continue;
-        size_t eq = value.find('=');
-        size_t semi = value.find(';');
-        std::string cname = value.substr(0, eq);
-        std::string cvalue = value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
-        set_cookie_lines_[cname] = value;
-        if (value.find("Max-Age=0") != std::string::npos) {
-          jar_.erase(cname);
-        } else {
-          jar_[cname] = cvalue;
-        }
-      }
-    }
-    return r;
-  }
-
-  StatusOr<HttpClientResponse> Form(const std::string& path, const std::string& form,
-                                    Headers headers = {}) {
-    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    return Do("POST", path, form, std::move(headers));
-  }
-
-  // GET the login form (CSRF cookie), then POST the credentials with it.
-  StatusOr<HttpClientResponse> Login(const std::string& email, const std::string& password) {
-    auto form = Do("GET", "/api/user/v1/account/login_session/");
-    if (!form.ok()) return form;
-    return Form("/api/user/v1/account/login_session/",
-                "email=" + PercentEncode(email) + "&password=" + PercentEncode(password),
-                {{"X-CSRFToken", jar_["csrftoken"]}});
-  }
-
-  std::map<std::string, std::string>& jar() { return jar_; }
-  const std::string& set_cookie_line(const std::string& name) { return set_cookie_lines_[name]; }
-
- private:
-  std::string base_;
-  std::map<std::string, std::string> jar_;
-  std::map<std::string, std::string> set_cookie_lines_;
-};
 
 class AccountsTest : public BackendTest {
  protected:

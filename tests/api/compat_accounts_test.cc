@@ -17,15 +17,14 @@
 #include "api_users.h"
 #include "backend_test.h"
 #include "backends.h"
+#include "browser.h"
 #include "larch/http/url.h"
 #include "larch_process.h"
 
 namespace larch::testing {
 namespace {
 
-using http::PercentEncode;
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kPassword[] = "Long-enough-9";
 constexpr char kForm[] = "application/x-www-form-urlencoded";
@@ -88,51 +87,6 @@ std::string CookieUnquote(const std::string& value) {
   }
   return out;
 }
-
-// Keeps the cookies a server sets and the raw Set-Cookie lines.
-class Browser {
- public:
-  explicit Browser(std::string base) : base_(std::move(base)) {}
-
-  StatusOr<HttpClientResponse> Do(const std::string& method, const std::string& path,
-                                  const std::string& body = "", Headers headers = {}) {
-    std::string cookie;
-    for (const auto& [k, v] : jar_) {
-      if (!cookie.empty()) cookie += "; ";
-      cookie += k;
-      cookie += '=';
-      cookie += v;
-    }
-    if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
-    auto r = Send(method, base_ + path, body, headers);
-    if (!r.ok()) return r;
-    for (const auto& [name, value] : r->headers) {
-      if (name != "set-cookie") continue;
-      size_t eq = value.find('=');
-      size_t semi = value.find(';');
-      std::string cname = value.substr(0, eq);
-      set_cookie_[cname] = value;
-      jar_[cname] = value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
-    }
-    return r;
-  }
-
-  StatusOr<HttpClientResponse> Login(const std::string& email, const std::string& password) {
-    auto form = Do("GET", "/api/user/v1/account/login_session/");
-    if (!form.ok()) return form;
-    return Do("POST", "/api/user/v1/account/login_session/",
-              "email=" + PercentEncode(email) + "&password=" + PercentEncode(password),
-              {{"Content-Type", kForm}, {"X-CSRFToken", jar_["csrftoken"]}});
-  }
-
-  std::string cookie(const std::string& name) { return jar_[name]; }
-  std::string set_cookie(const std::string& name) { return set_cookie_[name]; }
-
- private:
-  std::string base_;
-  std::map<std::string, std::string> jar_;
-  std::map<std::string, std::string> set_cookie_;
-};
 
 class CompatAccountsTest : public BackendTest {
  protected:
@@ -318,8 +272,8 @@ TEST_P(CompatAccountsTest, LoginCookiesLastFourWeeksAndCarryImageUrls) {
   ASSERT_EQ(browser.Login("erin@example.com", kPassword)->status, 200);
   const std::string max_age = "Max-Age=" + std::to_string(kFourWeeks);
   for (const char* name : {"sessionid", "edxloggedin", "edx-user-info"}) {
-    EXPECT_NE(browser.set_cookie(name).find(max_age), std::string::npos)
-        << name << ": " << browser.set_cookie(name);
+    EXPECT_NE(browser.set_cookie_line(name).find(max_age), std::string::npos)
+        << name << ": " << browser.set_cookie_line(name);
   }
   json info = json::parse(CookieUnquote(browser.cookie("edx-user-info")), nullptr, false);
   ASSERT_TRUE(info.is_object()) << browser.cookie("edx-user-info");

@@ -19,6 +19,7 @@
 #include "api_users.h"
 #include "backend_test.h"
 #include "backends.h"
+#include "browser.h"
 #include "larch/http/url.h"
 #include "larch/storage/open_database.h"
 #include "larch_process.h"
@@ -59,65 +60,34 @@ void PatchPolicy(const fs::path& course, const std::string& run, const json& fie
   WriteFile(path, policy.dump(2));
 }
 
-// Keeps cookies and sends the CSRF token with every POST, as the LMS pages do.
-class Browser {
- public:
-  explicit Browser(std::string base) : base_(std::move(base)) {}
+// POSTs a form with the CSRF token of the jar (when it has one), as the LMS
+// pages do.
+StatusOr<HttpClientResponse> PostForm(Browser& browser, const std::string& path,
+                                      const std::string& form) {
+  Headers headers;
+  std::string token = browser.cookie("csrftoken");
+  if (!token.empty()) headers.emplace_back("X-CSRFToken", token);
+  return browser.Form(path, form, std::move(headers));
+}
 
-  StatusOr<HttpClientResponse> Do(const std::string& method, const std::string& path,
-                                  const std::string& body = "",
-                                  std::vector<std::pair<std::string, std::string>> headers = {}) {
-    if (!jar_.empty()) {
-      std::string cookie;
-      for (const auto& [k, v] : jar_) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
-      headers.emplace_back("Cookie", cookie);
-    }
-    if (method == "POST" && jar_.count("csrftoken")) {
-      headers.emplace_back("X-CSRFToken", jar_["csrftoken"]);
-    }
-    auto r = Send(method, base_ + path, body, headers);
-    if (r.ok()) {
-      for (const auto& [name, value] : r->headers) {
-        if (name != "set-cookie") continue;
-        size_t eq = value.find('=');
-        size_t semi = value.find(';');
-        std::string cname = value.substr(0, eq);
-        if (value.find("Max-Age=0") != std::string::npos) {
-          jar_.erase(cname);
-        } else {
-          jar_[cname] = value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
-        }
-      }
-    }
-    return r;
-  }
+// Registers `username` (which logs the browser in), after fetching the CSRF
+// cookie; the test fails unless it succeeds.
+void Register(Browser& browser, const std::string& username) {
+  ASSERT_TRUE(browser.Do("GET", "/api/user/v1/account/login_session/").ok());
+  auto r =
+      PostForm(browser, "/api/user/v1/account/registration/",
+               "email=" + username + "%40example.com&name=" + username + "&username=" + username +
+                   "&password=Long-enough-9&honor_code=true&country=US");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+}
 
-  StatusOr<HttpClientResponse> Form(const std::string& path, const std::string& form) {
-    return Do("POST", path, form, {{"Content-Type", "application/x-www-form-urlencoded"}});
-  }
-
-  // Registers (which logs in) or logs in, after fetching the CSRF cookie.
-  void Register(const std::string& username) {
-    ASSERT_TRUE(Do("GET", "/api/user/v1/account/login_session/").ok());
-    auto r =
-        Form("/api/user/v1/account/registration/",
-             "email=" + username + "%40example.com&name=" + username + "&username=" + username +
-                 "&password=Long-enough-9&honor_code=true&country=US");
-    ASSERT_TRUE(r.ok());
-    ASSERT_EQ(r->status, 200) << r->body;
-  }
-  void Login(const std::string& email, const std::string& password) {
-    ASSERT_TRUE(Do("GET", "/api/user/v1/account/login_session/").ok());
-    auto r = Form("/api/user/v1/account/login_session/",
-                  "email=" + PercentEncode(email) + "&password=" + PercentEncode(password));
-    ASSERT_TRUE(r.ok());
-    ASSERT_EQ(r->status, 200) << r->body;
-  }
-
- private:
-  std::string base_;
-  std::map<std::string, std::string> jar_;
-};
+// Browser::Login; the test fails unless it succeeds.
+void LogIn(Browser& browser, const std::string& email, const std::string& password) {
+  auto r = browser.Login(email, password);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+}
 
 struct Reply {
   int status = 0;
@@ -227,7 +197,7 @@ class SearchApiTest : public BackendTest {
   }
   static Reply Search(Browser& browser, const std::string& path, const std::string& text,
                       const std::string& extra = "") {
-    return ToReply(browser.Form(path, "search_string=" + PercentEncode(text) + extra));
+    return ToReply(PostForm(browser, path, "search_string=" + PercentEncode(text) + extra));
   }
 
   std::unique_ptr<LarchProcess> server_;
@@ -305,7 +275,7 @@ TEST_P(SearchApiTest, CoursewareSearchHonoursEnrollmentAndBlockAccess) {
   EXPECT_EQ(Search(anonymous, demo_path, "wonderland").status, 403);
 
   Browser learner(server_->base_url());
-  learner.Register("learner");
+  Register(learner, "learner");
   Reply not_enrolled = Search(learner, demo_path, "wonderland");
   EXPECT_EQ(not_enrolled.status, 403) << not_enrolled.body.dump();
   Enroll("learner", kDemo);
@@ -341,7 +311,7 @@ TEST_P(SearchApiTest, CoursewareSearchHonoursEnrollmentAndBlockAccess) {
   EXPECT_EQ(future.body["total"], 0) << future.body.dump();
 
   Browser admin(server_->base_url());
-  admin.Login("admin@example.com", kAdminPassword);
+  LogIn(admin, "admin@example.com", kAdminPassword);
   Reply staff = Search(admin, demo_path, "amplifier vaporization");
   ASSERT_EQ(staff.status, 200) << staff.body.dump();
   EXPECT_GE(staff.body["total"].get<int>(), 2) << "staff see staff-only and unstarted blocks";
@@ -369,7 +339,7 @@ TEST_P(SearchApiTest, CoursewareSearchHonoursEnrollmentAndBlockAccess) {
   ASSERT_EQ(dashboard.status, 200) << dashboard.body.dump();
   EXPECT_EQ(Ids(dashboard.body), std::set<std::string>{kReadingBlock});
   Browser other(server_->base_url());
-  other.Register("other");
+  Register(other, "other");
   Reply none = Search(other, "/search/", "wonderland");
   ASSERT_EQ(none.status, 200);
   EXPECT_EQ(none.body["total"], 0);
@@ -388,7 +358,7 @@ TEST_P(SearchApiTest, FlagsOffMeansNotFound) {
   Start(false);
   EXPECT_EQ(Discover("").status, 404);
   Browser admin(server_->base_url());
-  admin.Login("admin@example.com", kAdminPassword);
+  LogIn(admin, "admin@example.com", kAdminPassword);
   EXPECT_EQ(Search(admin, std::string("/search/") + kDemo, "wonderland").status, 404);
   EXPECT_EQ(Search(admin, "/search/", "wonderland").status, 404);
 }

@@ -15,6 +15,7 @@
 #include "api_users.h"
 #include "backend_test.h"
 #include "backends.h"
+#include "browser.h"
 #include "larch/http/url.h"
 #include "larch/testing/net_support.h"
 #include "larch_process.h"
@@ -25,59 +26,9 @@ namespace {
 namespace fs = std::filesystem;
 using http::PercentEncode;
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kPassword[] = "Admin-Secret-1";
 constexpr char kForm[] = "application/x-www-form-urlencoded";
-
-// Keeps the cookies a server sets, as a browser would.
-class Browser {
- public:
-  explicit Browser(std::string base) : base_(std::move(base)) {}
-
-  StatusOr<HttpClientResponse> Do(const std::string& method, const std::string& path,
-                                  const std::string& body = "", Headers headers = {}) {
-    std::string cookie;
-    for (const auto& [k, v] : jar_) {
-      if (!cookie.empty()) cookie += "; ";
-      cookie += k;
-      cookie += '=';
-      cookie += v;
-    }
-    if (!cookie.empty()) headers.emplace_back("Cookie", cookie);
-    auto r = Send(method, base_ + path, body, headers);
-    if (!r.ok()) return r;
-    for (const auto& [name, value] : r->headers) {
-      if (name != "set-cookie") continue;
-      size_t eq = value.find('=');
-      size_t semi = value.find(';');
-      std::string cname = value.substr(0, eq);
-      if (value.find("Max-Age=0") != std::string::npos) {
-        jar_.erase(cname);
-      } else {
-        jar_[cname] = value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
-      }
-    }
-    return r;
-  }
-
-  // The login form (CSRF cookie), then the credentials with the token.
-  StatusOr<HttpClientResponse> Login(const std::string& email, const std::string& password,
-                                     Headers extra = {}) {
-    auto form = Do("GET", "/api/user/v1/account/login_session/");
-    if (!form.ok()) return form;
-    extra.emplace_back("Content-Type", kForm);
-    extra.emplace_back("X-CSRFToken", jar_["csrftoken"]);
-    return Do("POST", "/api/user/v1/account/login_session/",
-              "email=" + PercentEncode(email) + "&password=" + PercentEncode(password), extra);
-  }
-
-  std::string csrf() { return jar_["csrftoken"]; }
-
- private:
-  std::string base_;
-  std::map<std::string, std::string> jar_;
-};
 
 class SecurityAccountsTest : public BackendTest {
  protected:
@@ -366,7 +317,7 @@ TEST_P(SecurityAccountsTest, CsrfChecksOrigin) {
 
   auto patch = [&](const std::string& origin) {
     Headers headers = {{"Content-Type", "application/merge-patch+json"},
-                       {"X-CSRFToken", browser.csrf()}};
+                       {"X-CSRFToken", browser.cookie("csrftoken")}};
     if (!origin.empty()) headers.emplace_back("Origin", origin);
     return browser.Do("PATCH", "/api/user/v1/accounts/frank", R"({"bio": "hi"})", headers);
   };

@@ -214,9 +214,10 @@ Status Cluster::StartNode(int i) {
 
 Status Cluster::StartWorker() {
   worker_dir_ = std::make_unique<TempDir>();
-  LARCH_ASSIGN_OR_RETURN(
-      worker_, ChildProcess::Start({LarchBinary(), "worker", "--data-dir", worker_dir_->path()},
-                                   env_, worker_dir_->path() + "/worker.log"));
+  LARCH_ASSIGN_OR_RETURN(worker_,
+                         ChildProcess::Start({LarchBinary(), "worker", "--node-id", kWorkerNodeId,
+                                              "--data-dir", worker_dir_->path()},
+                                             env_, worker_dir_->path() + "/worker.log"));
   return WaitUntil(*worker_, "larch worker", [this] {
     return worker_->output().find("worker running") != std::string::npos;
   });
@@ -327,6 +328,24 @@ Status Cluster::KillNode(int i, int signal) {
   return OkStatus();
 }
 
+void Cluster::SignalNode(int i, int signal) const {
+  if (nodes_[i] != nullptr) kill(nodes_[i]->pid(), signal);
+}
+
+void Cluster::SignalWorker(int signal) const {
+  if (worker_ != nullptr) kill(worker_->pid(), signal);
+}
+
+void Cluster::KillWorker() {
+  if (worker_ != nullptr) worker_->Stop(SIGKILL);
+}
+
+Status Cluster::RestartWorker() {
+  KillWorker();
+  worker_.reset();
+  return StartWorker();
+}
+
 bool Cluster::node_running(int i) const {
   return nodes_[i] != nullptr && kill(nodes_[i]->pid(), 0) == 0 &&
          Get(node_url(i) + "/heartbeat").ok();
@@ -340,6 +359,13 @@ Status Cluster::RestartNode(int i) {
 
 StatusOr<int64_t> Cluster::QueryInt(const std::string& sql,
                                     const std::vector<std::string>& params) const {
+  LARCH_ASSIGN_OR_RETURN(std::vector<int64_t> values, QueryInts(sql, params));
+  if (values.empty()) return InternalError("no rows: " + sql);
+  return values.front();
+}
+
+StatusOr<std::vector<int64_t>> Cluster::QueryInts(const std::string& sql,
+                                                  const std::vector<std::string>& params) const {
   PGconn* conn = PQconnectdb(env_.at("DATABASE_URL").c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string error = PQerrorMessage(conn);
@@ -351,11 +377,13 @@ StatusOr<int64_t> Cluster::QueryInt(const std::string& sql,
   for (const std::string& p : params) values.push_back(p.c_str());
   PGresult* res = PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                values.data(), nullptr, nullptr, 0);
-  StatusOr<int64_t> out = InternalError("no rows: " + sql);
+  StatusOr<std::vector<int64_t>> out = std::vector<int64_t>{};
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     out = InternalError(std::string(PQerrorMessage(conn)) + ": " + sql);
-  } else if (PQntuples(res) > 0 && PQnfields(res) > 0) {
-    out = static_cast<int64_t>(std::strtoll(PQgetvalue(res, 0, 0), nullptr, 10));
+  } else if (PQnfields(res) > 0) {
+    for (int row = 0; row < PQntuples(res); ++row) {
+      out->push_back(static_cast<int64_t>(std::strtoll(PQgetvalue(res, row, 0), nullptr, 10)));
+    }
   }
   PQclear(res);
   PQfinish(conn);

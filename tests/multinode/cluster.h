@@ -8,7 +8,8 @@
 // (nginx first, the database last) whatever state the tests left.
 //
 // Thread safety: Start, the destructor, KillNode and RestartNode belong to
-// one thread; the URL getters and QueryInt may be called from any thread
+// one thread (SignalNode and the worker calls too); the URL getters and
+// QueryInt may be called from any thread
 // while no node is being killed or restarted.
 #ifndef LARCH_TESTS_MULTINODE_CLUSTER_H_
 #define LARCH_TESTS_MULTINODE_CLUSTER_H_
@@ -100,6 +101,16 @@ class Cluster {
 
   // Sends `signal` to node i and waits for it to exit; nginx still lists it.
   Status KillNode(int i, int signal);
+  // Sends `signal` to node i without waiting (SIGSTOP freezes it, job
+  // threads included; SIGCONT resumes it).
+  void SignalNode(int i, int signal) const;
+  // The worker runs as node id kWorkerNodeId (its job leases' locked_by).
+  static constexpr char kWorkerNodeId[] = "worker";
+  void SignalWorker(int signal) const;
+  // SIGKILLs the worker and waits for it to be gone.
+  void KillWorker();
+  // Starts a new worker on a fresh data dir after KillWorker.
+  Status RestartWorker();
   bool node_running(int i) const;
   // Starts node i again on its data dir (a new port), points nginx at it and
   // reloads nginx.
@@ -109,6 +120,9 @@ class Cluster {
   // the cluster's database.
   StatusOr<int64_t> QueryInt(const std::string& sql,
                              const std::vector<std::string>& params = {}) const;
+  // The first column of every row (statements with RETURNING too).
+  StatusOr<std::vector<int64_t>> QueryInts(const std::string& sql,
+                                           const std::vector<std::string>& params = {}) const;
 
  private:
   Cluster() = default;

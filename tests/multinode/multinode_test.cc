@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,8 +21,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api_users.h"
+#include "browser.h"
 #include "cluster.h"
 #include "larch/http/url.h"
+#include "larch/testing/net_support.h"
 #include "larch_process.h"
 
 namespace larch::testing {
@@ -30,7 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 using http::PercentEncode;
 using nlohmann::json;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kCourse[] = "course-v1:TestX+Course+1";
 constexpr char kClientId[] = "mn";
@@ -40,6 +42,8 @@ constexpr char kEnrollPath[] = "/api/enrollment/v1/enrollment";
 constexpr int kRacingPairs = 100;
 constexpr int kPairsPerRound = 10;
 constexpr int kReactivations = 30;
+constexpr int kLeaseSeconds = 4;
+constexpr int kKilledWorkerMails = 60;
 
 fs::path TestCourse() { return SharedOlx() / "openedx-test-course" / "course"; }
 
@@ -87,61 +91,6 @@ json JwtPayload(const std::string& jwt) {
   return json::parse(out, nullptr, false);
 }
 
-// A cookie jar against one base URL (Set-Cookie in, Cookie out).
-class Browser {
- public:
-  explicit Browser(std::string base) : base_(std::move(base)) {}
-  void set_base(std::string base) { base_ = std::move(base); }
-  std::map<std::string, std::string>& jar() { return jar_; }
-
-  StatusOr<HttpClientResponse> Do(const std::string& method, const std::string& path,
-                                  const std::string& body = "", Headers headers = {}) {
-    if (!jar_.empty()) {
-      std::string cookie;
-      for (const auto& [k, v] : jar_) {
-        if (!cookie.empty()) cookie += "; ";
-        cookie += k;
-        cookie += '=';
-        cookie += v;
-      }
-      headers.emplace_back("Cookie", cookie);
-    }
-    auto r = Send(method, base_ + path, body, headers);
-    if (!r.ok()) return r;
-    for (const auto& [name, value] : r->headers) {
-      if (name != "set-cookie") continue;
-      size_t eq = value.find('=');
-      size_t semi = value.find(';');
-      std::string cname = value.substr(0, eq);
-      if (value.find("Max-Age=0") != std::string::npos) {
-        jar_.erase(cname);
-      } else {
-        jar_[cname] = value.substr(eq + 1, semi == std::string::npos ? semi : semi - eq - 1);
-      }
-    }
-    return r;
-  }
-
-  StatusOr<HttpClientResponse> Form(const std::string& path, const std::string& form,
-                                    Headers headers = {}) {
-    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    return Do("POST", path, form, std::move(headers));
-  }
-
-  // The login form (CSRF cookie), then the credentials with the token.
-  StatusOr<HttpClientResponse> Login(const std::string& email, const std::string& password) {
-    auto form = Do("GET", "/api/user/v1/account/login_session/");
-    if (!form.ok()) return form;
-    return Form("/api/user/v1/account/login_session/",
-                "email=" + PercentEncode(email) + "&password=" + PercentEncode(password),
-                {{"X-CSRFToken", jar_["csrftoken"]}});
-  }
-
- private:
-  std::string base_;
-  std::map<std::string, std::string> jar_;
-};
-
 class MultiNodeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -153,11 +102,26 @@ class MultiNodeTest : public ::testing::Test {
       std::fprintf(stderr, "multinode cluster skipped: %s\n", skip_reason_.c_str());
       return;
     }
+    if (!SmtpSink::Available()) {
+      skip_reason_ = "python3-aiosmtpd is not installed";
+      std::fprintf(stderr, "multinode cluster skipped: %s\n", skip_reason_.c_str());
+      return;
+    }
     auto started = std::chrono::steady_clock::now();
+    mail_dir_ = std::make_unique<TempDir>();
+    auto smtp = SmtpSink::Start(mail_dir_->path());
+    if (!smtp.ok()) {
+      start_error_ = smtp.status().ToString();
+      return;
+    }
+    smtp_ = std::move(smtp).value();
     ClusterOptions options;
     options.env = {{"LARCH_EDX_API_KEY", kApiKey},
                    // The races below send hundreds of enrollments per user.
-                   {"LARCH_ENROLLMENT_THROTTLE_RATES", R"({"user": null, "staff": null})"}};
+                   {"LARCH_ENROLLMENT_THROTTLE_RATES", R"({"user": null, "staff": null})"},
+                   {"LARCH_SMTP_URL", smtp_->url()},
+                   // A killed worker's running jobs come back this soon.
+                   {"LARCH_JOB_LEASE_SECONDS", std::to_string(kLeaseSeconds)}};
     auto cluster = Cluster::Start(options);
     if (!cluster.ok()) {
       start_error_ = cluster.status().ToString();
@@ -170,7 +134,11 @@ class MultiNodeTest : public ::testing::Test {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
-  static void TearDownTestSuite() { cluster_.reset(); }
+  static void TearDownTestSuite() {
+    cluster_.reset();
+    smtp_.reset();
+    mail_dir_.reset();
+  }
 
   // The OAuth client, the users and the course every test uses; "" or what
   // failed.
@@ -252,6 +220,8 @@ class MultiNodeTest : public ::testing::Test {
                 {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
   }
 
+  static inline std::unique_ptr<TempDir> mail_dir_;
+  static inline std::unique_ptr<SmtpSink> smtp_;
   static inline std::unique_ptr<Cluster> cluster_;
   static inline std::string skip_reason_;
   static inline std::string start_error_;
@@ -686,6 +656,115 @@ TEST_F(MultiNodeTest, ImportsSucceedAnywhereAndTheirAssetsAreServedByEveryNode) 
     if (etag.empty()) etag = tag;
     EXPECT_EQ(tag, etag) << "node " << i;
   }
+}
+
+// A configuration model changed through one node is what every node serves
+// next, although each had the old row in its 600 s cache (the change is
+// announced over Redis).
+TEST_F(MultiNodeTest, AConfigurationChangeIsSeenByEveryNode) {
+  const std::string admin =
+      Obj(Grant(cluster().node_url(0), "mnadmin", "&token_type=jwt")).value("access_token", "");
+  ASSERT_FALSE(admin.empty());
+  const Headers auth = {{"Authorization", "JWT " + admin}};
+  for (int i = 0; i < cluster().node_count(); ++i) {
+    auto before = Get(cluster().node_url(i) + "/config/programs", auth);
+    ASSERT_EQ(Code(before), 200) << "node " << i << ": " << Describe(before);
+    EXPECT_EQ(Obj(before).value("marketing_path", "?"), "") << "node " << i;
+  }
+  auto posted = Send("POST", cluster().node_url(0) + "/config/programs",
+                     R"({"enabled": true, "marketing_path": "/our-programs"})",
+                     {{"Authorization", "JWT " + admin}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(Code(posted), 201) << Describe(posted);
+  const auto changed = std::chrono::steady_clock::now();
+  for (int i = 1; i < cluster().node_count(); ++i) {
+    json seen;
+    for (int tries = 0; tries < 100; ++tries) {
+      seen = Obj(Get(cluster().node_url(i) + "/config/programs", auth));
+      if (seen.value("marketing_path", "") == "/our-programs") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(seen.value("marketing_path", ""), "/our-programs") << "node " << i;
+    EXPECT_EQ(seen.value("enabled", false), true) << "node " << i;
+    EXPECT_EQ(seen.value("changed_by", ""), "mnadmin") << "node " << i;
+  }
+  std::fprintf(stderr, "configuration change seen by every node after %.3f s\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - changed).count());
+}
+
+// Jobs are claimed one per free thread: a worker SIGKILLed in the middle of
+// its work holds only the jobs it was running, which the other processes
+// take over once their lease runs out; every other job runs once, on
+// another process, without waiting for a lease. The nodes are frozen
+// (SIGSTOP) while the mail jobs are queued so that the worker is the only
+// runner until the kill; it is frozen too at a moment it holds a job, and
+// the jobs it then holds are the ones the kill may delay.
+TEST_F(MultiNodeTest, YAKilledWorkerDelaysOnlyTheJobsItWasRunning) {
+  // Whatever fails below, no process stays frozen for the later tests.
+  struct Thaw {
+    ~Thaw() {
+      cluster().SignalWorker(SIGCONT);
+      for (int i = 0; i < cluster().node_count(); ++i) cluster().SignalNode(i, SIGCONT);
+    }
+  } thaw;
+  for (int i = 0; i < cluster().node_count(); ++i) cluster().SignalNode(i, SIGSTOP);
+  std::string ids = "0";
+  for (int i = 0; i < kKilledWorkerMails; ++i) {
+    json payload = {{"to", {"killed-worker@example.com"}},
+                    {"subject", "job " + std::to_string(i)},
+                    {"text", "sent by whichever process ran the job"}};
+    auto id = cluster().QueryInt(
+        "INSERT INTO jobs (kind, payload, run_at, created_at, updated_at) "
+        "VALUES ('mail.send', $1, 0, 0, 0) RETURNING id",
+        {payload.dump()});
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ids += "," + std::to_string(*id);
+  }
+  const std::string mine = "SELECT id FROM jobs WHERE state = 'running' AND locked_by = '" +
+                           std::string(Cluster::kWorkerNodeId) + "' AND id IN (" + ids +
+                           ") ORDER BY id";
+  std::vector<int64_t> held;
+  for (int tries = 0; tries < 2'000 && held.empty(); ++tries) {
+    cluster().SignalWorker(SIGSTOP);
+    auto running = cluster().QueryInts(mine);
+    ASSERT_TRUE(running.ok()) << running.status().ToString();
+    held = *running;
+    if (held.empty()) {
+      cluster().SignalWorker(SIGCONT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    }
+  }
+  cluster().KillWorker();
+  for (int i = 0; i < cluster().node_count(); ++i) cluster().SignalNode(i, SIGCONT);
+  ASSERT_FALSE(held.empty()) << "the worker never ran a job: " << cluster().worker_output();
+  // One job per job thread (JOB_WORKERS 2), not a batch.
+  EXPECT_LE(held.size(), 2U);
+
+  const std::string unfinished =
+      "SELECT count(*) FROM jobs WHERE state <> 'succeeded' AND id IN (" + ids + ")";
+  int64_t left = -1;
+  for (int tries = 0; tries < 600; ++tries) {
+    left = cluster().QueryInt(unfinished).value_or(-1);
+    if (left == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(left, 0) << "jobs not done " << (600 * 100 / 1000) << " s after the kill";
+  // Claimed twice: exactly the jobs the worker held; every other ran once.
+  auto twice = cluster().QueryInts("SELECT id FROM jobs WHERE attempts > 1 AND id IN (" + ids +
+                                   ") ORDER BY id");
+  ASSERT_TRUE(twice.ok()) << twice.status().ToString();
+  EXPECT_EQ(*twice, held);
+  // Every mail arrived, with the job's Message-ID (a held one may have
+  // gone out before the kill and again after it, under the same id).
+  std::set<std::string> message_ids;
+  for (const auto& file : smtp_->Delivered()) {
+    json message = smtp_->Parse(file);
+    if (message.value("X-RcptTo", "").find("killed-worker@") == std::string::npos) continue;
+    message_ids.insert(message.value("Message-ID", ""));
+  }
+  EXPECT_EQ(message_ids.size(), static_cast<size_t>(kKilledWorkerMails));
+
+  Status restarted = cluster().RestartWorker();
+  EXPECT_TRUE(restarted.ok()) << restarted.ToString();
 }
 
 TEST_F(MultiNodeTest, ZNginxRoutesAroundAKilledNode) {

@@ -29,8 +29,10 @@ void ConfigModels::Forget(const std::string& model, const std::string& key) {
   ++generation_;
 }
 
-Status ConfigModels::Set(const std::string& model, const std::string& key, bool enabled,
-                         const nlohmann::json& value, const std::string& changed_by) {
+StatusOr<storage::ConfigModelRow> ConfigModels::Set(const std::string& model,
+                                                    const std::string& key, bool enabled,
+                                                    const nlohmann::json& value,
+                                                    const std::string& changed_by) {
   if (model.empty()) return InvalidArgumentError("config model name is empty");
   if (!value.is_object()) {
     return InvalidArgumentError("value of config model " + model + " is not a JSON object");
@@ -44,8 +46,7 @@ Status ConfigModels::Set(const std::string& model, const std::string& key, bool 
   row.change_date = clock_.NowMicros();
   Status status =
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
-        LARCH_ASSIGN_OR_RETURN(int64_t id, storage::ConfigModelStore::Append(txn, row));
-        (void)id;
+        LARCH_ASSIGN_OR_RETURN(row.id, storage::ConfigModelStore::Append(txn, row));
         return OkStatus();
       });
   // Invalidated even on failure: the commit may have happened anyway.
@@ -53,7 +54,8 @@ Status ConfigModels::Set(const std::string& model, const std::string& key, bool 
   if (options_.invalidations != nullptr) {
     options_.invalidations->Publish(kInvalidateConfigModel, MessageKey(model, key));
   }
-  return status;
+  if (!status.ok()) return status;
+  return row;
 }
 
 bool ConfigModels::LookUp(const Key& key, std::optional<storage::ConfigModelRow>* row) {

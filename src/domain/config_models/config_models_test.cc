@@ -86,9 +86,9 @@ TEST_F(ConfigModelsTest, KeysAreIndependent) {
 
 TEST_F(ConfigModelsTest, SetRejectsBadInput) {
   ConfigModels models(*db_, clock_);
-  EXPECT_EQ(models.Set("", "", true, nlohmann::json::object(), "").code(),
+  EXPECT_EQ(models.Set("", "", true, nlohmann::json::object(), "").status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(models.Set("m", "", true, nlohmann::json::array(), "").code(),
+  EXPECT_EQ(models.Set("m", "", true, nlohmann::json::array(), "").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_FALSE(models.Current("m")->has_value());
 }

@@ -72,6 +72,10 @@ struct Settings {
   // Threads running background jobs inside `larch serve`; 0 disables them
   // (then run `larch worker` processes).
   int64_t job_workers = 2;
+  // How long a claimed job stays another process's before anyone may take it
+  // over; renewed every third of it while the job runs. A process killed
+  // mid-job delays that job (only) by up to this long.
+  int64_t job_lease_seconds = 30;
   std::string log_level = "info";     // trace|debug|info|warn|error
   std::string log_format = "text";    // text|json
   std::string access_log = "stdout";  // stdout|off|<file path>

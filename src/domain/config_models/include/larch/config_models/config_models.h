@@ -44,9 +44,11 @@ class ConfigModels {
 
   // Appends a new current row for (model, key), dated now. `value` must be a
   // JSON object (the model's other fields): kInvalidArgument otherwise, or
-  // when `model` is empty. Database failures are passed through.
-  Status Set(const std::string& model, const std::string& key, bool enabled,
-             const nlohmann::json& value, const std::string& changed_by);
+  // when `model` is empty. Database failures are passed through. Returns
+  // the row written, with its id.
+  StatusOr<storage::ConfigModelRow> Set(const std::string& model, const std::string& key,
+                                        bool enabled, const nlohmann::json& value,
+                                        const std::string& changed_by);
 
   // The current row, enabled or not; nullopt when the model was never set.
   StatusOr<std::optional<storage::ConfigModelRow>> Current(const std::string& model,
