@@ -15,12 +15,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-domain="accounts bookmarks builtin_blocks capa completion config_models content_gate course_view courses enrollment grades grading instructor_tasks keys learner_home milestones oauth olx problems search special_exams student_state"
+domain="accounts bookmarks builtin_blocks capa certificates completion config_models content_gate course_view courses enrollment grades grading instructor_tasks keys learner_home milestones oauth olx problems search special_exams student_state"
 # Domain modules may use each other in this one order only: each may include
 # the modules before it, never one after it, so the CMake graph has no cycle
 # and a table's owner (accounts for users, courses for courses) sits below
 # the modules that call its store.
-domain_order="keys olx capa grading config_models accounts oauth courses enrollment milestones special_exams search content_gate course_view student_state completion bookmarks problems grades builtin_blocks learner_home instructor_tasks"
+domain_order="keys olx capa grading config_models accounts oauth courses enrollment milestones special_exams search content_gate course_view student_state completion bookmarks problems grades certificates builtin_blocks learner_home instructor_tasks"
 declare -A allowed=(
   [common]="common"
   [config]="common config"

@@ -12,10 +12,11 @@ build_pkgs=(
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libargon2-dev libpugixml-dev libarchive-dev libgmime-3.0-dev
   libpcre2-dev libseccomp-dev bubblewrap libhiredis-dev python3
+  libkainjow-mustache-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
 )
 test_pkgs=(
   clang-format clang-tidy libfuzzer-14-dev libclang-rt-14-dev postgresql python3
-  python3-aiosmtpd iproute2 procps chromium redis-server nginx-light
+  python3-aiosmtpd iproute2 procps chromium redis-server nginx-light poppler-utils
 )
 # The multi-node figures run three nodes on PostgreSQL and Redis behind nginx.
 bench_pkgs=(wrk libbenchmark-dev procps postgresql redis-server nginx-light)

@@ -12,6 +12,7 @@
 #include "larch/api/account_routes.h"
 #include "larch/common/clock.h"
 #include "larch/http/error_mapping.h"
+#include "learning_common.h"
 
 namespace larch::api {
 namespace {
@@ -149,7 +150,9 @@ class CourseHomeRoutes {
     }
     json body = {
         {"access_expiration", nullptr},
-        {"certificate_data", nullptr},
+        {"certificate_data", learning::CertificateData(ctx_.certificates, ctx_.settings, student_id,
+                                                       course_key, *enrolled, report->grade.passed,
+                                                       SystemClock::Default()->NowMicros())},
         {"completion_summary", std::move(summary)},
         {"course_grade",
          {{"letter_grade", report->grade.letter ? json(*report->grade.letter) : json(nullptr)},

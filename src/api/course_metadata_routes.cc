@@ -61,6 +61,7 @@ class CourseMetadataRoutes {
                       {"url", tab["url"]}});
     }
     json access = learning::CourseAccessJson(*viewer, ctx_.clock.NowMicros());
+    const bool passing = PassingGrade(*viewer);
     json body = {
         {"access_expiration", nullptr},
         {"can_show_upgrade_sock", false},
@@ -101,9 +102,12 @@ class CourseMetadataRoutes {
          {{"enabled", false}, {"visible", root.fields.value("edxnotes_visibility", true)}}},
         {"marketing_url", nullptr},
         {"celebrations", Celebrations()},
-        {"user_has_passing_grade", PassingGrade(*viewer)},
+        {"user_has_passing_grade", passing},
         {"course_exit_page_is_active", false},
-        {"certificate_data", nullptr},
+        {"certificate_data",
+         learning::CertificateData(ctx_.certificates, ctx_.settings, viewer->caller->user_id,
+                                   viewer->course.course_key, viewer->enrollment, passing,
+                                   ctx_.clock.NowMicros())},
         {"verify_identity_url", nullptr},
         {"verification_status", "none"},
         {"linkedin_add_to_profile_url", nullptr},

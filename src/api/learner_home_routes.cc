@@ -19,6 +19,13 @@
 namespace larch::api {
 namespace {
 
+// cert_info: the learner holds a downloadable certificate (shown once the
+// course lets certificates be seen).
+bool CertificateEarned(const learner_home::CourseCard& card) {
+  return card.certificate.has_value() &&
+         card.certificate->status == certificates::status::kDownloadable;
+}
+
 using http::Request;
 using http::Response;
 using nlohmann::json;
@@ -152,9 +159,11 @@ json CardJson(const learner_home::CourseCard& card, const std::string& payment_p
               {"certificate",
                {{"availableDate", Time(card.certificate_available_date)},
                 {"isRestricted", false},
-                {"isEarned", false},
-                {"isDownloadable", false},
-                {"certPreviewUrl", nullptr}}},
+                {"isEarned", CertificateEarned(card)},
+                {"isDownloadable", CertificateEarned(card) && card.certificates_viewable},
+                {"certPreviewUrl", CertificateEarned(card)
+                                       ? json("/certificates/" + card.certificate->verify_uuid)
+                                       : json(nullptr)}}},
               {"entitlement", json::object()},
               {"gradeData", {{"isPassing", card.is_passing}}},
               {"programs", {{"relatedPrograms", json::array()}}},

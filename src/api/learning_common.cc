@@ -6,6 +6,7 @@
 #include "api_internal.h"
 #include "larch/common/clock.h"
 #include "larch/http/error_mapping.h"
+#include "spdlog/spdlog.h"
 
 namespace larch::api::learning {
 namespace {
@@ -91,6 +92,26 @@ http::Response ErrorFor(const http::Request& request, const Status& status) {
 
 json Time(const std::optional<int64_t>& micros) {
   return micros ? json(FormatIso8601(*micros)) : json(nullptr);
+}
+
+json CertificateData(certificates::CertificateViews* views, const config::Settings& settings,
+                     int64_t user_id, std::string_view course_key,
+                     const std::optional<enrollment::Enrollment>& enrollment, bool passing,
+                     int64_t now) {
+  if (views == nullptr || !enrollment.has_value()) return nullptr;
+  auto data = views->CertDataFor(user_id, course_key, enrollment->mode, enrollment->is_active,
+                                 passing, settings.Feature("DISABLE_HONOR_CERTIFICATES"), now);
+  if (!data.ok()) {
+    spdlog::warn("certificate_data of user {} in {}: {}", user_id, course_key,
+                 data.status().ToString());
+    return nullptr;
+  }
+  if (!data->has_value()) return nullptr;
+  const certificates::CertData& d = **data;
+  return {{"cert_status", d.cert_status},
+          {"cert_web_view_url", d.cert_web_view_url ? json(*d.cert_web_view_url) : json(nullptr)},
+          {"download_url", d.download_url ? json(*d.download_url) : json(nullptr)},
+          {"certificate_available_date", Time(d.certificate_available_date)}};
 }
 
 course_view::Viewer ViewOf(const CourseViewer& viewer) {

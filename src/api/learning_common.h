@@ -50,6 +50,17 @@ http::Response ErrorFor(const http::Request& request, const Status& status);
 // A DateTimeField: "2013-02-05T05:00:00Z", or null.
 nlohmann::json Time(const std::optional<int64_t>& micros);
 
+// certificate_data (CertificateDataSerializer): {cert_status,
+// cert_web_view_url, download_url, certificate_available_date} of the
+// learner enrolled in `enrollment`, or null when the MFE shows nothing
+// (`views` null, no enrollment, or CertDataFor says so). Errors are logged
+// and show nothing.
+nlohmann::json CertificateData(certificates::CertificateViews* views,
+                               const config::Settings& settings, int64_t user_id,
+                               std::string_view course_key,
+                               const std::optional<enrollment::Enrollment>& enrollment,
+                               bool passing, int64_t now);
+
 // The block rules of course_view, by their short names here.
 using course_view::DisplayName;
 using course_view::Setting;

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <system_error>
@@ -21,7 +22,11 @@
 #include "components.h"
 #include "larch/accounts/account_service.h"
 #include "larch/accounts/import_users.h"
+#include "larch/api/certificate_pdf.h"
+#include "larch/api/certificate_templates.h"
+#include "larch/api/certificate_view_routes.h"
 #include "larch/api/import_routes.h"
+#include "larch/certificates/certificates.h"
 #include "larch/common/clock.h"
 #include "larch/config/settings.h"
 #include "larch/courses/courses.h"
@@ -437,6 +442,80 @@ int RunComputeGrades(const CommonFlags& flags, const std::string& course_key) {
   double seconds = static_cast<double>(clock.MonotonicMicros() - started) / 1e6;
   std::printf("Graded %lld learners in %s in %.2f s\n", static_cast<long long>(*graded),
               key->ToString().c_str(), seconds);
+  return kExitOk;
+}
+
+int RunWaffleSwitch(const CommonFlags& flags, const std::string& name, const std::string& state) {
+  if (name.empty()) return Fail(kExitUsage, "waffle_switch needs a switch name");
+  if (!state.empty() && state != "on" && state != "off") {
+    return Fail(kExitUsage, "waffle_switch state must be on or off, not " + state);
+  }
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  config_models::ConfigModels& models = (*components)->config_models();
+  if (!state.empty()) {
+    auto set = models.Set(certificates::kWaffleSwitchModel, name, state == "on",
+                          nlohmann::json::object(), "");
+    if (!set.ok()) return FailStatus(set.status());
+  }
+  auto enabled = models.IsEnabled(certificates::kWaffleSwitchModel, name);
+  if (!enabled.ok()) return FailStatus(enabled.status());
+  std::printf("%s: %s\n", name.c_str(), *enabled ? "on" : "off");
+  return kExitOk;
+}
+
+int RunCertGeneration(const CommonFlags& flags, const std::vector<int64_t>& user_ids,
+                      const std::string& course_key) {
+  auto key = keys::CourseKey::Parse(course_key);
+  if (!key.ok()) return Fail(kExitUsage, key.status().message());
+  if (user_ids.empty()) return Fail(kExitUsage, "cert-generation needs -u with user ids");
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  auto results =
+      (*components)
+          ->certificates()
+          .Generate(key->ToString(), user_ids, certificates::Trigger::kGenerate, "batch");
+  if (!results.ok()) return FailStatus(results.status());
+  for (const certificates::GenerationResult& r : *results) {
+    const std::string status = r.certificate.has_value() ? r.certificate->status : "-";
+    std::printf("user %lld: %s (%s)\n", static_cast<long long>(r.user_id), status.c_str(),
+                r.decision.reason.c_str());
+  }
+  return kExitOk;
+}
+
+int RunCertPreview(const CommonFlags& flags, const std::string& course_key, const std::string& mode,
+                   const std::string& language, const std::string& out_dir) {
+  auto settings = Load(flags);
+  if (!settings.ok()) return FailStatus(settings.status());
+  auto components = OpenMigrated(*settings);
+  if (!components.ok()) return FailStatus(components.status());
+  Components& c = **components;
+  auto view = c.certificate_views().Preview(course_key, mode, SystemClock::Default()->NowMicros());
+  if (!view.ok()) return FailStatus(view.status());
+  if (!language.empty()) view->course_language = language;
+  nlohmann::json data =
+      api::CertificateTemplateData(*view, *settings, settings->lms_base_url, nullptr);
+  api::TemplateChoice choice{view->course_org, view->course_key, mode, language};
+  auto html = c.certificate_templates().Render(choice, api::ToMustache(data));
+  if (!html.ok()) return FailStatus(html.status());
+  auto pdf = api::RenderCertificatePdf(data, api::Paper::kA4);
+  if (!pdf.ok()) return FailStatus(pdf.status());
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  const std::filesystem::path dir(out_dir);
+  for (const auto& [name, bytes] :
+       {std::pair{"certificate.html", &*html}, std::pair{"certificate.pdf", &*pdf}}) {
+    std::ofstream out(dir / name, std::ios::binary);
+    out << *bytes;
+    if (!out) return Fail(kExitFailure, "cannot write " + (dir / name).string());
+  }
+  std::printf("template %s\nwrote %s and %s\n", c.certificate_templates().Select(choice).c_str(),
+              (dir / "certificate.html").c_str(), (dir / "certificate.pdf").c_str());
   return kExitOk;
 }
 

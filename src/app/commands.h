@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace larch::app {
 
@@ -56,6 +57,21 @@ int RunImportOlx(const CommonFlags& flags, const std::string& path);
 // compute-grades COURSE: recalculates and stores the grade of every learner
 // enrolled in the course.
 int RunComputeGrades(const CommonFlags& flags, const std::string& course_key);
+// waffle_switch NAME on|off (as `manage.py lms waffle_switch`): sets a
+// waffle switch such as certificates.auto_certificate_generation; every
+// process sees it at once (configuration models). With no state given it
+// prints the current one.
+int RunWaffleSwitch(const CommonFlags& flags, const std::string& name, const std::string& state);
+// cert-generation -u ID... -c COURSE (manage.py cert_generation): generates
+// (or updates) the certificates of the given learners and prints what
+// happened to each.
+int RunCertGeneration(const CommonFlags& flags, const std::vector<int64_t>& user_ids,
+                      const std::string& course_key);
+// cert-preview COURSE MODE LANG [OUTDIR]: writes certificate.html and
+// certificate.pdf of a sample certificate ("Jane Doe") of the course and mode
+// with the templates the site would use for LANG, and prints which one.
+int RunCertPreview(const CommonFlags& flags, const std::string& course_key, const std::string& mode,
+                   const std::string& language, const std::string& out_dir);
 int RunExportOlx(const CommonFlags& flags, const std::string& course_key,
                  const std::string& out_dir);
 int RunCheck(const CommonFlags& flags);

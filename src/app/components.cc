@@ -17,14 +17,20 @@
 #include "larch/accounts/sessions.h"
 #include "larch/api/account_routes.h"
 #include "larch/api/bookmark_routes.h"
+#include "larch/api/certificate_pdf.h"
+#include "larch/api/certificate_routes.h"
+#include "larch/api/certificate_templates.h"
+#include "larch/api/certificate_view_routes.h"
 #include "larch/api/completion_routes.h"
 #include "larch/api/config_model_routes.h"
 #include "larch/api/course_home_routes.h"
+#include "larch/api/course_mode_routes.h"
 #include "larch/api/courses_routes.h"
 #include "larch/api/courseware_routes.h"
 #include "larch/api/enrollment_routes.h"
 #include "larch/api/grades_routes.h"
 #include "larch/api/import_routes.h"
+#include "larch/api/instructor_certificate_routes.h"
 #include "larch/api/instructor_routes.h"
 #include "larch/api/learner_home_routes.h"
 #include "larch/api/learning_routes.h"
@@ -282,6 +288,15 @@ Status Components::Build(bool create_db) {
   config_models_ = std::make_unique<config_models::ConfigModels>(
       *db_, *SystemClock::Default(),
       config_models::ConfigModelsOptions{.invalidations = invalidations_});
+  certificates_ = std::make_unique<certificates::CertificateService>(
+      *db_, *SystemClock::Default(), *SecureRandom::Default(), *events_, *config_models_,
+      certificates::CertificateOptions{
+          .html_view_enabled = settings_.Feature("CERTIFICATES_HTML_VIEW"),
+          .disable_honor_certificates = settings_.Feature("DISABLE_HONOR_CERTIFICATES")});
+  // A learner who now passes gets a certificate (with the auto-generation
+  // switch on); one who no longer passes loses a passing one.
+  certificates_->SubscribeToGrades();
+  certificate_views_ = std::make_unique<certificates::CertificateViews>(*db_, *config_models_);
   milestones_ = std::make_unique<milestones::MilestoneService>(
       *db_, *SystemClock::Default(), milestones::MilestoneFlags::FromSettings(settings_));
   // Certificates fulfil the prerequisite milestones of their course.
@@ -355,9 +370,10 @@ void Components::RegisterRoutes() {
   courseware_context_ = std::make_unique<api::CoursewareRoutesContext>(api::CoursewareRoutesContext{
       *course_catalog_, *content_gate_, *enrollments_, *block_handlers_});
   api::RegisterCoursewareRoutes(*router_, *courseware_context_);
-  course_home_context_ = std::make_unique<api::CourseHomeRoutesContext>(
-      api::CourseHomeRoutesContext{settings_, *course_catalog_, *content_gate_, *enrollments_,
-                                   *accounts_, *grades_, completion_.get()});
+  course_home_context_ =
+      std::make_unique<api::CourseHomeRoutesContext>(api::CourseHomeRoutesContext{
+          settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_,
+          completion_.get(), certificate_views_.get()});
   api::RegisterCourseHomeRoutes(*router_, *course_home_context_);
   api::RegisterGradesRoutes(
       *router_, {settings_, *course_catalog_, *content_gate_, *enrollments_, *accounts_, *grades_});
@@ -375,7 +391,8 @@ void Components::RegisterRoutes() {
   api::RegisterBookmarkRoutes(*router_, *bookmark_context_);
   learning_context_ = std::make_unique<api::LearningRoutesContext>(api::LearningRoutesContext{
       settings_, *SystemClock::Default(), *course_catalog_, *content_gate_, *enrollments_,
-      *accounts_, *grades_, milestones_.get(), *completion_, *bookmarks_, exams_.get()});
+      *accounts_, *grades_, milestones_.get(), *completion_, *bookmarks_, exams_.get(),
+      certificate_views_.get()});
   api::RegisterCourseMetadataRoutes(*router_, *learning_context_);
   api::RegisterSequenceRoutes(*router_, *learning_context_);
   api::RegisterDatesRoutes(*router_, *learning_context_);
@@ -395,6 +412,13 @@ void Components::RegisterRoutes() {
   api::RegisterLearnerHomeRoutes(*router_, *learner_home_context_);
   api::RegisterMfeConfigRoutes(*router_, settings_, *SystemClock::Default());
   api::RegisterConfigModelRoutes(*router_, *config_models_);
+  course_mode_context_ = std::make_unique<api::CourseModeRoutesContext>(
+      api::CourseModeRoutesContext{*db_, *enrollments_, *SystemClock::Default()});
+  api::RegisterCourseModeRoutes(*router_, *course_mode_context_);
+  certificate_routes_context_ = std::make_unique<api::CertificateRoutesContext>(
+      api::CertificateRoutesContext{*certificates_, *accounts_, *roles_, *course_catalog_});
+  api::RegisterCertificateRoutes(*router_, *certificate_routes_context_);
+  RegisterCertificatePage();
   std::vector<std::string> discovery_filters;
   if (settings_.course_discovery_filters.is_array()) {
     for (const auto& facet : settings_.course_discovery_filters) {
@@ -462,6 +486,12 @@ void Components::RegisterJobHandlers() {
         .status();
   });
   registered.IgnoreError();
+  // certificates.generate {"user_id", "course_key", "trigger"}: enqueued by
+  // the passing-status events; certificates_ exists before jobs run.
+  registered = jobs_->Register(certificates::kGenerateJob, [this](const jobs::JobContext& job) {
+    return certificates_->RunJob(job.payload);
+  });
+  registered.IgnoreError();
   // instructor_tasks.run {"task_id"}: the instructor's background tasks;
   // the task row says how far it got, so a retried run resumes there.
   registered =
@@ -482,6 +512,28 @@ Status Components::SyncSpecialExams(const std::string& course_key) {
   LARCH_ASSIGN_OR_RETURN(std::shared_ptr<const courses::CourseTree> tree,
                          course_catalog_->GetTree(course_key));
   return exams_->SyncCourse(*tree);
+}
+
+void Components::RegisterCertificatePage() {
+  std::string dir = settings_.certificate_templates_dir;
+  if (dir.empty()) {
+    dir = (std::filesystem::path(settings_.data_dir) / "certificate_templates").string();
+  }
+  // Broken templates are logged with file and line and left out.
+  std::vector<std::string> problems;
+  certificate_templates_ = api::CertificateTemplates::Load(dir, &problems);
+  certificate_view_context_ =
+      std::make_unique<api::CertificateViewRoutesContext>(api::CertificateViewRoutesContext{
+          *certificate_views_, *certificate_templates_, *config_models_, settings_});
+  api::RegisterCertificateViewRoutes(*router_, *certificate_view_context_);
+  certificate_file_context_ =
+      std::make_unique<api::CertificateFileRoutesContext>(api::CertificateFileRoutesContext{
+          *certificate_views_, *config_models_, *file_store_, settings_});
+  api::RegisterCertificateFileRoutes(*router_, *certificate_file_context_);
+  instructor_certificate_context_ = std::make_unique<api::InstructorCertificateRoutesContext>(
+      api::InstructorCertificateRoutesContext{*certificates_, *certificate_views_, *accounts_,
+                                              *roles_, *SystemClock::Default()});
+  api::RegisterInstructorCertificateRoutes(*router_, *instructor_certificate_context_);
 }
 
 void Components::RegisterSpecialExamJob() {

@@ -13,6 +13,8 @@
 #include <string>
 #include <utility>
 
+#include "larch/certificates/certificates.h"
+#include "larch/certificates/web_certificate.h"
 #include "larch/common/invalidations.h"
 #include "larch/common/mutex.h"
 #include "larch/common/status.h"
@@ -79,6 +81,12 @@ class ExamService;
 }  // namespace special_exams
 namespace api {
 struct AccountRoutesContext;
+struct CertificateRoutesContext;
+class CertificateTemplates;
+struct CertificateViewRoutesContext;
+struct InstructorCertificateRoutesContext;
+struct CertificateFileRoutesContext;
+struct CourseModeRoutesContext;
 struct CourseHomeRoutesContext;
 struct LearningRoutesContext;
 struct SpecialExamRoutesContext;
@@ -135,6 +143,9 @@ class Components {
   Invalidations& invalidations() { return *invalidations_; }
   // Runtime configuration models, cached and invalidated on every process.
   config_models::ConfigModels& config_models() { return *config_models_; }
+  certificates::CertificateService& certificates() { return *certificates_; }
+  certificates::CertificateViews& certificate_views() { return *certificate_views_; }
+  api::CertificateTemplates& certificate_templates() { return *certificate_templates_; }
 
   storage::Database& db() { return *db_; }
   http::Router& router() { return *router_; }
@@ -169,6 +180,8 @@ class Components {
   void RegisterJobHandlers();
   void RegisterCourseImportJob();
   void RegisterSpecialExamJob();
+  // The web certificate page, its views and templates.
+  void RegisterCertificatePage();
 
   // Migrates (create_db) or refuses a schema that is not current.
   Status PrepareSchema(bool create_db);
@@ -198,6 +211,14 @@ class Components {
   std::unique_ptr<enrollment::EnrollmentService> enrollments_;
   std::unique_ptr<accounts::RoleStore> roles_;
   std::unique_ptr<config_models::ConfigModels> config_models_;
+  std::unique_ptr<certificates::CertificateService> certificates_;
+  std::unique_ptr<api::CertificateRoutesContext> certificate_routes_context_;
+  std::unique_ptr<certificates::CertificateViews> certificate_views_;
+  std::unique_ptr<api::CertificateTemplates> certificate_templates_;
+  std::unique_ptr<api::CertificateViewRoutesContext> certificate_view_context_;
+  std::unique_ptr<api::InstructorCertificateRoutesContext> instructor_certificate_context_;
+  std::unique_ptr<api::CertificateFileRoutesContext> certificate_file_context_;
+  std::unique_ptr<api::CourseModeRoutesContext> course_mode_context_;
   std::unique_ptr<milestones::MilestoneService> milestones_;
   std::unique_ptr<api::AccountRoutesContext> account_routes_context_;
   std::unique_ptr<api::EnrollmentRoutesContext> enrollment_routes_context_;

@@ -106,6 +106,33 @@ int Main(int argc, char** argv) {
   export_olx->add_option("COURSE_KEY", export_key, "course-v1:Org+Course+Run")->required();
   export_olx->add_option("OUTDIR", export_dir, "Folder to write (created if missing)")->required();
 
+  std::string switch_name, switch_state;
+  CLI::App* waffle_switch =
+      cli.add_subcommand("waffle_switch", "Show or set a waffle switch (on|off)");
+  add_common(waffle_switch);
+  waffle_switch->add_option("NAME", switch_name, "e.g. certificates.auto_certificate_generation")
+      ->required();
+  waffle_switch->add_option("STATE", switch_state, "on or off; omitted: print it")
+      ->check(CLI::IsMember({"on", "off"}));
+
+  std::vector<int64_t> cert_users;
+  std::string cert_course;
+  CLI::App* cert_generation = cli.add_subcommand(
+      "cert-generation", "Generate the certificates of learners (manage.py cert_generation)");
+  add_common(cert_generation);
+  cert_generation->add_option("-u,--user", cert_users, "User ids")->required();
+  cert_generation->add_option("-c,--course", cert_course, "Course key")->required();
+
+  std::string preview_course, preview_mode, preview_lang, preview_out = ".";
+  CLI::App* cert_preview = cli.add_subcommand(
+      "cert-preview",
+      "Write a sample certificate's HTML and PDF (templates as the site uses them)");
+  add_common(cert_preview);
+  cert_preview->add_option("COURSE", preview_course, "Course key")->required();
+  cert_preview->add_option("MODE", preview_mode, "Course mode, e.g. verified")->required();
+  cert_preview->add_option("LANG", preview_lang, "Template language, e.g. en or es")->required();
+  cert_preview->add_option("OUTDIR", preview_out, "Folder to write (default: .)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -130,6 +157,16 @@ int Main(int argc, char** argv) {
   if (import_olx->parsed()) return larch::app::RunImportOlx(common, olx_path);
   if (export_olx->parsed()) return larch::app::RunExportOlx(common, export_key, export_dir);
   if (compute_grades->parsed()) return larch::app::RunComputeGrades(common, grades_course);
+  if (waffle_switch->parsed()) {
+    return larch::app::RunWaffleSwitch(common, switch_name, switch_state);
+  }
+  if (cert_preview->parsed()) {
+    return larch::app::RunCertPreview(common, preview_course, preview_mode, preview_lang,
+                                      preview_out);
+  }
+  if (cert_generation->parsed()) {
+    return larch::app::RunCertGeneration(common, cert_users, cert_course);
+  }
   return larch::app::RunVersion();
 }
 

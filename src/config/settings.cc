@@ -58,6 +58,7 @@ const std::vector<Field>& Fields() {
       {"WORKERS", Type::kInt, nullptr, &Settings::workers, 0, 1024},
       {"JOB_WORKERS", Type::kInt, nullptr, &Settings::job_workers, 0, 256},
       {"JOB_LEASE_SECONDS", Type::kInt, nullptr, &Settings::job_lease_seconds, 2, 3600},
+      {"CERTIFICATE_TEMPLATES_DIR", Type::kString, &Settings::certificate_templates_dir},
       {"LOG_LEVEL", Type::kString, &Settings::log_level},
       {"LOG_FORMAT", Type::kString, &Settings::log_format},
       {"ACCESS_LOG", Type::kString, &Settings::access_log},

@@ -21,6 +21,8 @@ const char* InvalidMessage(FieldType type) {
       return "A valid integer is required.";
     case FieldType::kFloat:
       return "A valid number is required.";
+    case FieldType::kJsonText:
+      return "Must be valid JSON string.";
   }
   return "Invalid value.";
 }
@@ -58,6 +60,12 @@ std::optional<json> ParseValue(const ModelField& field, const json& value) {
       if (value.is_string()) return value;
       if (value.is_number()) return json(value.dump());
       return std::nullopt;
+    case FieldType::kJsonText:
+      if (!value.is_string()) return std::nullopt;
+      if (json::parse(value.get<std::string>(), nullptr, false).is_discarded()) {
+        return std::nullopt;
+      }
+      return value;
     case FieldType::kInt: {
       if (value.is_number_integer()) return value;
       if (value.is_number_float()) {
@@ -90,7 +98,8 @@ std::optional<json> ParseValue(const ModelField& field, const json& value) {
 }  // namespace
 
 const std::vector<ModelKind>& KnownModels() {
-  // The models edx-platform's lms/urls.py mounts under /config/.
+  // The models edx-platform's lms/urls.py mounts under /config/, then the
+  // certificate models Open edX edits in its Django admin only.
   static const auto* const kModels = new std::vector<ModelKind>{
       {"catalog",
        "catalog.CatalogIntegration",
@@ -106,6 +115,13 @@ const std::vector<ModelKind>& KnownModels() {
       {"self_paced",
        "self_paced.SelfPacedConfiguration",
        {{"enable_course_home_improvements", FieldType::kBool, false, 0}}},
+      {"certificates_html_view",
+       "certificates.CertificateHtmlViewConfiguration",
+       {{"configuration", FieldType::kJsonText, "{}", 0}}},
+      {"linkedin_add_to_profile",
+       "linkedin.LinkedInAddToProfileConfiguration",
+       {{"company_identifier", FieldType::kString, "", 0},
+        {"trk_partner_name", FieldType::kString, "", 10}}},
   };
   return *kModels;
 }

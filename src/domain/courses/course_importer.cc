@@ -272,7 +272,16 @@ CourseOverview BuildOverview(const olx::Course& course) {
   }
   if (auto license = StringField(f, "license")) a["license"] = *license;
   if (auto beta = IntField(f, "days_early_for_beta")) a["days_early_for_beta"] = *beta;
-  a["cert_html_view_enabled"] = BoolField(f, "cert_html_view_enabled", false);
+  a["cert_html_view_enabled"] = BoolField(f, "cert_html_view_enabled", true);
+  // What the web certificate prints: Studio's certificate configurations
+  // ({"certificates": [...]}) and the course's certificate names.
+  if (auto certs = f.find("certificates"); certs != f.end() && certs->is_object()) {
+    a["certificates"] = *certs;
+  }
+  for (const char* name :
+       {"cert_name_short", "cert_name_long", "display_organization", "display_coursenumber"}) {
+    if (auto value = StringField(f, name)) a[name] = *value;
+  }
   return o;
 }
 

@@ -129,6 +129,11 @@ StatusOr<bool> EnrollmentStore::HasEnrollment(storage::Executor& ex, int64_t use
   return !rs.empty();
 }
 
+StatusOr<std::optional<Enrollment>> EnrollmentStore::Find(storage::Executor& ex, int64_t user_id,
+                                                          std::string_view course_key) {
+  return internal::LoadEnrollment(ex, user_id, course_key);
+}
+
 StatusOr<EnrollmentPage> EnrollmentService::ListEnrollments(
     const EnrollmentFilter& filter, int64_t page_size,
     const std::optional<EnrollmentCursor>& cursor) {

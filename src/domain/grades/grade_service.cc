@@ -41,6 +41,10 @@ constexpr Query kCourseGradesOfUser{
     "grades.course_grades_of_user",
     "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
     "modified FROM persistent_course_grades WHERE user_id = ?"};
+constexpr Query kCourseGradesInCourse{
+    "grades.course_grades_in_course",
+    "SELECT user_id, course_key, course_version, percent_grade, letter_grade, passed_timestamp, "
+    "modified FROM persistent_course_grades WHERE course_key = ?"};
 constexpr Query kUpsertCourseGrade{
     "grades.upsert_course_grade",
     "INSERT INTO persistent_course_grades (user_id, course_key, course_version, percent_grade, "
@@ -458,6 +462,19 @@ StatusOr<std::map<std::string, PersistentCourseGrade, std::less<>>> GradeService
                             row.GetText(4), row.GetOptionalInt(5), row.GetInt(6)};
     std::string key = g.course_key;
     out.emplace(std::move(key), std::move(g));
+  }
+  return out;
+}
+
+StatusOr<std::map<int64_t, PersistentCourseGrade>> GradeService::CourseGradesIn(
+    storage::Executor& ex, std::string_view course_key) {
+  LARCH_ASSIGN_OR_RETURN(storage::ResultSet rs,
+                         ex.Execute(kCourseGradesInCourse, {std::string(course_key)}));
+  std::map<int64_t, PersistentCourseGrade> out;
+  for (const storage::Row& row : rs.rows) {
+    PersistentCourseGrade g{row.GetInt(0),  row.GetText(1),        row.GetInt(2), row.GetDouble(3),
+                            row.GetText(4), row.GetOptionalInt(5), row.GetInt(6)};
+    out.emplace(g.user_id, std::move(g));
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "larch/learner_home/learner_home.h"
 
+#include "larch/certificates/web_certificate.h"
+
 #include <map>
 #include <memory>
 #include <utility>
@@ -135,6 +137,7 @@ StatusOr<Dashboard> LearnerHomeService::Load(storage::Transaction& txn, accounts
   LARCH_ASSIGN_OR_RETURN(auto modes, enrollment::CourseModeStore::ModesForCourses(txn, keys, now));
   LARCH_ASSIGN_OR_RETURN(auto grades, grades::GradeService::CourseGradesOf(txn, user.id));
   LARCH_ASSIGN_OR_RETURN(auto latest, completion::CompletionStore::LatestPerCourse(txn, user.id));
+  LARCH_ASSIGN_OR_RETURN(auto certificates, certificates::CertificateReads::OfUser(txn, user.id));
   LARCH_ASSIGN_OR_RETURN(std::vector<accounts::RoleGrant> grants,
                          accounts::RoleStore::GrantsOf(txn, user.id));
   const bool global_staff = user.is_staff || user.is_superuser;
@@ -158,6 +161,12 @@ StatusOr<Dashboard> LearnerHomeService::Load(storage::Transaction& txn, accounts
       card.is_too_early = now < opens;
     }
     card.certificate_available_date = CertificateAvailableDate(course);
+    if (auto cert = certificates.find(e.course_key); cert != certificates.end()) {
+      card.certificate = cert->second;
+    }
+    card.certificates_viewable = certificates::CertificatesViewable(
+        course.self_paced, course.certificates_display_behavior.value_or("end"),
+        course.certificate_available_date, course.end, now);
     card.upsell_mode = UpsellMode(e.mode, card.modes);
     card.enrollment = std::move(e);
     out.cards.push_back(std::move(card));

@@ -14,6 +14,7 @@
 #define LARCH_API_COURSE_HOME_ROUTES_H_
 
 #include "larch/accounts/account_service.h"
+#include "larch/certificates/web_certificate.h"
 #include "larch/completion/completion_service.h"
 #include "larch/config/settings.h"
 #include "larch/content_gate/content_gate.h"
@@ -34,6 +35,8 @@ struct CourseHomeRoutesContext {
   grades::GradeService& grades;
   // The learner's completion for completion_summary (zero counts when null).
   completion::CompletionService* completion = nullptr;
+  // The progress page's certificate_data; null shows none.
+  certificates::CertificateViews* certificates = nullptr;
 };
 
 // The caller comes from api::CurrentPrincipal (RegisterAccountRoutes first).

@@ -21,6 +21,7 @@
 
 #include "larch/accounts/account_service.h"
 #include "larch/bookmarks/bookmarks.h"
+#include "larch/certificates/web_certificate.h"
 #include "larch/common/clock.h"
 #include "larch/completion/completion_service.h"
 #include "larch/config/settings.h"
@@ -51,6 +52,8 @@ struct LearningRoutesContext {
   bookmarks::BookmarkService& bookmarks;
   // Timed exams; null when ENABLE_SPECIAL_EXAMS is off.
   special_exams::ExamService* exams = nullptr;
+  // The learner's certificate_data; null shows none.
+  certificates::CertificateViews* certificates = nullptr;
 };
 
 // The caller comes from api::CurrentPrincipal (RegisterAccountRoutes first).

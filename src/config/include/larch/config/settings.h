@@ -76,6 +76,9 @@ struct Settings {
   // over; renewed every third of it while the job runs. A process killed
   // mid-job delays that job (only) by up to this long.
   int64_t job_lease_seconds = 30;
+  // CERTIFICATE_TEMPLATES_DIR: the operator's web certificate templates
+  // (api/certificate_templates.h); empty: <data_dir>/certificate_templates.
+  std::string certificate_templates_dir;
   std::string log_level = "info";     // trace|debug|info|warn|error
   std::string log_format = "text";    // text|json
   std::string access_log = "stdout";  // stdout|off|<file path>

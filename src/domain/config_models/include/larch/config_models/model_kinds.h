@@ -19,7 +19,9 @@
 
 namespace larch::config_models {
 
-enum class FieldType { kBool, kString, kInt, kFloat };
+// kJsonText: a string holding JSON (Django's TextField validated with
+// json.loads, "Must be valid JSON string.").
+enum class FieldType { kBool, kString, kInt, kFloat, kJsonText };
 
 struct ModelField {
   std::string name;

@@ -69,7 +69,10 @@ struct CourseOverview {
   // Course settings other modules read: badges_enabled (issue_badges),
   // entrance_exam_enabled, entrance_exam_minimum_score_pct, entrance_exam_id,
   // pre_requisite_courses (list of course keys), license,
-  // days_early_for_beta, cert_html_view_enabled, catalog_visibility.
+  // days_early_for_beta, cert_html_view_enabled, catalog_visibility, and
+  // for the web certificate certificates ({"certificates": [...]}),
+  // cert_name_short, cert_name_long, display_organization,
+  // display_coursenumber when the course sets them.
   nlohmann::json advanced = nlohmann::json::object();
   // olx::EffectiveGradingPolicy of the course (GRADER, GRADE_CUTOFFS).
   nlohmann::json grading_policy = nlohmann::json::object();

@@ -202,6 +202,10 @@ class EnrollmentStore {
   // (CourseEnrollment.objects.get in the grades views).
   static StatusOr<bool> HasEnrollment(storage::Executor& ex, int64_t user_id,
                                       std::string_view course_key);
+  // The user's enrollment in the course, active or not; nullopt without one
+  // (CourseEnrollment.enrollment_mode_for_user's row).
+  static StatusOr<std::optional<Enrollment>> Find(storage::Executor& ex, int64_t user_id,
+                                                  std::string_view course_key);
   // The user's active enrollments, newest first (created, then id,
   // descending): the learner dashboard's cards. Empty for an unknown user.
   static StatusOr<std::vector<Enrollment>> ListActiveNewestFirst(storage::Executor& ex,

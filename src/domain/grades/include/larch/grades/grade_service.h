@@ -199,6 +199,11 @@ class GradeService {
   static StatusOr<std::map<std::string, PersistentCourseGrade, std::less<>>> CourseGradesOf(
       storage::Executor& ex, int64_t user_id);
 
+  // Every stored course grade of the course, in the caller's transaction
+  // (one read), keyed by user id.
+  static StatusOr<std::map<int64_t, PersistentCourseGrade>> CourseGradesIn(
+      storage::Executor& ex, std::string_view course_key);
+
   // Adds the recalculation job for (user, course) in the caller's
   // transaction (the problems::ScoreHook), or merges into the one already
   // queued for them (a coalescing job: it has not started, so it will see

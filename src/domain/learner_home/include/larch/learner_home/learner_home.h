@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "larch/accounts/user.h"
+#include "larch/certificates/certificates.h"
 #include "larch/common/clock.h"
 #include "larch/common/status.h"
 #include "larch/courses/course_catalog.h"
@@ -62,6 +63,10 @@ struct CourseCard {
   // CertificateSerializer.get_availableDate: certificate_available_date for
   // "end_with_date", the course end for "end", else unset.
   std::optional<int64_t> certificate_available_date;
+  // The learner's certificate row in the course, and whether the course
+  // shows certificates yet (certificates_viewable_for_course).
+  std::optional<certificates::Certificate> certificate;
+  bool certificates_viewable = false;
   // The course's verified mode when the learner may upgrade to it (enrolled
   // in an upsell mode, audit or honor, and the mode has not expired).
   std::optional<enrollment::CourseMode> upsell_mode;
