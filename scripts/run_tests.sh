@@ -28,5 +28,6 @@ echo "PostgreSQL for tests: $LARCH_TEST_PG_DSN"
 
 stage "ctest"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 900
