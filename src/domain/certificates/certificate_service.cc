@@ -103,6 +103,13 @@ json CertificateEvent(const Certificate& c, const accounts::UserSummary& user) {
   return events::CertificatePayload(data);
 }
 
+// kNotFound unless the user and the course both exist.
+Status UserAndCourseExist(storage::Executor& ex, int64_t user_id, const keys::CourseKey& key) {
+  LARCH_ASSIGN_OR_RETURN(bool exists, accounts::UserStore::Exists(ex, user_id));
+  if (!exists) return NotFoundError("no user " + std::to_string(user_id));
+  return courses::CourseStore::GetOverview(ex, key).status();
+}
+
 struct Pending {
   const char* type;
   json payload;
@@ -276,9 +283,7 @@ StatusOr<GenerationResult> CertificateService::Allowlist(int64_t user_id,
   LARCH_ASSIGN_OR_RETURN(keys::CourseKey key, keys::CourseKey::Parse(course_key));
   LARCH_RETURN_IF_ERROR(
       db_.RunInTransaction(storage::TxnMode::kReadWrite, [&](storage::Transaction& txn) -> Status {
-        LARCH_ASSIGN_OR_RETURN(bool exists, accounts::UserStore::Exists(txn, user_id));
-        if (!exists) return NotFoundError("no user " + std::to_string(user_id));
-        LARCH_RETURN_IF_ERROR(courses::CourseStore::GetOverview(txn, key).status());
+        LARCH_RETURN_IF_ERROR(UserAndCourseExist(txn, user_id, key));
         return CertificateStore::UpsertAllowlist(txn, user_id, key.ToString(), notes,
                                                  clock_.NowMicros());
       }));
@@ -369,9 +374,7 @@ StatusOr<InstructorOutcome> CertificateService::AddException(int64_t user_id,
           db_, storage::TxnMode::kReadWrite,
           [&](storage::Transaction& txn) -> StatusOr<InstructorOutcome> {
             InstructorOutcome out;
-            LARCH_ASSIGN_OR_RETURN(bool exists, accounts::UserStore::Exists(txn, user_id));
-            if (!exists) return NotFoundError("no user " + std::to_string(user_id));
-            LARCH_RETURN_IF_ERROR(courses::CourseStore::GetOverview(txn, key).status());
+            LARCH_RETURN_IF_ERROR(UserAndCourseExist(txn, user_id, key));
             LARCH_ASSIGN_OR_RETURN(auto enrollment,
                                    enrollment::EnrollmentStore::Find(txn, user_id, course));
             LARCH_ASSIGN_OR_RETURN(std::set<int64_t> invalidated,
@@ -419,9 +422,7 @@ StatusOr<InstructorOutcome> CertificateService::InvalidateChecked(int64_t user_i
       [&](storage::Transaction& txn) -> StatusOr<InstructorOutcome> {
         pending.clear();
         InstructorOutcome out;
-        LARCH_ASSIGN_OR_RETURN(bool exists, accounts::UserStore::Exists(txn, user_id));
-        if (!exists) return NotFoundError("no user " + std::to_string(user_id));
-        LARCH_RETURN_IF_ERROR(courses::CourseStore::GetOverview(txn, key).status());
+        LARCH_RETURN_IF_ERROR(UserAndCourseExist(txn, user_id, key));
         LARCH_ASSIGN_OR_RETURN(std::optional<Certificate> existing,
                                CertificateStore::Find(txn, user_id, course));
         LARCH_ASSIGN_OR_RETURN(auto entry, CertificateStore::FindAllowlist(txn, user_id, course));
@@ -456,25 +457,23 @@ StatusOr<InstructorOutcome> CertificateService::Revalidate(int64_t user_id,
   const std::string course = key.ToString();
   LARCH_ASSIGN_OR_RETURN(
       InstructorOutcome outcome,
-      storage::RunWithResult(
-          db_, storage::TxnMode::kReadWrite,
-          [&](storage::Transaction& txn) -> StatusOr<InstructorOutcome> {
-            InstructorOutcome out;
-            LARCH_ASSIGN_OR_RETURN(bool exists, accounts::UserStore::Exists(txn, user_id));
-            if (!exists) return NotFoundError("no user " + std::to_string(user_id));
-            LARCH_RETURN_IF_ERROR(courses::CourseStore::GetOverview(txn, key).status());
-            LARCH_ASSIGN_OR_RETURN(std::optional<Certificate> existing,
-                                   CertificateStore::Find(txn, user_id, course));
-            if (!Counts(existing)) {
-              out.refusal = Refusal::kNoCertificate;
-              return out;
-            }
-            out.certificate = existing;
-            LARCH_ASSIGN_OR_RETURN(bool lifted, CertificateStore::DeactivateInvalidations(
-                                                    txn, existing->id, clock_.NowMicros()));
-            if (!lifted) out.refusal = Refusal::kNoInvalidation;
-            return out;
-          }));
+      storage::RunWithResult(db_, storage::TxnMode::kReadWrite,
+                             [&](storage::Transaction& txn) -> StatusOr<InstructorOutcome> {
+                               InstructorOutcome out;
+                               LARCH_RETURN_IF_ERROR(UserAndCourseExist(txn, user_id, key));
+                               LARCH_ASSIGN_OR_RETURN(std::optional<Certificate> existing,
+                                                      CertificateStore::Find(txn, user_id, course));
+                               if (!Counts(existing)) {
+                                 out.refusal = Refusal::kNoCertificate;
+                                 return out;
+                               }
+                               out.certificate = existing;
+                               LARCH_ASSIGN_OR_RETURN(bool lifted,
+                                                      CertificateStore::DeactivateInvalidations(
+                                                          txn, existing->id, clock_.NowMicros()));
+                               if (!lifted) out.refusal = Refusal::kNoInvalidation;
+                               return out;
+                             }));
   if (outcome.refusal != Refusal::kNone) return outcome;
   LARCH_ASSIGN_OR_RETURN(std::vector<GenerationResult> generated,
                          Generate(course, {user_id}, Trigger::kGenerate, "generation"));
